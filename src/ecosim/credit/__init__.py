@@ -1,0 +1,1 @@
+"""Credit: banks and their loan officers, loan products, lending and loan servicing."""

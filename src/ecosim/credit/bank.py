@@ -1,0 +1,70 @@
+"""Banks: Mesa agents with a balance sheet, a tech-loan book and a branch NPL record."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from ecosim.ledger import BANK_CHART
+
+if TYPE_CHECKING:
+    from ecosim.model import EcosystemModel
+
+
+class Bank(mesa.Agent):
+    """A bank lending to tech startups through its branch loan officers.
+
+    Attributes:
+        index: Position in ``model.banks`` (used in the loan book).
+        accounts: Ledger accounts (cash, loans, deposits, relending, capital, retained).
+        defaults_12m: Principal defaulted in each of the last twelve months.
+    """
+
+    def __init__(self, model: EcosystemModel, index: int, capital: float) -> None:
+        super().__init__(model)
+        self.index = index
+        self.accounts = model.ledger.open(f"bank{index}", BANK_CHART)
+        self.defaults_12m = np.zeros(12)
+        self.exemption_lost_months = 0
+        ext = model.ledger.external_owner("bank_shareholders")
+        model.ledger.transfer("bank_capital", ext["cash"], ext["net_flow"],
+                              self.accounts["cash"], self.accounts["capital"], capital)
+
+    # ---------------------------------------------------------------- state
+
+    @property
+    def loan_balance(self) -> float:
+        return float(self.model.ledger.balance[self.accounts["loans"]])
+
+    @property
+    def equity(self) -> float:
+        led = self.model.ledger
+        return float(-(led.balance[self.accounts["capital"]] + led.balance[self.accounts["retained"]]))
+
+    @property
+    def npl_ratio(self) -> float:
+        """Principal defaulted over the last 12 months relative to the book (a flow proxy for NPL)."""
+        lost = float(self.defaults_12m.sum())
+        book = self.loan_balance + lost
+        return lost / book if book > 0 else 0.0
+
+    def npl_tolerance(self) -> float:
+        """NPL ratio the branch may reach before it loses the due-diligence exemption."""
+        p = self.model.params
+        uplift = p.incentives.tolerance_uplift if p.incentives.differentiated_tolerance else 0.0
+        return p.banks.npl_tolerance + uplift
+
+    def exemption_active(self) -> bool:
+        """Whether the branch's officers are currently shielded by the due-diligence exemption."""
+        return self.model.params.exemption.enabled and self.npl_ratio <= self.npl_tolerance()
+
+    def lending_room(self) -> float:
+        """How much more the bank may lend before its capital requirement binds."""
+        return max(0.0, self.equity / self.model.params.banks.capital_ratio - self.loan_balance)
+
+    def roll_month(self) -> None:
+        """Start a new month in the trailing default record."""
+        self.defaults_12m = np.roll(self.defaults_12m, 1)
+        self.defaults_12m[0] = 0.0

@@ -1,0 +1,49 @@
+"""The loan book: every loan ever made, one row each, and the product codes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ecosim.columns import Column, ColumnTable
+
+#: Loan products. The policy issues add more; a product is a code here plus its rules in ``lending``.
+COLLATERAL, CREDIT, DATA, GUARANTEED = 0, 1, 2, 3
+PRODUCTS: tuple[str, ...] = ("collateral", "rating_credit", "data_credit", "guaranteed")
+
+ACTIVE, REPAID, DEFAULTED = 0, 1, 2
+
+LOAN_COLUMNS: tuple[Column, ...] = (
+    Column("firm", np.int64, -1, "row of the borrower in the firm table"),
+    Column("bank", np.int32, -1, "index of the lending bank"),
+    Column("product", np.int8, COLLATERAL, "product code (PRODUCTS)"),
+    Column("status", np.int8, ACTIVE, "ACTIVE, REPAID or DEFAULTED"),
+    Column("start", np.int32, 0, "month of disbursal"),
+    Column("principal", np.float64, 0.0, "amount lent, million yuan"),
+    Column("outstanding", np.float64, 0.0, "principal still owed"),
+    Column("rate", np.float64, 0.0, "annual interest rate"),
+    Column("tenor", np.int32, 0, "tenor in months"),
+    Column("months_left", np.int32, 0, "instalments left"),
+    Column("collateral", np.float64, 0.0, "value of pledged collateral"),
+    Column("guaranteed", np.bool_, False, "covered by the guarantee chain"),
+    Column("fee_rate", np.float64, 0.0, "annual guarantee fee paid by the firm"),
+    Column("relending_share", np.float64, 0.0, "share of principal funded by tech re-lending"),
+    Column("exempt", np.bool_, False, "approved under the due-diligence exemption"),
+    Column("officer_pd", np.float64, 0.0, "officer's estimate of annual default risk at approval"),
+    Column("time_to_loan", np.int32, 0, "months from the firm's need to the money"),
+)
+
+
+class LoanBook(ColumnTable):
+    """All loans; phases select active ones with :meth:`active`."""
+
+    def __init__(self) -> None:
+        super().__init__(LOAN_COLUMNS, capacity=4096)
+
+    def active(self) -> np.ndarray:
+        """Indices of loans still outstanding."""
+        return np.flatnonzero(self.status == ACTIVE)
+
+    def of_firms(self, rows: np.ndarray) -> np.ndarray:
+        """Indices of active loans whose borrower is one of ``rows``."""
+        act = self.active()
+        return act[np.isin(self.firm[act], rows)]

@@ -1,0 +1,80 @@
+"""Loan servicing: interest, amortisation, guarantee fees and banks' funding costs.
+
+Loans amortise in equal principal instalments. A firm that cannot pay what
+falls due this month is marked distressed; the failure phase then defaults
+all its loans (``ecosim.risk.defaults``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ecosim.credit import loans as L
+from ecosim.risk.defaults import repay_funding
+
+if TYPE_CHECKING:
+    from ecosim.model import EcosystemModel
+
+
+def service_loans(model: EcosystemModel) -> None:
+    """Collect this month's instalments, interest and fees; mark firms that cannot pay."""
+    loans = model.loans
+    f = model.firms
+    led = model.ledger
+    act = loans.active()
+    if len(act) > 0:
+        firm = loans.firm[act]
+        outstanding = loans.outstanding[act]
+        interest = outstanding * loans.rate[act] / 12.0
+        principal = outstanding / np.maximum(loans.months_left[act], 1)
+        fee = outstanding * loans.fee_rate[act] / 12.0
+        due = interest + principal + fee
+        due_by_firm = np.bincount(firm, weights=due, minlength=len(f))
+        cash = led.balance[f.acct_cash]
+        cannot = due_by_firm > cash + 1e-12
+        model.distressed |= cannot
+        pay = ~cannot[firm]
+        idx, firm, interest, principal = act[pay], firm[pay], interest[pay], principal[pay]
+        outstanding_p = outstanding[pay]
+        banks = loans.bank[idx]
+        ba = model.bank_accounts
+        led.transfer("interest", f.acct_cash[firm], f.acct_retained[firm], ba["cash"][banks],
+                     ba["retained"][banks], interest)
+        led.transfer("principal_repayment", f.acct_cash[firm], f.acct_debt[firm], ba["cash"][banks],
+                     ba["loans"][banks], principal)
+        g = loans.guaranteed[idx]
+        if g.any() and model.guarantee_chain is not None:
+            model.guarantee_chain.charge_fees(firm[g], outstanding_p[g], loans.fee_rate[idx][g])
+        loans.outstanding[idx] -= principal
+        loans.months_left[idx] -= 1
+        model.tally["interest"] += float(interest.sum())
+        # Banks return funding as principal comes back.
+        for k in np.unique(banks):
+            sel = banks == k
+            share = float(np.average(loans.relending_share[idx][sel]))
+            repay_funding(model, model.banks[k], float(principal[sel].sum()), share)
+        done = idx[loans.months_left[idx] <= 0]
+        if len(done):
+            loans.outstanding[done] = 0.0
+            loans.status[done] = L.REPAID
+            model.graph.unlink(f.agent_id[loans.firm[done]], model.bank_ids[loans.bank[done]], "lending")
+            model.events.record(model.month, "repaid", firm_id=f.agent_id[loans.firm[done]],
+                                counterparty_id=model.bank_ids[loans.bank[done]], amount=loans.principal[done])
+    pay_funding_costs(model)
+
+
+def pay_funding_costs(model: EcosystemModel) -> None:
+    """Banks pay interest on deposits and on re-lending."""
+    led = model.ledger
+    ba = model.bank_accounts
+    p = model.params
+    dep = led.external_owner("depositors")
+    cb = led.external_owner("central_bank")
+    deposits = -led.balance[ba["deposits"]]
+    relending = -led.balance[ba["relending"]]
+    led.transfer("deposit_interest", ba["cash"], ba["retained"], dep["cash"], dep["net_flow"],
+                 np.maximum(deposits, 0) * p.banks.funding_rate / 12.0)
+    led.transfer("relending_interest", ba["cash"], ba["retained"], cb["cash"], cb["net_flow"],
+                 np.maximum(relending, 0) * p.incentives.relending_rate / 12.0)

@@ -1,0 +1,1 @@
+"""Equity: guidance funds (mother and sub-funds), private venture capital, holdings, investing and exits."""

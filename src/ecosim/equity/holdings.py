@@ -1,0 +1,85 @@
+"""Equity holdings: every stake any investor holds in a startup, one row each.
+
+Stakes are diluted by later rounds, cashed out when a firm is acquired or
+lists, and written off in every holder's books when a firm fails.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ecosim.columns import Column, ColumnTable
+
+if TYPE_CHECKING:
+    from ecosim.model import EcosystemModel
+
+HOLDING_COLUMNS: tuple[Column, ...] = (
+    Column("investor", np.int32, -1, "index into model.investors"),
+    Column("firm", np.int64, -1, "row of the startup"),
+    Column("stake", np.float64, 0.0, "share of the firm held (diluted by later rounds)"),
+    Column("cost", np.float64, 0.0, "amount invested"),
+    Column("month", np.int32, 0, "month of the investment"),
+    Column("active", np.bool_, True, "still held"),
+    Column("proceeds", np.float64, 0.0, "cash received at exit"),
+)
+
+
+class Holdings(ColumnTable):
+    """All equity stakes."""
+
+    def __init__(self) -> None:
+        super().__init__(HOLDING_COLUMNS, capacity=1024)
+
+    def of_firms(self, rows: np.ndarray) -> np.ndarray:
+        act = np.flatnonzero(self.active)
+        return act[np.isin(self.firm[act], rows)]
+
+    def of_investor(self, investor: int) -> np.ndarray:
+        return np.flatnonzero(self.active & (self.investor == investor))
+
+
+def write_off(model: EcosystemModel, rows: np.ndarray) -> None:
+    """Failed firms: every holder writes its stake off against retained earnings."""
+    h = model.holdings
+    idx = h.of_firms(rows)
+    for i in idx.tolist():
+        inv = model.investors[int(h.investor[i])]
+        model.ledger.post("equity_writeoff", inv.accounts["retained"], inv.accounts["investments"], h.cost[i])
+        inv.on_writeoff(float(h.cost[i]))
+        h.active[i] = False
+        model.events.record(model.month, "exit", firm_id=model.firms.agent_id[h.firm[i]],
+                            counterparty_id=inv.unique_id, amount=0.0, detail=0.0)
+    model.tally["equity_written_off"] += float(h.cost[idx].sum())
+
+
+def cash_out(model: EcosystemModel, rows: np.ndarray, value: np.ndarray, kind: str,
+             buyer: str = "exit_buyers") -> None:
+    """Holders of exiting firms sell their stakes at ``value`` (the firm's equity value)."""
+    h = model.holdings
+    led = model.ledger
+    ext = led.external_owner(buyer)
+    value_by_row = dict(zip(rows.tolist(), np.asarray(value).tolist(), strict=True))
+    for i in h.of_firms(rows).tolist():
+        inv = model.investors[int(h.investor[i])]
+        proceeds = float(h.stake[i]) * value_by_row[int(h.firm[i])]
+        sell_stake(model, i, proceeds, ext, kind)
+
+
+def sell_stake(model: EcosystemModel, i: int, proceeds: float, ext: dict, kind: str) -> None:
+    """One holder sells one stake for ``proceeds`` to an outside buyer, booking the gain or loss."""
+    h = model.holdings
+    led = model.ledger
+    inv = model.investors[int(h.investor[i])]
+    cost = float(h.cost[i])
+    led.transfer("exit_proceeds", ext["cash"], ext["net_flow"], inv.accounts["cash"], inv.accounts["investments"],
+                 proceeds)
+    led.post("exit_gain", inv.accounts["investments"], inv.accounts["retained"], proceeds - cost)
+    h.active[i] = False
+    h.proceeds[i] = proceeds
+    model.events.record(model.month, "exit", firm_id=model.firms.agent_id[h.firm[i]],
+                        counterparty_id=inv.unique_id, amount=proceeds,
+                        detail=proceeds / cost if cost > 0 else np.nan)
+    model.tally["exit_proceeds"] += proceeds
+    inv.on_proceeds(proceeds)

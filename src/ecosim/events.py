@@ -1,0 +1,63 @@
+"""The event log: one row per default, loan, investment, exit and other notable event."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ecosim.columns import Column, ColumnTable
+
+#: Event kinds written to ``events.parquet``.
+EVENT_KINDS: tuple[str, ...] = (
+    "entry", "grant", "loan", "repaid", "default", "guarantee", "investment", "exit",
+    "failure", "acquisition", "listing", "visit", "recapitalisation",
+)
+
+EVENT_COLUMNS: tuple[Column, ...] = (
+    Column("month", np.int32, 0, "month of the event"),
+    Column("kind", np.int8, 0, "index into EVENT_KINDS"),
+    Column("firm_id", np.int64, -1, "Mesa id of the startup involved; -1 when none"),
+    Column("counterparty_id", np.int64, -1, "Mesa id of the other party; -1 when none"),
+    Column("amount", np.float64, 0.0, "amount in million yuan"),
+    Column("loss_bank", np.float64, 0.0, "default: loss kept by the bank"),
+    Column("loss_guarantor_municipal", np.float64, 0.0, "default: net loss of the municipal guarantor"),
+    Column("loss_guarantor_provincial", np.float64, 0.0, "default: paid by the provincial re-guarantor"),
+    Column("loss_guarantor_national", np.float64, 0.0, "default: paid by the national fund"),
+    Column("loss_pool", np.float64, 0.0, "default: reimbursed by the risk-compensation pool"),
+    Column("product", np.int8, -1, "loan: product code; -1 when not a loan"),
+    Column("detail", np.float64, np.nan, "kind-specific figure (loan: rate; investment: post-money; exit: multiple)"),
+)
+
+
+class EventLog:
+    """Append-only table of events, vectorised."""
+
+    def __init__(self) -> None:
+        self.table = ColumnTable(EVENT_COLUMNS, capacity=4096)
+
+    def record(self, month: int, kind: str, firm_id=-1, counterparty_id=-1, amount=0.0, **extra) -> None:
+        """Record one event per element of the array arguments (scalars broadcast)."""
+        arrays = [np.atleast_1d(x) for x in (firm_id, counterparty_id, amount, *extra.values())]
+        n = max(len(a) for a in arrays)
+        if n == 0 or any(len(a) == 0 for a in arrays):
+            return
+        self.table.add(
+            n,
+            month=month,
+            kind=EVENT_KINDS.index(kind),
+            firm_id=firm_id,
+            counterparty_id=counterparty_id,
+            amount=amount,
+            **extra,
+        )
+
+    def count(self, kind: str, month: int | None = None) -> int:
+        mask = self.table.kind == EVENT_KINDS.index(kind)
+        if month is not None:
+            mask &= self.table.month == month
+        return int(mask.sum())
+
+    def frame(self) -> pd.DataFrame:
+        df = self.table.frame()
+        df["kind"] = pd.Categorical.from_codes(df["kind"], categories=list(EVENT_KINDS))
+        return df

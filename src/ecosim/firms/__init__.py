@@ -1,0 +1,1 @@
+"""Startups: their state columns, their Mesa handles and the monthly phases that move them."""

@@ -1,0 +1,246 @@
+"""The double-entry ledger through which every yuan moves.
+
+Every agent (and every outside party money comes from or goes to) is an
+*owner* with a small chart of accounts. Balances are kept debit-positive in one
+numpy array, so a posting adds ``+amount`` to the debited account and
+``-amount`` to the credited one. Each posting row debits and credits two
+accounts of the *same* owner; a payment between two owners is therefore two
+rows (the payer's and the payee's side), which keeps every owner's books
+balanced on its own:
+
+    assets - liabilities - equity = sum of the owner's debit-positive balances = 0
+
+Money that enters or leaves the modelled economy (fiscal injections, founders'
+capital, wages paid out, buyers at exit) is booked against named *external*
+owners, so the whole system's balances also sum to zero.
+
+Postings are vectorised: one call books thousands of rows at once. The model
+calls :meth:`Ledger.check` after every month; a violation raises
+:class:`BooksUnbalanced` naming the month, the accounts and the amount.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+ASSET, LIABILITY, EQUITY = "asset", "liability", "equity"
+
+
+class BooksUnbalanced(AssertionError):
+    """The books do not balance: the message names the month, the accounts and the amount."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of accounts: account names and their types, in order."""
+
+    accounts: tuple[tuple[str, str], ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.accounts)
+
+
+#: Charts of accounts for each kind of owner.
+FIRM_CHART = Chart(
+    (("cash", ASSET), ("debt", LIABILITY), ("paid_in", EQUITY), ("retained", EQUITY))
+)
+BANK_CHART = Chart(
+    (
+        ("cash", ASSET),
+        ("loans", ASSET),
+        ("deposits", LIABILITY),
+        ("relending", LIABILITY),
+        ("capital", EQUITY),
+        ("retained", EQUITY),
+    )
+)
+GUARANTOR_CHART = Chart((("cash", ASSET), ("capital", EQUITY), ("retained", EQUITY)))
+FUND_CHART = Chart(
+    (
+        ("cash", ASSET),
+        ("investments", ASSET),
+        ("lp_public", EQUITY),
+        ("lp_private", EQUITY),
+        ("retained", EQUITY),
+    )
+)
+GOVERNMENT_CHART = Chart(
+    (("cash", ASSET), ("fund_stakes", ASSET), ("equity_stakes", ASSET), ("net_position", EQUITY))
+)
+POOL_CHART = Chart((("cash", ASSET), ("endowment", EQUITY), ("retained", EQUITY)))
+EXTERNAL_CHART = Chart((("cash", ASSET), ("net_flow", EQUITY)))
+
+
+class Ledger:
+    """One double-entry ledger for the whole model.
+
+    Attributes:
+        balance: Debit-positive balance of every account.
+        owner: Owner id of every account.
+        flows: Amount booked this month by transaction kind (reset by :meth:`close_month`).
+    """
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.balance = np.zeros(capacity)
+        self.owner = np.zeros(capacity, dtype=np.int64)
+        self.kind = np.zeros(capacity, dtype=np.int8)  # 0 asset, 1 liability, 2 equity
+        self.n_accounts = 0
+        self.owner_names: list[str] = []
+        self.account_names: list[str] = []
+        self.external: dict[str, int] = {}
+        self.flows: dict[str, float] = defaultdict(float)
+        self.totals: dict[str, float] = defaultdict(float)
+
+    # ------------------------------------------------------------------ accounts
+
+    def _grow(self, needed: int) -> None:
+        cap = len(self.balance)
+        if needed <= cap:
+            return
+        new = max(needed, cap * 2)
+        self.balance = np.concatenate([self.balance, np.zeros(new - cap)])
+        self.owner = np.concatenate([self.owner, np.zeros(new - cap, dtype=np.int64)])
+        self.kind = np.concatenate([self.kind, np.zeros(new - cap, dtype=np.int8)])
+
+    def open(self, name: str, chart: Chart) -> dict[str, int]:
+        """Open the accounts of one owner; return ``{account name: account id}``."""
+        ids = self.open_many([name], chart)
+        return {acct: int(ids[acct][0]) for acct in chart.names}
+
+    def open_many(self, names: list[str], chart: Chart) -> dict[str, np.ndarray]:
+        """Open accounts for many owners of one kind at once.
+
+        Args:
+            names: One label per owner (used in error messages).
+            chart: Their chart of accounts.
+
+        Returns:
+            ``{account name: array of account ids, one per owner}``.
+        """
+        n, k = len(names), len(chart.accounts)
+        first_owner = len(self.owner_names)
+        start = self.n_accounts
+        self._grow(start + n * k)
+        ids = start + np.arange(n * k).reshape(n, k)
+        owners = first_owner + np.arange(n)
+        self.owner[start : start + n * k] = np.repeat(owners, k)
+        kinds = np.array([(ASSET, LIABILITY, EQUITY).index(t) for _, t in chart.accounts], dtype=np.int8)
+        self.kind[start : start + n * k] = np.tile(kinds, n)
+        self.n_accounts += n * k
+        self.owner_names.extend(names)
+        for name in names:
+            self.account_names.extend(f"{name}:{acct}" for acct in chart.names)
+        return {acct: ids[:, j].copy() for j, acct in enumerate(chart.names)}
+
+    def external_owner(self, name: str) -> dict[str, int]:
+        """Accounts of a named outside party (opened on first use)."""
+        if name not in self.external:
+            accts = self.open(f"external:{name}", EXTERNAL_CHART)
+            self.external[name] = accts["cash"]
+            self._external_accts = getattr(self, "_external_accts", {})
+            self._external_accts[name] = accts
+        return self._external_accts[name]
+
+    # ------------------------------------------------------------------ posting
+
+    def post(self, kind: str, debit, credit, amount) -> None:
+        """Book balanced rows: debit ``debit[i]`` and credit ``credit[i]`` by ``amount[i]``.
+
+        Both accounts of a row must belong to the same owner. Scalars broadcast.
+
+        Raises:
+            BooksUnbalanced: When a row's two accounts belong to different owners,
+                or an amount is not finite.
+        """
+        total = self._post(kind, debit, credit, amount)
+        self.flows[kind] += total
+        self.totals[kind] += total
+
+    def transfer(self, kind: str, payer_cash, payer_contra, payee_cash, payee_contra, amount) -> None:
+        """Pay ``amount`` from one owner's cash to another's, each side booked against a contra account.
+
+        The payer debits ``payer_contra`` (an expense, a new asset or a reduced liability) and
+        credits its cash; the payee debits its cash and credits ``payee_contra`` (income, a new
+        liability or new equity, or a reduced asset). The flow is counted once under ``kind``.
+        """
+        total = self._post(kind, payer_contra, payer_cash, amount)
+        self._post(kind, payee_cash, payee_contra, amount)
+        self.flows[kind] += total
+        self.totals[kind] += total
+
+    def _post(self, kind: str, debit, credit, amount) -> float:
+        debit = np.atleast_1d(np.asarray(debit, dtype=np.int64))
+        credit = np.atleast_1d(np.asarray(credit, dtype=np.int64))
+        amount = np.atleast_1d(np.asarray(amount, dtype=float))
+        debit, credit, amount = np.broadcast_arrays(debit, credit, amount)
+        if amount.size == 0:
+            return 0.0
+        if not np.all(np.isfinite(amount)):
+            bad = int(np.flatnonzero(~np.isfinite(amount))[0])
+            raise BooksUnbalanced(
+                f"{kind}: non-finite amount {amount[bad]} between {self.account_names[debit[bad]]} "
+                f"and {self.account_names[credit[bad]]}"
+            )
+        mismatch = self.owner[debit] != self.owner[credit]
+        if mismatch.any():
+            i = int(np.flatnonzero(mismatch)[0])
+            raise BooksUnbalanced(
+                f"{kind}: a row debits {self.account_names[debit[i]]} but credits "
+                f"{self.account_names[credit[i]]} (different owners), amount {amount[i]:.6f}"
+            )
+        np.add.at(self.balance, debit, amount)
+        np.subtract.at(self.balance, credit, amount)
+        return float(amount.sum())
+
+    def get(self, account) -> np.ndarray | float:
+        """Debit-positive balance of one account or an array of accounts."""
+        if np.isscalar(account):
+            return float(self.balance[account])
+        return self.balance[np.asarray(account, dtype=np.int64)]
+
+    def credit_balance(self, account) -> np.ndarray | float:
+        """Balance of liability or equity accounts, credit-positive."""
+        return -self.get(account)
+
+    # ------------------------------------------------------------------ checks
+
+    def check(self, month: int, tol: float = 1e-6) -> None:
+        """Verify every owner's assets = liabilities + equity and that the whole system sums to zero.
+
+        Raises:
+            BooksUnbalanced: Naming the month, the owner's accounts and the amount.
+        """
+        n = self.n_accounts
+        bal = self.balance[:n]
+        per_owner = np.bincount(self.owner[:n], weights=bal, minlength=len(self.owner_names))
+        scale = np.bincount(self.owner[:n], weights=np.abs(bal), minlength=len(self.owner_names))
+        bad = np.abs(per_owner) > tol * np.maximum(1.0, scale)
+        if bad.any():
+            o = int(np.flatnonzero(bad)[0])
+            accts = np.flatnonzero(self.owner[:n] == o)
+            detail = ", ".join(f"{self.account_names[a]}={bal[a]:.6f}" for a in accts)
+            raise BooksUnbalanced(
+                f"month {month}: {self.owner_names[o]} is out of balance by {per_owner[o]:.6f} "
+                f"(assets - liabilities - equity); accounts: {detail}"
+            )
+        total = float(bal.sum())
+        if abs(total) > tol * max(1.0, float(np.abs(bal).sum())):
+            raise BooksUnbalanced(f"month {month}: the system's balances sum to {total:.6f}, not zero")
+
+    def close_month(self) -> dict[str, float]:
+        """Return this month's flows by kind and start a new month."""
+        flows = dict(self.flows)
+        self.flows = defaultdict(float)
+        return flows
+
+    def statement(self, owner_accounts: dict[str, int]) -> dict[str, float]:
+        """Balances of one owner's accounts, each with its natural sign (assets and claims positive)."""
+        out = {}
+        for name, acct in owner_accounts.items():
+            sign = 1.0 if self.kind[acct] == 0 else -1.0
+            out[name] = sign * float(self.balance[acct])
+        return out

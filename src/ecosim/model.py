@@ -1,0 +1,246 @@
+"""The ecosystem model and its monthly cycle.
+
+:class:`EcosystemModel` is a Mesa ``Model``. Startups live in numpy columns
+(``model.firms``) with a Mesa handle each; institutions are ordinary Mesa
+agents. One step is one month, and a month is the explicit list of phases in
+:data:`MONTH`, run top to bottom. A researcher can read it, reorder it or
+extend it (``model.phases`` is a copy per model)::
+
+    model = EcosystemModel(load_scenario("baseline"), rng=42)
+    model.phases.insert(model.phases.index(lend) + 1, my_phase)
+    for _ in range(120):
+        model.step()
+
+After every month the ledger checks that every owner's books balance and the
+monthly metrics are collected with Mesa's ``DataCollector``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+import mesa
+import numpy as np
+
+from ecosim.columns import ColumnTable
+from ecosim.credit.bank import Bank
+from ecosim.credit.lending import lend
+from ecosim.credit.loans import LoanBook
+from ecosim.credit.servicing import service_loans
+from ecosim.equity.funds import Investor, MotherFund, SubFund, VentureFund
+from ecosim.equity.holdings import Holdings
+from ecosim.equity.investing import invest, manage_funds
+from ecosim.events import EventLog
+from ecosim.firms import state as S
+from ecosim.firms.phases import (
+    create_startups,
+    develop_startups,
+    enter_startups,
+    exit_startups,
+    fail_startups,
+    seek_finance,
+    trade,
+)
+from ecosim.information.brokers import PartnerTeam, visit_firms
+from ecosim.information.platform import DataPlatform, rate_firms
+from ecosim.ledger import Ledger
+from ecosim.network import RelationGraph
+from ecosim.outputs.metrics import METRIC_NAMES, monthly_metrics
+from ecosim.public.government import Government
+from ecosim.risk.chain import GuaranteeChain
+from ecosim.risk.pool import RiskPool
+from ecosim.scenario import JINAN_FIRMS, Scenario
+
+Phase = Callable[["EcosystemModel"], None]
+
+#: Reference counts at Jinan's size, to which institutions scale.
+JINAN_BANKS = 121
+JINAN_TEAMS = 242
+JINAN_VC_FUNDS = 40
+
+
+class Streams:
+    """Independent random streams for each part of the month, all derived from the run's seed.
+
+    Splitting the run's randomness by purpose keeps common random numbers across
+    scenarios: the same seed gives the same entrants, shocks and draws in every
+    scenario wherever the mechanisms allow, because each phase draws a fixed
+    number of values per firm row whatever the policy does.
+    """
+
+    NAMES = ("entry", "firms", "credit", "equity", "info")
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        seeds = rng.bit_generator.seed_seq.spawn(len(self.NAMES))
+        for name, seq in zip(self.NAMES, seeds, strict=True):
+            setattr(self, name, np.random.default_rng(seq))
+
+
+def budget(model: EcosystemModel) -> None:
+    """At the start of each year the treasury pays the sci-tech budget into the government's account."""
+    if model.month % 12 == 1:
+        model.government.receive_budget(model.params.government.budget * model.params.scale)
+
+
+def housekeeping(model: EcosystemModel) -> None:
+    """Month start: banks roll their NPL record; the guarantee chain refreshes its books."""
+    for bank in model.banks:
+        bank.roll_month()
+    model.guarantee_chain.refresh()
+    model.guarantee_chain.monthly_check()
+
+
+#: The month, in order. Each phase is a function of the model acting on all firms at once.
+MONTH: tuple[Phase, ...] = (
+    housekeeping,  # banks roll NPL windows, guarantor books refresh
+    budget,  # yearly fiscal budget into the government account
+    enter_startups,  # new firms, founders' capital, start-up grants
+    rate_firms,  # platforms onboard and rate firms
+    develop_startups,  # R&D milestones, patents, revenue, staff, burn
+    visit_firms,  # partner teams visit, introduce banks, pass soft information
+    seek_finance,  # firms with a short runway start looking for money
+    lend,  # applications, officers' decisions, guarantees, disbursal
+    invest,  # guidance sub-funds and private VCs invest
+    trade,  # revenue in, costs out
+    service_loans,  # interest, amortisation, guarantee fees, funding costs
+    fail_startups,  # distressed firms fail; loans default; investors write off
+    exit_startups,  # acquisitions and listings; stakes cashed out
+    manage_funds,  # sub-funds at the end of their life sell to secondary funds
+)
+
+
+class EcosystemModel(mesa.Model):
+    """The sci-tech finance ecosystem of one region.
+
+    Args:
+        scenario: A validated scenario (defaults to all schema defaults).
+        rng: The run's seed (or a numpy Generator); every random draw derives from it.
+
+    Attributes:
+        params: The scenario in force.
+        month: Months completed.
+        firms: Startup state columns (:mod:`ecosim.firms.state`).
+        loans: The loan book. holdings: Equity stakes.
+        ledger: The double-entry ledger. graph: Typed relationships. events: The event log.
+        banks, teams, platforms, investors, mother_funds: The institutions.
+        guarantee_chain, pool, government: Public-side institutions.
+        phases: The month's phases, in order (a copy of :data:`MONTH`).
+    """
+
+    def __init__(self, scenario: Scenario | None = None, *, rng: int | np.random.Generator | None = None) -> None:
+        super().__init__(rng=rng)
+        self.params = scenario if scenario is not None else Scenario()
+        p = self.params
+        self.month = 0
+        self.streams = Streams(self.rng)
+        self.phases: list[Phase] = list(MONTH)
+        self.ledger = Ledger(capacity=8 * p.run.firms + 4096)
+        self.graph = RelationGraph()
+        self.events = EventLog()
+        self.firms = ColumnTable(S.FIRM_COLUMNS, capacity=int(p.run.firms * (1.2 + p.firms.entry_rate * p.run.months)))
+        self.loans = LoanBook()
+        self.holdings = Holdings()
+        self.loan_queue: dict[int, list[dict[str, np.ndarray]]] = {}
+        self.tally: defaultdict[str, float] = defaultdict(float)
+        self.rating_noise = np.zeros(0)
+        self.distressed = np.zeros(0, dtype=bool)
+        self.startup_handles: list = []
+        self.investors: list[Investor] = []
+        self.decisions: list[tuple[np.ndarray, np.ndarray]] = []
+        self._build_institutions()
+        self._seed_population()
+        self.current: dict[str, float] = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: (lambda m, k=name: m.current.get(k, 0.0)) for name in METRIC_NAMES}
+        )
+        self.ledger.check(self.month)
+
+    # ------------------------------------------------------------------ set-up
+
+    def _scaled(self, given: int | None, jinan: int, minimum: int = 1) -> int:
+        if given is not None:
+            return given
+        return max(minimum, int(round(jinan * self.params.run.firms / JINAN_FIRMS)))
+
+    def _build_institutions(self) -> None:
+        p = self.params
+        s = p.scale
+        self.government = Government(self)
+        self.graph.add_node(self.government.unique_id, "government")
+        n_banks = self._scaled(p.banks.count, JINAN_BANKS, minimum=3)
+        self.banks = [Bank(self, i, p.banks.capital * JINAN_BANKS / n_banks * s) for i in range(n_banks)]
+        self.bank_ids = np.array([b.unique_id for b in self.banks], dtype=np.int64)
+        self.bank_accounts = {k: np.array([b.accounts[k] for b in self.banks]) for k in self.banks[0].accounts}
+        self.graph.add_nodes(self.bank_ids, "bank")
+        self.guarantee_chain = GuaranteeChain(self)
+        for tier in self.guarantee_chain.tiers:
+            self.graph.add_node(tier.unique_id, f"guarantor_{tier.tier}")
+        self.pool = RiskPool(self, p.pool.size * s if p.pool.enabled else 0.0)
+        self.graph.add_node(self.pool.unique_id, "risk_pool")
+        self.platforms = [DataPlatform(self, "municipal")] if p.platforms.enabled else []
+        n_teams = self._scaled(p.brokers.teams, JINAN_TEAMS, minimum=1)
+        self.teams = [PartnerTeam(self, i % n_banks) for i in range(n_teams)]
+        for t in self.teams:
+            self.graph.link([t.unique_id], [self.bank_ids[t.partner_bank]], "brokerage")
+        self.mother_funds: list[MotherFund] = []
+        if p.funds.enabled:
+            stages = (S.SEED, S.EARLY, S.GROWTH)
+            for sector in range(p.funds.mothers):
+                mother = MotherFund(self, sector)
+                self.graph.add_node(mother.unique_id, "mother_fund")
+                self.graph.link([self.government.unique_id], [mother.unique_id], "fund_commitment")
+                for k in range(p.funds.subfunds_per_mother):
+                    stage = stages[k % 3]
+                    share = min(0.6, 2 * p.funds.gov_share) if stage == S.SEED else p.funds.gov_share
+                    SubFund(self, mother, k, stage, p.funds.subfund_size * s, share)
+                self.mother_funds.append(mother)
+        n_vc = self._scaled(p.venture.funds, JINAN_VC_FUNDS, minimum=1)
+        for k in range(n_vc):
+            VentureFund(self, k, p.venture.capital * JINAN_VC_FUNDS / n_vc * s)
+
+    def _seed_population(self) -> None:
+        """The ecosystem at month 0: firms of all ages up to four years."""
+        p = self.params
+        n = p.run.firms
+        age = self.streams.entry.integers(0, 49, size=n)
+        rows = create_startups(self, n, age_months=age)
+        f = self.firms
+        pf = p.firms
+        stage = np.minimum(age // pf.stage_months, S.GROWTH).astype(np.int8)
+        f.stage[rows] = stage
+        f.progress[rows] = (age % pf.stage_months) / pf.stage_months
+        f.burn[rows] = pf.burn_seed * pf.burn_stage_multiplier**stage
+        f.employees[rows] = pf.employees_seed * (1.6**stage)
+        selling = rows[stage >= S.EARLY]
+        f.revenue[selling] = pf.revenue_start * f.burn[selling] * np.exp(0.3 * f.q_market[selling])
+        f.patents[rows] = self.streams.entry.poisson(pf.patent_rate * age * np.exp(0.5 * f.q_ip[rows]))
+
+    # ------------------------------------------------------------------ the month
+
+    def step(self) -> None:
+        """Advance one month: run every phase, check the books, collect the metrics."""
+        self.month += 1
+        self.tally = defaultdict(float)
+        self.decisions = []
+        for phase in self.phases:
+            phase(self)
+        self.ledger.check(self.month)
+        self.current = monthly_metrics(self)
+        self.datacollector.collect(self)
+
+    def record_decisions(self, rows: np.ndarray, approved: np.ndarray) -> None:
+        """Keep this month's credit decisions (for allocation-efficiency metrics)."""
+        self.decisions.append((rows.copy(), approved.copy()))
+
+    # ------------------------------------------------------------------ views
+
+    @property
+    def alive(self) -> np.ndarray:
+        """Rows of startups still operating."""
+        return np.flatnonzero(self.firms.status == S.ACTIVE)
+
+    def metrics_frame(self):
+        """Monthly metrics as a pandas DataFrame (one row per month)."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        return df

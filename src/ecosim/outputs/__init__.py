@@ -1,0 +1,1 @@
+"""Outputs: monthly metrics, run files and figures."""

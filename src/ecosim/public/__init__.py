@@ -1,0 +1,1 @@
+"""The government: its budget account, grants and top-ups."""

@@ -1,0 +1,85 @@
+"""Guarantors and the bank-guarantee risk-sharing chain (银担分险).
+
+Three tiers are Mesa agents: the national financing guarantee fund, the
+provincial re-guarantor and the municipal guarantor (the Jinan financing
+guarantee group). The municipal guarantor issues guarantees to banks for a fee,
+pays the bank its covered share on a default, then claims the upper tiers'
+shares. The national fund pays only while its cumulative payouts stay under its
+compensation cap (a share of the principal it has guaranteed); what it refuses
+stays with the municipal guarantor. A guarantor whose outstanding guarantees
+reach its leverage limit, or whose capital is exhausted, stops issuing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from ecosim.ledger import GUARANTOR_CHART
+
+if TYPE_CHECKING:
+    from ecosim.model import EcosystemModel
+
+TIERS: tuple[str, ...] = ("national", "provincial", "municipal")
+
+
+class Guarantor(mesa.Agent):
+    """One tier of the guarantee chain.
+
+    Attributes:
+        tier: ``national``, ``provincial`` or ``municipal``.
+        accounts: Ledger accounts (cash, capital, retained).
+        guaranteed_total: Principal it has ever covered (its share of each loan).
+        outstanding: Principal currently covered (its share of each active loan).
+        payouts: Cumulative payouts on defaults.
+    """
+
+    def __init__(self, model: EcosystemModel, tier: str, capital: float) -> None:
+        super().__init__(model)
+        self.tier = tier
+        self.accounts = model.ledger.open(f"guarantor_{tier}", GUARANTOR_CHART)
+        self.initial_capital = capital
+        self.guaranteed_total = 0.0
+        self.outstanding = 0.0
+        self.payouts = 0.0
+        self.refused = 0.0
+        ext = model.ledger.external_owner("public_shareholders")
+        model.ledger.transfer("guarantor_capital", ext["cash"], ext["net_flow"],
+                              self.accounts["cash"], self.accounts["capital"], capital)
+
+    @property
+    def net_assets(self) -> float:
+        led = self.model.ledger
+        return float(-(led.balance[self.accounts["capital"]] + led.balance[self.accounts["retained"]]))
+
+    @property
+    def cash(self) -> float:
+        return float(self.model.ledger.balance[self.accounts["cash"]])
+
+    @property
+    def leverage(self) -> float:
+        """Outstanding guarantees as a multiple of net assets (inf when capital is gone)."""
+        na = self.net_assets
+        return self.outstanding / na if na > 0 else float("inf")
+
+    def room(self) -> float:
+        """Principal it may still cover under its leverage limit."""
+        limit = self.model.params.guarantee.leverage_limit
+        return max(0.0, limit * max(self.net_assets, 0.0) - self.outstanding)
+
+    def pay(self, kind: str, payee_cash: int, payee_contra: int, amount: float) -> float:
+        """Pay out up to its cash; returns what was paid."""
+        amount = max(0.0, min(amount, self.cash))
+        if amount > 0:
+            self.model.ledger.transfer(kind, self.accounts["cash"], self.accounts["retained"],
+                                       payee_cash, payee_contra, amount)
+            self.payouts += amount
+        return amount
+
+    def compensation_room(self) -> float:
+        """National fund: payouts still allowed under its compensation cap (inf for other tiers)."""
+        if self.tier != "national":
+            return float("inf")
+        cap = self.model.params.guarantee.national_cap * self.guaranteed_total
+        return max(0.0, cap - self.payouts)

@@ -1,0 +1,704 @@
+"""Scenario schema and loading: every policy lever as validated data.
+
+A scenario is a TOML file in ``experiments/scenarios/`` (or any path). It may
+``extends = "baseline"`` another scenario and override single values; the
+result is validated against :class:`Scenario` before anything runs. Each
+parameter carries a unit, a range, a docstring naming the real instrument and
+the source of its default (see :func:`ecosim.params.lever`).
+
+Errors are reported as :class:`ScenarioError` with a one-line message that
+names the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from ecosim.params import Section, lever
+
+#: Folder of the scenario files shipped with the project.
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
+
+#: Reference size: Jinan's counts, to which institutions and public money scale.
+JINAN_FIRMS = 20_000
+#: Named model sizes usable wherever a number of initial startups is asked for.
+SIZE_PRESETS: dict[str, int] = {"demo": 300, "small": 1_000, "medium": 5_000, "jinan": JINAN_FIRMS, "large": 100_000}
+
+SECTORS: tuple[str, ...] = (
+    "artificial_intelligence",
+    "space_information",
+    "biomedicine",
+    "new_materials",
+    "high_end_equipment",
+    "new_energy",
+    "other_tech",
+)
+"""Sectors: the six hard-tech sectors of the "6+N" fund cluster, then all other tech."""
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used: the message names the key and what is allowed."""
+
+
+class RunSection(Section):
+    """Size and horizon of a run."""
+
+    months: int = lever(120, "months", "Horizon of a run; one step is one month.", ge=1, le=600)
+    firms: int = lever(
+        2_000,
+        "startups",
+        "Initial number of startups. Institutions and public money scale with firms / 20,000 "
+        "(Jinan's size) unless given explicitly. Presets: demo=300, small=1,000, jinan=20,000, large=100,000.",
+        ge=10,
+        le=1_000_000,
+    )
+
+
+class FirmSection(Section):
+    """Startups: entry, latent quality, growth, cash needs and failure."""
+
+    entry_rate: float = lever(
+        0.010, "share of initial firms per month", "New startups entering each month.", ge=0.0, le=0.2
+    )
+    founder_capital: float = lever(
+        1.2, "million yuan", "Median founders' capital of a new startup (log-normal).", ge=0.01, le=100.0
+    )
+    founder_capital_sigma: float = lever(
+        0.7, "log-sd", "Dispersion of founders' capital.", ge=0.0, le=3.0
+    )
+    burn_seed: float = lever(
+        0.06, "million yuan per month", "Monthly burn (wages, rent, R&D) of a seed-stage firm.", ge=0.001, le=10.0
+    )
+    burn_stage_multiplier: float = lever(
+        1.8, "ratio", "Burn multiplies by this at each stage up.", ge=1.0, le=5.0
+    )
+    employees_seed: float = lever(
+        6.0, "employees", "Social-insurance payers of a seed-stage firm.", ge=1.0, le=200.0
+    )
+    stage_months: float = lever(
+        26.0,
+        "months",
+        "Months a firm of median quality needs to reach its next milestone (stage).",
+        ge=3.0,
+        le=120.0,
+    )
+    quality_pace: float = lever(
+        0.35, "per sd of quality", "How much faster a firm one sd above median reaches milestones.", ge=0.0, le=2.0
+    )
+    tech_failure_hazard: float = lever(
+        0.0035,
+        "per month",
+        "Monthly hazard that a firm of median quality fails for technical or market reasons.",
+        ge=0.0,
+        le=0.2,
+    )
+    quality_hazard_slope: float = lever(
+        0.6, "log-hazard per sd", "How much one sd of quality lowers the failure hazard.", ge=0.0, le=3.0
+    )
+    revenue_start: float = lever(
+        0.35, "share of burn", "Monthly revenue as a share of burn when a firm reaches the early stage.", ge=0.0, le=3.0
+    )
+    revenue_growth: float = lever(
+        0.025, "per month", "Revenue growth of a firm of median market quality.", ge=-0.1, le=0.3
+    )
+    revenue_growth_quality: float = lever(
+        0.012, "per month per sd", "Extra revenue growth per sd of market quality.", ge=0.0, le=0.2
+    )
+    runway_trigger: float = lever(
+        6.0, "months of burn", "A firm applies for money when its cash covers fewer months of burn.", ge=0.0, le=60.0
+    )
+    need_months: float = lever(
+        12.0, "months of burn", "Money a firm seeks: this many months of burn.", ge=1.0, le=60.0
+    )
+    apply_probability: float = lever(
+        0.55,
+        "probability per month",
+        "Chance that a firm in need actually applies to a lender in a month (search and paperwork frictions).",
+        ge=0.0,
+        le=1.0,
+    )
+    collateral_share: float = lever(
+        0.25, "share of firms", "Share of startups that own pledgeable fixed assets.", ge=0.0, le=1.0
+    )
+    collateral_mean: float = lever(
+        1.5, "million yuan", "Mean value of a collateral-owning firm's pledgeable assets.", ge=0.0, le=100.0
+    )
+    patent_rate: float = lever(
+        0.03, "patents per month", "Patents filed per month by a firm of median IP quality.", ge=0.0, le=2.0
+    )
+    acquisition_hazard: float = lever(
+        0.004, "per month", "Monthly chance that a growth or mature firm is acquired.", ge=0.0, le=0.2
+    )
+    listing_revenue: float = lever(
+        2.5,
+        "million yuan per month",
+        "Monthly revenue a mature firm needs before it can list on an exchange.",
+        ge=0.0,
+        le=1_000.0,
+    )
+    listing_probability: float = lever(
+        0.03, "per month", "Monthly chance that an eligible mature firm lists.", ge=0.0, le=1.0
+    )
+
+
+class BankSection(Section):
+    """Banks and their loan officers."""
+
+    count: int | None = lever(
+        None,
+        "banks",
+        "Financial institutions lending to startups (121 in Jinan); scales with firms when empty.",
+        ge=1,
+        le=2_000,
+        source="domain brief: 121 institutions on the municipal platform",
+    )
+    capital: float = lever(
+        250.0, "million yuan", "Equity capital of a bank's tech-lending book at Jinan size.", ge=1.0, le=1e6
+    )
+    capital_ratio: float = lever(
+        0.105, "share", "Capital requirement: loan book at most capital / ratio.", ge=0.01, le=1.0
+    )
+    funding_rate: float = lever(
+        0.02, "per year", "Banks' cost of deposit funding.", ge=0.0, le=0.2, source="LPR 3.0% less a typical spread"
+    )
+    rate_cap: float = lever(
+        0.065,
+        "per year",
+        "Highest rate a bank will charge a small tech firm (above it, it refuses).",
+        ge=0.0,
+        le=0.36,
+        source="domain brief: new small-firm loans ≈3.5%, LPR 3.0%",
+    )
+    base_margin: float = lever(
+        0.008, "per year", "Operating cost and required return a loan must cover.", ge=0.0, le=0.2
+    )
+    loss_given_default: float = lever(
+        0.75, "share", "Share of an unsecured loan's outstanding principal lost on default.", ge=0.0, le=1.0
+    )
+    collateral_haircut: float = lever(
+        0.4, "share", "Haircut on collateral value when it is realised.", ge=0.0, le=1.0
+    )
+    collateral_ltv: float = lever(
+        0.7, "share", "Loan-to-value limit against collateral.", ge=0.0, le=1.0
+    )
+    revenue_multiple: float = lever(
+        6.0, "months of revenue", "Largest loan as months of current revenue.", ge=0.0, le=60.0
+    )
+    max_loan: float = lever(
+        30.0, "million yuan", "Largest single loan to a startup.", ge=0.1, le=10_000.0
+    )
+    tenor_months: int = lever(24, "months", "Tenor of a standard working-capital loan.", ge=3, le=120)
+    officer_penalty: float = lever(
+        1.6,
+        "yuan of personal cost per yuan of expected default",
+        "Weight of the loan officer's personal penalty (accountability) on the loans they approve that fail.",
+        ge=0.0,
+        le=20.0,
+    )
+    opacity_aversion: float = lever(
+        1.0,
+        "per unit of posterior sd",
+        "How much an officer inflates a firm's default risk for what the bank cannot see (ambiguity aversion).",
+        ge=0.0,
+        le=10.0,
+    )
+    npl_tolerance: float = lever(
+        0.02, "share", "A branch's tolerated NPL ratio before differentiated tolerance.", ge=0.0, le=1.0,
+        source="domain brief: NPL of all banks 1.5%, inclusive loans ≈2.2%",
+    )
+    approval_lag: int = lever(
+        2, "months", "Months from application to money when approval goes to head office.", ge=0, le=24
+    )
+    soft_info_precision: float = lever(
+        1.5,
+        "precision (1/variance)",
+        "What a lender learns of a firm's quality from a relationship or a broker's visit.",
+        ge=0.0,
+        le=100.0,
+    )
+
+
+class GuaranteeSection(Section):
+    """Bank-guarantee risk sharing (银担分险): the national/provincial/municipal/bank chain."""
+
+    enabled: bool = lever(True, "switch", "Guaranteed tech loans through the municipal guarantor.")
+    share_national: float = lever(
+        0.2, "share of loss", "National financing guarantee fund's share of a guaranteed loss.", ge=0.0, le=1.0,
+        source="domain brief: 2:2:4:2",
+    )
+    share_provincial: float = lever(
+        0.2, "share of loss", "Provincial re-guarantor's share.", ge=0.0, le=1.0, source="domain brief: 2:2:4:2"
+    )
+    share_municipal: float = lever(
+        0.4, "share of loss", "Municipal guarantor's share (Jinan financing guarantee group).", ge=0.0, le=1.0,
+        source="domain brief: 2:2:4:2",
+    )
+    share_bank: float = lever(
+        0.2, "share of loss", "Bank's retained share of a guaranteed loss.", ge=0.0, le=1.0,
+        source="domain brief: bank loss capped at 20%",
+    )
+    fee_rate: float = lever(
+        0.0076, "per year of principal", "Direct guarantee fee charged to the firm.", ge=0.0, le=0.015,
+        source="domain brief: average 0.76%",
+    )
+    fee_cap_small: float = lever(
+        0.01, "per year", "Fee cap for loans up to 5 million.", ge=0.0, le=0.05, source="domain brief: ≤1%"
+    )
+    fee_cap_large: float = lever(
+        0.015, "per year", "Fee cap for loans above 5 million.", ge=0.0, le=0.05, source="domain brief: ≤1.5%"
+    )
+    reguarantee_fee_rate: float = lever(
+        0.002, "per year of principal", "Fee the municipal guarantor pays each upper tier on the covered loan.",
+        ge=0.0, le=0.02,
+    )
+    national_cap: float = lever(
+        0.05, "share of guaranteed balance", "National fund pays while its cumulative payouts stay under this.",
+        ge=0.0, le=1.0, source="domain brief: 4–5%",
+    )
+    leverage_limit: float = lever(
+        10.0, "times net assets", "Outstanding guarantees at most this multiple of net assets.", ge=1.0, le=15.0,
+        source="domain brief: ≤10× (15× for small-firm guarantors)",
+    )
+    recovery_rate: float = lever(
+        0.3, "share of payout", "Share of a guarantee payout recovered afterwards.", ge=0.0, le=1.0,
+        source="domain brief: recovery after payout 30%",
+    )
+    recapitalise: bool = lever(
+        True, "switch", "The government tops up a guarantor whose capital is exhausted (public spending)."
+    )
+    municipal_capital: float = lever(
+        1_500.0, "million yuan", "Municipal guarantor's capital at Jinan size.", ge=0.0, le=1e6
+    )
+    upper_tier_capital: float = lever(
+        3_000.0, "million yuan", "Capital of each upper tier at Jinan size (their regional allocation).", ge=0.0, le=1e6
+    )
+    max_pd: float = lever(
+        0.12, "per year", "The guarantor covers firms whose default risk it estimates below this.", ge=0.0, le=1.0
+    )
+    max_guarantee: float = lever(
+        10.0, "million yuan", "Largest loan the guarantor covers.", ge=0.0, le=1_000.0
+    )
+
+    @model_validator(mode="after")
+    def _split_sums_to_one(self) -> GuaranteeSection:
+        total = self.share_national + self.share_provincial + self.share_municipal + self.share_bank
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(
+                f"guarantee shares national+provincial+municipal+bank must sum to 1 (got {total:g})"
+            )
+        return self
+
+
+class PoolSection(Section):
+    """Loan risk-compensation pool (风险补偿资金池)."""
+
+    enabled: bool = lever(True, "switch", "The government pool reimbursing lenders' losses on tech loans.")
+    size: float = lever(
+        2_000.0, "million yuan", "Pool endowment at Jinan size (scaled with the model).", ge=0.0, le=1e6,
+        source="domain brief: 2 bn",
+    )
+    share: float = lever(
+        0.5, "share of principal lost", "Share of a non-performing tech loan's lost principal reimbursed.",
+        ge=0.0, le=1.0, source="domain brief: 50% (Jinan)",
+    )
+    per_loan_cap: float = lever(
+        5.0, "million yuan", "Largest reimbursement on one loan.", ge=0.0, le=1_000.0
+    )
+    max_loan: float = lever(
+        10.0, "million yuan", "Largest loan eligible for the pool.", ge=0.0, le=1_000.0
+    )
+
+
+class ExemptionSection(Section):
+    """Due-diligence exemption (尽职免责) for loan officers."""
+
+    enabled: bool = lever(True, "switch", "Officers who followed procedure are not penalised when a loan fails.")
+    max_loan: float = lever(
+        10.0, "million yuan", "Largest loan the exemption applies to.", ge=0.0, le=1_000.0,
+        source="domain brief: loans ≤10 m",
+    )
+
+
+class IncentiveSection(Section):
+    """Bank incentives: NPL tolerance, FTP rebate, tech re-lending, delegated approval."""
+
+    differentiated_tolerance: bool = lever(
+        True, "switch", "Tech loans get a higher NPL tolerance than the bank's average."
+    )
+    tolerance_uplift: float = lever(
+        0.03, "share", "Extra NPL tolerance for tech loans.", ge=0.0, le=0.2, source="domain brief: +3 pp"
+    )
+    ftp_rebate: float = lever(
+        0.005, "per year", "Internal funds-transfer-pricing rebate on tech loans.", ge=0.0, le=0.005,
+        source="domain brief: ≤50 bp",
+    )
+    relending: bool = lever(True, "switch", "PBoC tech re-lending funds part of qualifying loans.")
+    relending_rate: float = lever(
+        0.0175, "per year", "Re-lending rate.", ge=0.0, le=0.1, source="domain brief: 1.75% (2024)"
+    )
+    relending_share: float = lever(
+        0.6, "share of principal", "Share of a qualifying loan funded by re-lending.", ge=0.0, le=1.0,
+        source="domain brief: 60%",
+    )
+    delegated_approval: bool = lever(
+        True, "switch", "Branches approve small tech loans themselves, without head office."
+    )
+    delegated_limit: float = lever(
+        10.0, "million yuan", "Largest loan a branch approves itself.", ge=0.0, le=1_000.0,
+        source="domain brief: branch approves ≤10 m",
+    )
+
+
+class PlatformSection(Section):
+    """Data-credit platforms: ratings that are noisy readings of latent quality."""
+
+    enabled: bool = lever(True, "switch", "Platforms rate firms and lenders use the ratings.")
+    coverage_start: float = lever(
+        0.15, "share of firms", "Share of firms rated at the start.", ge=0.0, le=1.0
+    )
+    onboarding_rate: float = lever(
+        0.02, "per month", "Monthly chance that an unrated firm onboards and is rated.", ge=0.0, le=1.0
+    )
+    accuracy: float = lever(
+        0.75,
+        "correlation with latent quality",
+        "How well the rating tracks latent quality (1 = perfect, 0 = noise).",
+        ge=0.0,
+        le=1.0,
+        source="domain brief: AUC 0.75–0.85 with alternative data",
+    )
+    line_min: float = lever(1.0, "million yuan", "Smallest pre-approved line for a rated firm.", ge=0.0, le=100.0)
+    line_max: float = lever(
+        10.0, "million yuan", "Largest pre-approved line for the best rating.", ge=0.0, le=1_000.0,
+        source="domain brief: pre-approved line 1–10 m",
+    )
+
+
+class BrokerSection(Section):
+    """Financial-partner teams that visit firms and carry information to lenders."""
+
+    teams: int | None = lever(
+        None, "teams", "Partner teams (242 in Jinan); scales with firms when empty.", ge=0, le=100_000,
+        source="domain brief: 242 teams",
+    )
+    capacity: int = lever(2, "visits per month", "Firm visits a team makes each month.", ge=0, le=100)
+    apply_boost: float = lever(
+        0.4, "probability", "A visited firm in need applies with this extra chance.", ge=0.0, le=1.0
+    )
+
+
+class FundSection(Section):
+    """Guidance funds: mother funds committing to sub-funds with private partners."""
+
+    enabled: bool = lever(True, "switch", "The government guidance-fund cluster.")
+    mothers: int = lever(6, "funds", "Industry mother funds, one per target sector.", ge=0, le=6,
+                         source="domain brief: 6+N")
+    subfunds_per_mother: int = lever(3, "sub-funds", "N: sub-funds each mother fund commits to.", ge=0, le=50)
+    subfund_size: float = lever(
+        300.0, "million yuan", "Committed capital of a sub-fund at Jinan size.", ge=0.0, le=1e6
+    )
+    gov_share: float = lever(
+        0.25, "share", "Government share of a sub-fund.", ge=0.0, le=1.0, source="domain brief: 20–30%"
+    )
+    life_months: int = lever(120, "months", "Life of a sub-fund.", ge=12, le=240, source="domain brief: ≤10 years")
+    investment_months: int = lever(60, "months", "Investment period of a sub-fund.", ge=6, le=240,
+                                   source="domain brief: 5 investing + 5 exiting")
+    ticket: float = lever(3.0, "million yuan", "Typical first-round ticket.", ge=0.01, le=1_000.0)
+    stake: float = lever(0.15, "share of the firm", "Stake bought in a first round.", ge=0.01, le=0.9)
+    min_signal: float = lever(
+        0.3, "sd of quality", "Screening threshold on the fund's view of quality.", ge=-5.0, le=5.0
+    )
+    deals_per_month: float = lever(
+        0.6, "deals per fund per month", "Deal capacity of a sub-fund's manager.", ge=0.0, le=20.0
+    )
+    crowding_in: float = lever(
+        0.5, "sd of quality", "A guidance-fund investment raises other backers' view of the firm by this much.",
+        ge=0.0, le=3.0,
+    )
+
+
+class VentureSection(Section):
+    """Private venture capital."""
+
+    funds: int | None = lever(None, "funds", "Private VC funds; scales with firms when empty.", ge=0, le=10_000)
+    capital: float = lever(400.0, "million yuan", "Capital of a private VC fund.", ge=0.0, le=1e6)
+    ticket: float = lever(4.0, "million yuan", "Typical ticket.", ge=0.01, le=1_000.0)
+    stake: float = lever(0.15, "share of the firm", "Stake bought per round.", ge=0.01, le=0.9)
+    min_signal: float = lever(0.8, "sd of quality", "Screening threshold on the VC's view of quality.",
+                              ge=-5.0, le=5.0)
+    deals_per_month: float = lever(0.5, "deals per fund per month", "Deal capacity.", ge=0.0, le=20.0)
+
+
+class GovernmentSection(Section):
+    """The government's budget and grants."""
+
+    budget: float = lever(
+        1_000.0, "million yuan", "Annual sci-tech budget at Jinan size for grants and top-ups.", ge=0.0, le=1e7
+    )
+    grant_size: float = lever(0.3, "million yuan", "A start-up grant.", ge=0.0, le=100.0)
+    grant_rate: float = lever(
+        0.15, "share of new firms", "Share of new startups that receive a grant.", ge=0.0, le=1.0
+    )
+
+
+class Scenario(BaseModel):
+    """A complete, validated scenario: one section per part of the ecosystem."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "unnamed"
+    description: str = ""
+    run: RunSection = RunSection()
+    firms: FirmSection = FirmSection()
+    banks: BankSection = BankSection()
+    guarantee: GuaranteeSection = GuaranteeSection()
+    pool: PoolSection = PoolSection()
+    exemption: ExemptionSection = ExemptionSection()
+    incentives: IncentiveSection = IncentiveSection()
+    platforms: PlatformSection = PlatformSection()
+    brokers: BrokerSection = BrokerSection()
+    funds: FundSection = FundSection()
+    venture: VentureSection = VentureSection()
+    government: GovernmentSection = GovernmentSection()
+
+    @property
+    def scale(self) -> float:
+        """Model size relative to Jinan (initial firms / 20,000)."""
+        return self.run.firms / JINAN_FIRMS
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON of the resolved parameters (name and description excluded)."""
+        data = self.model_dump(mode="json", exclude={"name", "description"})
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+    def to_toml(self) -> str:
+        """The fully resolved scenario as TOML text."""
+        return dict_to_toml(self.model_dump(mode="json"))
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _deep_merge(base: dict, override: Mapping) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _resolve_path(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if path.suffix == ".toml" and path.exists():
+        return path
+    candidate = SCENARIO_DIR / f"{name_or_path}.toml"
+    if candidate.exists():
+        return candidate
+    if path.exists():
+        return path
+    known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
+    raise ScenarioError(f"scenario '{name_or_path}' not found (known scenarios: {known}; or give a path to a .toml file)")
+
+
+def read_scenario_data(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
+    """Read a scenario file and everything it extends into one nested dict (not yet validated)."""
+    path = _resolve_path(name_or_path).resolve()
+    if path in _seen:
+        raise ScenarioError(f"scenario '{path.name}' extends itself (cycle: {' -> '.join(p.stem for p in _seen)})")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"scenario '{path.name}' is not valid TOML: {exc}") from None
+    parent = data.pop("extends", None)
+    if parent is not None:
+        base = read_scenario_data(parent if not str(parent).endswith(".toml") else path.parent / parent, _seen + (path,))
+        data = _deep_merge(base, data)
+    data.setdefault("name", path.stem)
+    return data
+
+
+def parse_value(text: str) -> Any:
+    """Parse a command-line value the way TOML would (numbers, booleans, strings)."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(data: dict, overrides: Mapping[str, Any]) -> dict:
+    """Return a copy of a scenario dict with dotted-key overrides applied.
+
+    Args:
+        data: Nested scenario dict.
+        overrides: Mapping like ``{"guarantee.fee_rate": 0.008}``.
+
+    Raises:
+        ScenarioError: When a key does not name a scenario parameter.
+    """
+    out = copy.deepcopy(data)
+    fields = _field_index()
+    for key, value in overrides.items():
+        if key not in fields:
+            raise ScenarioError(f"unknown parameter '{key}' (see `ecosim params` for the list)")
+        section, _, name = key.partition(".")
+        out.setdefault(section, {})[name] = value
+    return out
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """Turn ``["a.b=1", ...]`` into ``{"a.b": 1}``, with a one-line error on bad syntax."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ScenarioError(f"override '{item}' must look like section.key=value")
+        out[key.strip()] = parse_value(value.strip())
+    return out
+
+
+def validate_scenario(data: Mapping[str, Any]) -> Scenario:
+    """Validate a nested scenario dict, raising a one-line :class:`ScenarioError`."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_one_line(exc, data)) from None
+
+
+def load_scenario(
+    name_or_path: str | Path,
+    overrides: Sequence[str] | Mapping[str, Any] = (),
+    *,
+    months: int | None = None,
+    firms: int | str | None = None,
+) -> Scenario:
+    """Load, merge, override and validate a scenario.
+
+    Args:
+        name_or_path: A name in ``experiments/scenarios/`` or a path to a TOML file.
+        overrides: ``key=value`` strings or a mapping of dotted keys to values.
+        months: Horizon override.
+        firms: Initial startups, as a number or a size preset name (``jinan``...).
+
+    Returns:
+        The validated scenario.
+    """
+    data = read_scenario_data(name_or_path)
+    if not isinstance(overrides, Mapping):
+        overrides = parse_overrides(overrides)
+    overrides = dict(overrides)
+    if months is not None:
+        overrides["run.months"] = months
+    if firms is not None:
+        overrides["run.firms"] = resolve_size(firms)
+    return validate_scenario(apply_overrides(data, overrides))
+
+
+def resolve_size(firms: int | str) -> int:
+    """A number of firms from an integer or a preset name (demo, small, medium, jinan, large)."""
+    if isinstance(firms, str):
+        if firms in SIZE_PRESETS:
+            return SIZE_PRESETS[firms]
+        try:
+            return int(firms)
+        except ValueError:
+            raise ScenarioError(
+                f"firms = '{firms}': give a number or one of {', '.join(SIZE_PRESETS)}"
+            ) from None
+    return int(firms)
+
+
+def _one_line(exc: ValidationError, data: Mapping[str, Any]) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    fields = _field_index()
+    meta = fields.get(loc)
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        section = loc.split(".")[0]
+        allowed = sorted(k.split(".", 1)[1] for k in fields if k.startswith(section + ".") and "." in k)
+        if allowed and "." in loc:
+            return f"unknown parameter '{loc}' (allowed in [{section}]: {', '.join(allowed)})"
+        return f"unknown parameter '{loc}' (allowed sections: {', '.join(sorted(Scenario.model_fields))})"
+    if meta is not None:
+        rng = _range_text(meta)
+        return f"{loc} = {value!r}: {err['msg'].lower()}; allowed: {meta['type']} {rng} ({meta['unit']})"
+    return f"{loc or 'scenario'}: {err['msg']}"
+
+
+def _range_text(meta: dict) -> str:
+    lo, hi = meta.get("min"), meta.get("max")
+    if lo is not None and hi is not None:
+        return f"from {lo:g} to {hi:g}"
+    if lo is not None:
+        return f"≥ {lo:g}"
+    if hi is not None:
+        return f"≤ {hi:g}"
+    return ""
+
+
+def _field_index() -> dict[str, dict]:
+    return {row["path"]: row for row in parameter_table()}
+
+
+def parameter_table() -> list[dict]:
+    """Every scenario parameter with its path, type, default, unit, range, description and source."""
+    rows: list[dict] = []
+    for section_name, section_field in Scenario.model_fields.items():
+        section_cls = section_field.annotation
+        if not (isinstance(section_cls, type) and issubclass(section_cls, Section)):
+            continue
+        for name, field in section_cls.model_fields.items():
+            extra = field.json_schema_extra or {}
+            lo = hi = None
+            for m in field.metadata:
+                lo = getattr(m, "ge", lo)
+                hi = getattr(m, "le", hi)
+            ann = field.annotation
+            type_name = getattr(ann, "__name__", str(ann)).replace("typing.", "")
+            if "None" in str(ann) and "|" in str(ann):
+                type_name = str(ann).replace(" | None", "") + " (empty = scaled)"
+            rows.append(
+                {
+                    "path": f"{section_name}.{name}",
+                    "type": type_name,
+                    "default": field.default,
+                    "unit": extra.get("unit", ""),
+                    "min": lo,
+                    "max": hi,
+                    "description": field.description or "",
+                    "source": extra.get("source", ""),
+                }
+            )
+    return rows
+
+
+def dict_to_toml(data: Mapping[str, Any]) -> str:
+    """Write a two-level scenario dict as TOML (top-level scalars, then one table per section)."""
+
+    def fmt(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        if isinstance(v, float):
+            return repr(v)
+        return str(v)
+
+    lines = [f"{k} = {fmt(v)}" for k, v in data.items() if not isinstance(v, Mapping) and v is not None]
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            lines.append(f"\n[{key}]")
+            lines += [f"{k} = {fmt(v)}" for k, v in value.items() if v is not None]
+    return "\n".join(lines) + "\n"
+
