@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from ecosim.columns import ColumnTable
 from ecosim.credit.bank import Bank
@@ -148,6 +149,7 @@ class EcosystemModel(mesa.Model):
         self.startup_handles: list = []
         self.investors: list[Investor] = []
         self.decisions: list[tuple[np.ndarray, np.ndarray]] = []
+        self._panel: list[pd.DataFrame] = []
         self._build_institutions()
         self._seed_population()
         self.current: dict[str, float] = {}
@@ -228,6 +230,8 @@ class EcosystemModel(mesa.Model):
         self.ledger.check(self.month)
         self.current = monthly_metrics(self)
         self.datacollector.collect(self)
+        if self.month % 12 == 0:
+            self._panel.append(self._panel_rows())
 
     def record_decisions(self, rows: np.ndarray, approved: np.ndarray) -> None:
         """Keep this month's credit decisions (for allocation-efficiency metrics)."""
@@ -235,10 +239,42 @@ class EcosystemModel(mesa.Model):
 
     # ------------------------------------------------------------------ views
 
+    def has_loan(self) -> np.ndarray:
+        """Per firm row: whether it has an outstanding loan."""
+        out = np.zeros(len(self.firms), dtype=bool)
+        act = self.loans.active()
+        out[self.loans.firm[act]] = True
+        return out
+
     @property
     def alive(self) -> np.ndarray:
         """Rows of startups still operating."""
         return np.flatnonzero(self.firms.status == S.ACTIVE)
+
+    def _panel_rows(self) -> pd.DataFrame:
+        f = self.firms
+        rows = self.alive
+        led = self.ledger
+        return pd.DataFrame(
+            {
+                "firm_id": f.agent_id[rows],
+                "year": np.full(len(rows), self.month // 12, dtype=np.int32),
+                "age_months": (self.month - f.founded[rows]).astype(np.int32),
+                "stage": pd.Categorical.from_codes(f.stage[rows].astype(int), categories=list(S.STAGES)),
+                "employees": f.employees[rows].astype(float),
+                "revenue": f.revenue[rows],
+                "cash": led.balance[f.acct_cash[rows]],
+                "debt": -led.balance[f.acct_debt[rows]],
+                "rating": f.rating[rows].astype(float),
+            }
+        )
+
+    @property
+    def panel(self) -> pd.DataFrame:
+        """One row per operating firm per year end."""
+        if not self._panel:
+            return self._panel_rows().iloc[0:0]
+        return pd.concat(self._panel, ignore_index=True)
 
     def metrics_frame(self):
         """Monthly metrics as a pandas DataFrame (one row per month)."""

@@ -118,6 +118,16 @@ class FirmSection(Section):
     need_months: float = lever(
         12.0, "months of burn", "Money a firm seeks: this many months of burn.", ge=1.0, le=60.0
     )
+    milestone_lead: float = lever(
+        0.7,
+        "share of a stage",
+        "Firms seek expansion money once this far towards their next milestone (money ahead of milestones).",
+        ge=0.0,
+        le=1.0,
+    )
+    expansion_months: float = lever(
+        8.0, "months of burn", "Expansion money a firm seeks ahead of a milestone.", ge=0.0, le=60.0
+    )
     apply_probability: float = lever(
         0.55,
         "probability per month",

@@ -37,11 +37,18 @@ MIN_LOAN = 0.05
 
 
 def money_sought(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
-    """What each firm asks for: ``need_months`` of net burn, less the cash it has."""
+    """What each firm asks for: the larger of its runway gap and its expansion need.
+
+    The runway gap is ``need_months`` of net burn less the cash it has; ahead of a
+    milestone a firm also seeks ``expansion_months`` of its burn.
+    """
     f = model.firms
+    p = model.params.firms
     cash = model.ledger.balance[f.acct_cash[rows]]
-    net_burn = np.maximum(f.burn[rows] - f.revenue[rows], 0.2 * f.burn[rows])
-    return np.maximum(model.params.firms.need_months * net_burn - cash, MIN_LOAN)
+    net_burn = np.maximum(f.burn[rows] - f.revenue[rows], 0.0)
+    gap = p.need_months * net_burn - cash
+    expansion = np.where(f.progress[rows] >= p.milestone_lead, p.expansion_months * f.burn[rows], 0.0)
+    return np.maximum(np.maximum(gap, expansion), MIN_LOAN)
 
 
 def funding_cost(model: EcosystemModel) -> tuple[float, float]:
@@ -80,7 +87,8 @@ def lend(model: EcosystemModel) -> None:
         f.soft_signal[rows], np.where(own_soft, f.soft_precision[rows], 0.0), signal_bonus,
     )
     age = month - f.founded[rows]
-    pd = scorecard_pd(view.mean, f.revenue[rows], age)
+    coverage = f.revenue[rows] / np.maximum(f.burn[rows], 1e-9)
+    pd = scorecard_pd(view.mean, coverage, age)
     sought = money_sought(model, rows)
     debt = -model.ledger.balance[f.acct_debt[rows]]
 
@@ -122,7 +130,7 @@ def lend(model: EcosystemModel) -> None:
             f.employees[rows] * GUARANTEE_LINE_EMPLOYEE + f.patents[rows] * GUARANTEE_LINE_PATENT, g.max_guarantee
         )
         g_amount = np.minimum(np.minimum(sought, np.maximum(np.maximum(limit, g_line - debt), 0.0)), g.max_guarantee)
-        guarantor_pd = scorecard_pd(view.mean, f.revenue[rows], age)
+        guarantor_pd = pd
         try_g = ~approve & (guarantor_pd <= g.max_pd) & (g_amount >= MIN_LOAN)
         if try_g.any():
             g_exempt = exempt_bank & (g_amount <= p.exemption.max_loan)

@@ -29,9 +29,9 @@ import numpy as np
 from scipy.special import expit, logit
 
 #: Bank scorecard (log-odds of annual default): intercept and weights.
-SCORE_INTERCEPT = logit(0.14)
+SCORE_INTERCEPT = logit(0.25)
 SCORE_QUALITY = 0.9
-SCORE_REVENUE = 0.35
+SCORE_COVERAGE = 2.2  # per unit of revenue / costs, capped at 1.5
 SCORE_AGE = 0.4
 
 
@@ -66,12 +66,18 @@ def lender_view(
     return View(mean=mean, sd=1.0 / np.sqrt(prec))
 
 
-def scorecard_pd(view_mean: np.ndarray, monthly_revenue: np.ndarray, age_months: np.ndarray) -> np.ndarray:
-    """The bank's estimate of a firm's annual default probability from its view and hard data."""
+def scorecard_pd(view_mean: np.ndarray, coverage: np.ndarray, age_months: np.ndarray) -> np.ndarray:
+    """The bank's estimate of a firm's annual default probability from its view and hard data.
+
+    Args:
+        view_mean: The lender's view of quality.
+        coverage: Revenue as a share of costs (cash-flow coverage).
+        age_months: Age of the firm.
+    """
     z = (
         SCORE_INTERCEPT
         - SCORE_QUALITY * view_mean
-        - SCORE_REVENUE * (monthly_revenue > 0)
+        - SCORE_COVERAGE * np.minimum(coverage, 1.5)
         - SCORE_AGE * np.minimum(age_months, 60) / 60.0
     )
     return expit(z)

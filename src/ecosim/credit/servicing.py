@@ -51,10 +51,7 @@ def service_loans(model: EcosystemModel) -> None:
         loans.months_left[idx] -= 1
         model.tally["interest"] += float(interest.sum())
         # Banks return funding as principal comes back.
-        for k in np.unique(banks):
-            sel = banks == k
-            share = float(np.average(loans.relending_share[idx][sel]))
-            repay_funding(model, model.banks[k], float(principal[sel].sum()), share)
+        repay_funding(model, banks, principal, loans.relending_share[idx])
         done = idx[loans.months_left[idx] <= 0]
         if len(done):
             loans.outstanding[done] = 0.0

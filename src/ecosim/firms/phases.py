@@ -149,16 +149,23 @@ def develop_startups(model: EcosystemModel) -> None:
 
 
 def seek_finance(model: EcosystemModel) -> None:
-    """Firms whose cash covers fewer than ``runway_trigger`` months of net burn start looking for money."""
+    """Firms start looking for money when their runway is short or a milestone approaches.
+
+    A firm whose cash covers fewer than ``runway_trigger`` months of net burn needs
+    money to survive; a firm ``milestone_lead`` of the way to its next stage needs
+    expansion money ahead of the milestone. The need ends when the runway is long again.
+    """
     f = model.firms
     p = model.params.firms
     alive = f.status == S.ACTIVE
     cash = model.ledger.balance[f.acct_cash]
     net_burn = np.maximum(f.burn - f.revenue, 0.0)
     runway = np.where(net_burn > 0, cash / np.maximum(net_burn, 1e-12), np.inf)
-    starts = alive & (f.need_since < 0) & (runway < p.runway_trigger)
+    short = runway < p.runway_trigger
+    ahead = (f.stage < S.MATURE) & (f.progress >= p.milestone_lead) & ~model.has_loan()
+    starts = alive & (f.need_since < 0) & (short | ahead)
     f.need_since[starts] = model.month
-    ends = alive & (f.need_since >= 0) & (runway >= 1.5 * p.runway_trigger)
+    ends = alive & (f.need_since >= 0) & (runway >= 1.5 * p.runway_trigger) & ~ahead
     f.need_since[ends] = -1
 
 
@@ -201,17 +208,23 @@ def close_firms(model: EcosystemModel, rows: np.ndarray, status: int) -> None:
     led = model.ledger
     loans = model.loans
     lidx = loans.of_firms(rows)
-    # Remaining cash goes to the lenders first.
-    for i in lidx.tolist():
-        firm = int(loans.firm[i])
-        cash = led.balance[f.acct_cash[firm]]
-        pay = min(max(cash, 0.0), float(loans.outstanding[i]))
-        if pay > 0:
-            bank = model.banks[int(loans.bank[i])]
-            led.transfer("principal_repayment", f.acct_cash[firm], f.acct_debt[firm], bank.accounts["cash"],
-                         bank.accounts["loans"], pay)
-            repay_funding(model, bank, pay, float(loans.relending_share[i]))
-            loans.outstanding[i] -= pay
+    # Remaining cash goes to the lenders first, loan by loan.
+    if len(lidx):
+        cash_left = np.maximum(led.balance[f.acct_cash], 0.0)
+        firm = loans.firm[lidx]
+        order = np.argsort(firm, kind="stable")
+        lidx, firm = lidx[order], firm[order]
+        owed = loans.outstanding[lidx]
+        before = np.cumsum(owed) - owed
+        first = np.searchsorted(firm, firm)  # first loan of the same firm
+        before -= before[first]
+        pay = np.clip(cash_left[firm] - before, 0.0, owed)
+        banks = loans.bank[lidx]
+        ba = model.bank_accounts
+        led.transfer("principal_repayment", f.acct_cash[firm], f.acct_debt[firm], ba["cash"][banks],
+                     ba["loans"][banks], pay)
+        repay_funding(model, banks, pay, loans.relending_share[lidx])
+        loans.outstanding[lidx] -= pay
     resolve_defaults(model, lidx)
     # What is left is spent winding the firm down.
     cash = led.balance[f.acct_cash[rows]]
@@ -273,14 +286,16 @@ def settle_loans(model: EcosystemModel, rows: np.ndarray) -> None:
     led = model.ledger
     loans = model.loans
     buyers = led.external_owner("exit_buyers")
-    for i in loans.of_firms(rows).tolist():
-        firm = int(loans.firm[i])
-        amt = float(loans.outstanding[i])
-        bank = model.banks[int(loans.bank[i])]
-        led.transfer("exit_funding", buyers["cash"], buyers["net_flow"], f.acct_cash[firm], f.acct_paid_in[firm], amt)
-        led.transfer("principal_repayment", f.acct_cash[firm], f.acct_debt[firm], bank.accounts["cash"],
-                     bank.accounts["loans"], amt)
-        repay_funding(model, bank, amt, float(loans.relending_share[i]))
-        loans.outstanding[i] = 0.0
-        loans.months_left[i] = 0
-        loans.status[i] = L.REPAID
+    idx = loans.of_firms(rows)
+    if len(idx) == 0:
+        return
+    firm, banks, amt = loans.firm[idx], loans.bank[idx], loans.outstanding[idx].copy()
+    ba = model.bank_accounts
+    led.transfer("exit_funding", buyers["cash"], buyers["net_flow"], f.acct_cash[firm], f.acct_paid_in[firm], amt)
+    led.transfer("principal_repayment", f.acct_cash[firm], f.acct_debt[firm], ba["cash"][banks], ba["loans"][banks],
+                 amt)
+    repay_funding(model, banks, amt, loans.relending_share[idx])
+    loans.outstanding[idx] = 0.0
+    loans.months_left[idx] = 0
+    loans.status[idx] = L.REPAID
+    model.graph.unlink(f.agent_id[firm], model.bank_ids[banks], "lending")

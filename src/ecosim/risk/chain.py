@@ -94,34 +94,43 @@ class GuaranteeChain:
                 led.transfer("reguarantee_fee", m["cash"], m["retained"], tier.accounts["cash"],
                              tier.accounts["retained"], fee)
 
-    def pay_default(self, loss: float, bank: Bank) -> tuple[float, dict[str, float]]:
-        """Pay a guaranteed default; return (cover paid to the bank, net loss of each tier)."""
+    def pay_defaults(self, loss: np.ndarray, bank_idx: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Pay guaranteed defaults in order; return (cover paid to each bank, net loss of each tier).
+
+        The municipal guarantor pays the bank ``(1 - share_bank) × loss`` (topped up by the
+        government first when the recapitalisation switch is on), then claims each upper
+        tier's share. The national fund pays only within its compensation cap. Each tier
+        recovers ``recovery_rate`` of what it bore.
+        """
+        from ecosim.risk.defaults import first_come
+
         g = self.params
         led = self.model.ledger
         m = self.municipal
+        ba = self.model.bank_accounts
         covered = loss * self.covered_share
-        # The municipal guarantor pays the bank in full (topped up by the government if it must).
-        if covered > m.cash and g.recapitalise:
-            self.recapitalise(covered - m.cash)
-        paid = m.pay("guarantee_payout", bank.accounts["cash"], bank.accounts["loans"], covered)
-        net = {"municipal": paid, "provincial": 0.0, "national": 0.0}
-        # Claims on the upper tiers.
+        if covered.sum() > m.cash and g.recapitalise:
+            self.recapitalise(float(covered.sum()) - m.cash)
+        paid = first_come(covered, max(m.cash, 0.0))
+        led.transfer("guarantee_payout", m.accounts["cash"], m.accounts["retained"], ba["cash"][bank_idx],
+                     ba["loans"][bank_idx], paid)
+        m.payouts += float(paid.sum())
+        net = {"municipal": paid.copy(), "provincial": np.zeros(len(loss)), "national": np.zeros(len(loss))}
         for tier, share in ((self.provincial, g.share_provincial), (self.national, g.share_national)):
-            claim = min(loss * share, paid)
-            allowed = min(claim, tier.compensation_room())
-            got = tier.pay("reguarantee_claim", m.accounts["cash"], m.accounts["retained"], allowed)
-            tier.refused += claim - got
+            claim = np.minimum(loss * share, paid)
+            got = first_come(claim, min(tier.compensation_room(), max(tier.cash, 0.0)))
+            led.transfer("reguarantee_claim", tier.accounts["cash"], tier.accounts["retained"], m.accounts["cash"],
+                         m.accounts["retained"], float(got.sum()))
+            tier.payouts += float(got.sum())
+            tier.refused += float((claim - got).sum())
             net[tier.tier] += got
             net["municipal"] -= got
-        # Recovery after payout, each tier on what it bore.
-        rec_rate = g.recovery_rate
         recoveries = led.external_owner("liquidation_buyers")
         for tier in self.tiers:
-            back = net[tier.tier] * rec_rate
-            if back > 0:
-                led.transfer("guarantee_recovery", recoveries["cash"], recoveries["net_flow"],
-                             tier.accounts["cash"], tier.accounts["retained"], back)
-                net[tier.tier] -= back
+            back = net[tier.tier] * g.recovery_rate
+            led.transfer("guarantee_recovery", recoveries["cash"], recoveries["net_flow"], tier.accounts["cash"],
+                         tier.accounts["retained"], float(back.sum()))
+            net[tier.tier] -= back
         return paid, net
 
     def recapitalise(self, amount: float | None = None) -> float:

@@ -1,6 +1,6 @@
 """Resolving defaults: who bears a defaulted loan's loss, booked in the ledger.
 
-For each defaulted loan, in order:
+For each defaulted loan (all of a month's defaults at once, in loan order):
 
 1. The bank realises pledged collateral (after a haircut) from an outside buyer.
 2. The rest is the *loss*. If the loan is guaranteed, the municipal guarantor
@@ -9,7 +9,7 @@ For each defaulted loan, in order:
    and what it refuses stays with the municipal guarantor. Each tier later
    recovers part of what it paid (``guarantee.recovery_rate``).
 3. The risk-compensation pool reimburses eligible loans, never beyond the
-   loss still uncovered.
+   loss still uncovered, until it is empty.
 4. The bank writes off what remains; the failed firm's debt is extinguished.
 
 Every step is a ledger posting; the split is recorded on the ``default`` event.
@@ -27,72 +27,88 @@ if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
 
 
-def repay_funding(model: EcosystemModel, bank, amount: float, relending_share: float) -> None:
-    """A bank returns funding (deposits and re-lending) as principal comes back."""
-    if amount <= 0:
+def first_come(want: np.ndarray, available: float) -> np.ndarray:
+    """Pay each claim in order until ``available`` runs out (the one at the boundary in part)."""
+    want = np.maximum(want, 0.0)
+    before = np.cumsum(want) - want
+    return np.clip(available - before, 0.0, want)
+
+
+def repay_funding(model: EcosystemModel, bank_idx, amount, relending_share) -> None:
+    """Banks return funding (deposits and re-lending) as principal comes back."""
+    bank_idx = np.atleast_1d(bank_idx)
+    amount = np.atleast_1d(np.asarray(amount, dtype=float))
+    if amount.sum() <= 0:
         return
     led = model.ledger
-    dep = model.ledger.external_owner("depositors")
-    cb = model.ledger.external_owner("central_bank")
+    ba = model.bank_accounts
+    dep = led.external_owner("depositors")
+    cb = led.external_owner("central_bank")
     rel = amount * relending_share
-    led.transfer("deposit_repayment", bank.accounts["cash"], bank.accounts["deposits"],
-                 dep["cash"], dep["net_flow"], amount - rel)
-    if rel > 0:
-        led.transfer("relending_repayment", bank.accounts["cash"], bank.accounts["relending"],
-                     cb["cash"], cb["net_flow"], rel)
+    led.transfer("deposit_repayment", ba["cash"][bank_idx], ba["deposits"][bank_idx], dep["cash"], dep["net_flow"],
+                 amount - rel)
+    led.transfer("relending_repayment", ba["cash"][bank_idx], ba["relending"][bank_idx], cb["cash"],
+                 cb["net_flow"], rel)
 
 
-def resolve_defaults(model: EcosystemModel, loan_idx: np.ndarray) -> None:
+def resolve_defaults(model: EcosystemModel, idx: np.ndarray) -> None:
     """Book the loss on each defaulted loan and split it among the parties."""
-    if len(loan_idx) == 0:
+    if len(idx) == 0:
         return
     p = model.params
     led = model.ledger
     loans = model.loans
-    firms = model.firms
+    f = model.firms
+    ba = model.bank_accounts
+    bank = loans.bank[idx]
+    firm = loans.firm[idx]
+    owed = loans.outstanding[idx].copy()
+    recovered = np.minimum(owed, loans.collateral[idx] * (1.0 - p.banks.collateral_haircut))
     liquidation = led.external_owner("liquidation_buyers")
-    chain = model.guarantee_chain
-    for i in loan_idx.tolist():
-        bank = model.banks[int(loans.bank[i])]
-        firm = int(loans.firm[i])
-        owed = float(loans.outstanding[i])
-        recovered = min(owed, float(loans.collateral[i]) * (1.0 - p.banks.collateral_haircut))
-        if recovered > 0:
-            led.transfer("collateral_recovery", liquidation["cash"], liquidation["net_flow"],
-                         bank.accounts["cash"], bank.accounts["loans"], recovered)
-        loss = owed - recovered
-        split = {"municipal": 0.0, "provincial": 0.0, "national": 0.0}
-        covered = 0.0
-        if loans.guaranteed[i] and chain is not None:
-            covered, split = chain.pay_default(loss, bank)
-        pool_paid = 0.0
-        if model.pool is not None and model.pool.eligible(float(loans.principal[i]), bool(loans.guaranteed[i])):
-            pool_paid = model.pool.reimburse(loss, covered, bank.accounts["cash"], bank.accounts["loans"])
-            model.government.record_spending("pool", pool_paid)
-        written_off = owed - recovered - covered - pool_paid
-        led.post("loan_writeoff", bank.accounts["retained"], bank.accounts["loans"], written_off)
-        led.post("debt_extinguished", firms.acct_debt[firm], firms.acct_retained[firm], owed)
-        repay_funding(model, bank, recovered + covered + pool_paid, float(loans.relending_share[i]))
-        bank.defaults_12m[0] += owed
-        loans.outstanding[i] = 0.0
-        loans.months_left[i] = 0
-        loans.status[i] = L.DEFAULTED
-        model.graph.unlink([firms.agent_id[firm]], [bank.unique_id], "lending")
-        model.events.record(
-            model.month,
-            "default",
-            firm_id=firms.agent_id[firm],
-            counterparty_id=bank.unique_id,
-            amount=loss,
-            loss_bank=written_off,
-            loss_guarantor_municipal=split["municipal"],
-            loss_guarantor_provincial=split["provincial"],
-            loss_guarantor_national=split["national"],
-            loss_pool=pool_paid,
-            product=int(loans.product[i]),
-        )
-        model.tally["loss_bank"] += written_off
-        model.tally["loss_guarantors"] += sum(split.values())
-        model.tally["loss_government"] += pool_paid
-        model.tally["defaults"] += 1
-        model.tally["defaulted_principal"] += owed
+    led.transfer("collateral_recovery", liquidation["cash"], liquidation["net_flow"], ba["cash"][bank],
+                 ba["loans"][bank], recovered)
+    loss = owed - recovered
+    guaranteed = loans.guaranteed[idx]
+    covered = np.zeros(len(idx))
+    split = {tier: np.zeros(len(idx)) for tier in ("municipal", "provincial", "national")}
+    if guaranteed.any():
+        c, s = model.guarantee_chain.pay_defaults(loss[guaranteed], bank[guaranteed])
+        covered[guaranteed] = c
+        for tier in split:
+            split[tier][guaranteed] = s[tier]
+    pool_paid = np.zeros(len(idx))
+    pool = model.pool
+    if pool is not None:
+        eligible = pool.eligible(loans.principal[idx], guaranteed)
+        if eligible.any():
+            pool_paid[eligible] = pool.reimburse(loss[eligible], covered[eligible], bank[eligible])
+            model.government.record_spending("pool", float(pool_paid.sum()))
+    written_off = owed - recovered - covered - pool_paid
+    led.post("loan_writeoff", ba["retained"][bank], ba["loans"][bank], written_off)
+    led.post("debt_extinguished", f.acct_debt[firm], f.acct_retained[firm], owed)
+    repay_funding(model, bank, recovered + covered + pool_paid, loans.relending_share[idx])
+    by_bank = np.bincount(bank, weights=owed, minlength=len(model.banks))
+    for k in np.flatnonzero(by_bank):
+        model.banks[k].defaults_12m[0] += by_bank[k]
+    loans.outstanding[idx] = 0.0
+    loans.months_left[idx] = 0
+    loans.status[idx] = L.DEFAULTED
+    model.graph.unlink(f.agent_id[firm], model.bank_ids[bank], "lending")
+    model.events.record(
+        model.month,
+        "default",
+        firm_id=f.agent_id[firm],
+        counterparty_id=model.bank_ids[bank],
+        amount=loss,
+        loss_bank=written_off,
+        loss_guarantor_municipal=split["municipal"],
+        loss_guarantor_provincial=split["provincial"],
+        loss_guarantor_national=split["national"],
+        loss_pool=pool_paid,
+        product=loans.product[idx],
+    )
+    model.tally["loss_bank"] += float(written_off.sum())
+    model.tally["loss_guarantors"] += float(sum(v.sum() for v in split.values()))
+    model.tally["loss_government"] += float(pool_paid.sum())
+    model.tally["defaults"] += len(idx)
+    model.tally["defaulted_principal"] += float(owed.sum())

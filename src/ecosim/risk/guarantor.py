@@ -68,15 +68,6 @@ class Guarantor(mesa.Agent):
         limit = self.model.params.guarantee.leverage_limit
         return max(0.0, limit * max(self.net_assets, 0.0) - self.outstanding)
 
-    def pay(self, kind: str, payee_cash: int, payee_contra: int, amount: float) -> float:
-        """Pay out up to its cash; returns what was paid."""
-        amount = max(0.0, min(amount, self.cash))
-        if amount > 0:
-            self.model.ledger.transfer(kind, self.accounts["cash"], self.accounts["retained"],
-                                       payee_cash, payee_contra, amount)
-            self.payouts += amount
-        return amount
-
     def compensation_room(self) -> float:
         """National fund: payouts still allowed under its compensation cap (inf for other tiers)."""
         if self.tier != "national":

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from ecosim.ledger import POOL_CHART
 
@@ -37,23 +38,25 @@ class RiskPool(mesa.Agent):
     def balance(self) -> float:
         return float(self.model.ledger.balance[self.accounts["cash"]])
 
-    def eligible(self, principal: float, guaranteed: bool) -> bool:
-        """Whether a loan is covered by the pool."""
+    def eligible(self, principal, guaranteed):
+        """Which loans the pool covers: tech loans within the size limit that carry no guarantee."""
         p = self.model.params.pool
-        return p.enabled and principal <= p.max_loan and not guaranteed
+        return p.enabled & (np.asarray(principal) <= p.max_loan) & ~np.asarray(guaranteed, dtype=bool)
 
     def expected_cover(self) -> float:
         """Share of a loss a lender expects the pool to bear (0 once the pool is empty)."""
         p = self.model.params.pool
         return p.share if (p.enabled and self.balance > 0) else 0.0
 
-    def reimburse(self, loss: float, other_cover: float, payee_cash: int, payee_contra: int) -> float:
-        """Reimburse one loss; returns the amount paid (public spending)."""
+    def reimburse(self, loss: np.ndarray, other_cover: np.ndarray, bank_idx: np.ndarray) -> np.ndarray:
+        """Reimburse losses in order until the pool is empty; returns the amounts paid (public spending)."""
+        from ecosim.risk.defaults import first_come
+
         p = self.model.params.pool
-        amount = min(p.share * loss, max(0.0, loss - other_cover), p.per_loan_cap, self.balance)
-        if amount <= 0:
-            return 0.0
+        want = np.minimum(np.minimum(p.share * loss, np.maximum(loss - other_cover, 0.0)), p.per_loan_cap)
+        paid = first_come(want, self.balance)
+        ba = self.model.bank_accounts
         self.model.ledger.transfer("pool_payout", self.accounts["cash"], self.accounts["retained"],
-                                   payee_cash, payee_contra, amount)
-        self.payouts += amount
-        return amount
+                                   ba["cash"][bank_idx], ba["loans"][bank_idx], paid)
+        self.payouts += float(paid.sum())
+        return paid

@@ -1,0 +1,123 @@
+"""Running the model: one call from a scenario and a seed to results, and to files on disk.
+
+:func:`simulate` runs a scenario for one seed and returns a :class:`RunResult`
+(monthly metrics and a summary); it is what the experiment engine calls, in
+any process. :func:`run_to_dir` also writes the run's files (see
+``ecosim.outputs.files``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ecosim.model import EcosystemModel
+from ecosim.scenario import Scenario, resolve_size, validate_scenario
+
+#: Metrics summarised at the end of a run, and how.
+SUMMARY_LAST = ("firms_alive", "loan_balance", "credit_access_rate", "npl_ratio", "patents", "pool_balance")
+SUMMARY_SUM = (
+    "firms_failed", "new_loans", "defaults", "loss_bank", "loss_guarantors", "loss_government", "public_spending",
+    "public_recycled", "equity_invested", "equity_public", "equity_private", "listings", "acquisitions",
+    "patents_new", "applications", "approvals", "visits",
+)
+
+
+@dataclass
+class RunResult:
+    """What one run produced.
+
+    Attributes:
+        metrics: One row per month (see ``ecosim.outputs.metrics.METRICS``).
+        summary: Headline figures for the whole run.
+        wall_seconds: Time the run took.
+        model: The model at the end (kept only when asked for).
+    """
+
+    metrics: pd.DataFrame
+    summary: dict[str, float]
+    wall_seconds: float
+    model: EcosystemModel | None = field(default=None, repr=False)
+
+
+def summarise(model: EcosystemModel, metrics: pd.DataFrame) -> dict[str, float]:
+    """Headline figures of a finished run."""
+    last = metrics.iloc[-1]
+    out = {k: float(last[k]) for k in SUMMARY_LAST}
+    out.update({f"total_{k}": float(metrics[k].sum()) for k in SUMMARY_SUM})
+    f = model.firms
+    started = len(f)
+    out["firms_ever"] = float(started)
+    out["survival_share"] = float((f.status == 0).sum() / started) if started else 0.0
+    out["mean_credit_access_rate"] = float(metrics["credit_access_rate"].mean())
+    out["mean_npl_ratio"] = float(metrics["npl_ratio"].mean())
+    out["mean_allocation_auc"] = float(np.nanmean(metrics["allocation_auc"])) if metrics["allocation_auc"].notna().any() else float("nan")
+    spent = out["total_public_spending"]
+    out["credit_per_public_yuan"] = out["total_new_loans"] / spent if spent > 0 else float("nan")
+    return out
+
+
+def simulate(
+    scenario: Scenario | dict,
+    seed: int,
+    *,
+    months: int | None = None,
+    firms: int | str | None = None,
+    keep_model: bool = False,
+    on_month: Callable[[EcosystemModel], None] | None = None,
+) -> RunResult:
+    """Run one scenario for one seed.
+
+    Args:
+        scenario: A validated scenario or its dict form.
+        seed: The run's seed; every random draw derives from it.
+        months: Horizon override (default: the scenario's ``run.months``).
+        firms: Initial startups override (a number or a size preset).
+        keep_model: Keep the finished model on the result (for writing files).
+        on_month: Called after every month (progress bars).
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = validate_scenario(scenario)
+    updates = {}
+    if months is not None:
+        updates["months"] = int(months)
+    if firms is not None:
+        updates["firms"] = resolve_size(firms)
+    if updates:
+        data = scenario.model_dump()
+        data["run"].update(updates)
+        scenario = validate_scenario(data)
+    start = time.perf_counter()
+    model = EcosystemModel(scenario, rng=int(seed))
+    for _ in range(scenario.run.months):
+        model.step()
+        if on_month is not None:
+            on_month(model)
+    metrics = model.metrics_frame()
+    summary = summarise(model, metrics)
+    return RunResult(metrics=metrics, summary=summary, wall_seconds=time.perf_counter() - start,
+                     model=model if keep_model else None)
+
+
+def run_to_dir(scenario: Scenario, seed: int, out_dir: Path, *, progress: bool = True) -> RunResult:
+    """Run one scenario and write all of its files into ``out_dir``."""
+    from ecosim.outputs.files import write_run
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if progress:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("month {task.completed}/{task.total}"),
+                      TimeRemainingColumn()) as bar:
+            task = bar.add_task(f"{scenario.name} seed {seed}", total=scenario.run.months)
+            result = simulate(scenario, seed, keep_model=True, on_month=lambda m: bar.advance(task))
+    else:
+        result = simulate(scenario, seed, keep_model=True)
+    write_run(result, scenario, seed, out_dir)
+    return result
