@@ -109,3 +109,20 @@ def test_no_broker_teams_means_no_visits() -> None:
         model.step()
     assert model.graph.edges_of_kind("brokerage") == 0 or not model.teams
     assert (model.firms.visits[: len(model.firms)] == 0).all()
+
+
+def test_relationships_are_counted_by_kind() -> None:
+    """Linking the same pair twice counts the relationship twice; unlinking once keeps the edge."""
+    from ecosim.network import RelationGraph
+
+    g = RelationGraph()
+    g.add_nodes([1, 2, 3], "firm")
+    g.link([1, 1, 2], [2, 2, 3], "lending")
+    assert g.G[1][2]["count"] == 2
+    g.link([2], [1], "brokerage")
+    assert g.G[1][2]["kind"] == "lending+brokerage"
+    g.unlink([1], [2], "lending")
+    assert g.G.has_edge(1, 2)
+    assert g.edges_of_kind("lending") == 2
+    g.unlink([2, 2], [3, 3], "lending")
+    assert not g.G.has_edge(2, 3)
