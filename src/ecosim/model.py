@@ -43,8 +43,10 @@ from ecosim.firms.phases import (
     seek_finance,
     trade,
 )
-from ecosim.information.brokers import PartnerTeam, visit_firms
-from ecosim.information.platform import DataPlatform, rate_firms
+from ecosim.information.brokerage import broker_research, build_brokerage
+from ecosim.information.brokers import build_brokers, visit_firms
+from ecosim.information.evaluation import BankEvaluator, evaluate_banks
+from ecosim.information.platform import build_platforms, rate_firms
 from ecosim.ledger import Ledger
 from ecosim.network import RelationGraph
 from ecosim.outputs.metrics import METRIC_NAMES, monthly_metrics
@@ -97,6 +99,7 @@ MONTH: tuple[Phase, ...] = (
     housekeeping,  # banks roll NPL windows, guarantor books refresh
     budget,  # yearly fiscal budget into the government account
     enter_startups,  # new firms, founders' capital, start-up grants
+    broker_research,  # the tech brokerage spins off startups and licenses projects
     rate_firms,  # platforms onboard and rate firms
     develop_startups,  # R&D milestones, patents, revenue, staff, burn
     visit_firms,  # partner teams visit, introduce banks, pass soft information
@@ -108,6 +111,7 @@ MONTH: tuple[Phase, ...] = (
     fail_startups,  # distressed firms fail; loans default; investors write off
     exit_startups,  # acquisitions and listings; stakes cashed out
     manage_funds,  # sub-funds at the end of their life sell to secondary funds
+    evaluate_banks,  # year end: the central bank scores banks and sets their incentives
 )
 
 
@@ -180,11 +184,10 @@ class EcosystemModel(mesa.Model):
             self.graph.add_node(tier.unique_id, f"guarantor_{tier.tier}")
         self.pool = RiskPool(self, p.pool.size * s if p.pool.enabled else 0.0)
         self.graph.add_node(self.pool.unique_id, "risk_pool")
-        self.platforms = [DataPlatform(self, "municipal")] if p.platforms.enabled else []
-        n_teams = self._scaled(p.brokers.teams, JINAN_TEAMS, minimum=1)
-        self.teams = [PartnerTeam(self, i % n_banks) for i in range(n_teams)]
-        for t in self.teams:
-            self.graph.link([t.unique_id], [self.bank_ids[t.partner_bank]], "brokerage")
+        self.platforms = build_platforms(self)
+        self.teams = build_brokers(self)
+        self.brokerage = build_brokerage(self)
+        self.evaluator = BankEvaluator(self) if p.evaluation.enabled else None
         self.mother_funds: list[MotherFund] = []
         if p.funds.enabled:
             stages = (S.SEED, S.EARLY, S.GROWTH)

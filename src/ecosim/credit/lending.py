@@ -23,6 +23,9 @@ from scipy.special import ndtr
 from ecosim.credit import loans as L
 from ecosim.credit.officer import decide, lender_view, scorecard_pd
 from ecosim.firms.state import ACTIVE
+from ecosim.information.evaluation import incentive_terms
+from ecosim.information.market import choose_bank
+from ecosim.information.view import district_terms, platform_view
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -77,13 +80,14 @@ def lend(model: EcosystemModel) -> None:
     f.applications[rows] += 1
     model.tally["applications"] += len(rows)
     bank_draw = rng.integers(0, len(model.banks), size=len(f))[rows]
-    bank_idx = np.where(f.rel_bank[rows] >= 0, f.rel_bank[rows], bank_draw)
+    bank_idx = choose_bank(model, rows, bank_draw)  # own bank, own search, or the marketplace's match
 
     # What the bank can see.
     own_soft = f.rel_bank[rows] == bank_idx
     signal_bonus = p.funds.crowding_in * f.fund_backed[rows]
+    pv = platform_view(model, rows, bank_idx)
     view = lender_view(
-        f.rating[rows], f.rating_precision[rows],
+        pv.signal, pv.precision,
         f.soft_signal[rows], np.where(own_soft, f.soft_precision[rows], 0.0), signal_bonus,
     )
     age = month - f.founded[rows]
@@ -97,25 +101,28 @@ def lend(model: EcosystemModel) -> None:
     collateral_line = f.collateral[rows] * b.collateral_ltv
     revenue_line = f.revenue[rows] * b.revenue_multiple
     headcount_line = f.employees[rows] * HEADCOUNT_LINE
-    rated = ~np.isnan(f.rating[rows])
+    rated = pv.seen
     pl = p.platforms
     rating_line = np.where(rated, pl.line_min + (pl.line_max - pl.line_min) * ndtr(np.nan_to_num(view.mean)), 0.0)
+    district_line, uplift = district_terms(model, rows, bank_idx)
+    rating_line = np.maximum(rating_line, district_line)
     lines = np.stack([collateral_line, rating_line, headcount_line, revenue_line])
     product = np.array([L.COLLATERAL, L.CREDIT, L.DATA, L.DATA])[np.argmax(lines, axis=0)]
-    limit = np.maximum(lines.max(axis=0) - debt, 0.0)
+    limit = np.maximum(lines.max(axis=0) * (1.0 + uplift) - debt, 0.0)
     amount = np.minimum(np.minimum(sought, limit), b.max_loan)
 
     # Loss given default after collateral.
     secured = np.minimum(f.collateral[rows] * (1 - b.collateral_haircut), np.maximum(amount, 1e-9))
     lgd = b.loss_given_default * (1 - secured / np.maximum(amount, 1e-9))
-    cost, relend_share = funding_cost(model)
+    bank_terms = incentive_terms(model, bank_idx)  # the yearly evaluation's incentives per bank
+    cost, relend_share = bank_terms["funding_cost"], bank_terms["relending_share"]
     pool_cover = model.pool.expected_cover() if model.pool is not None else 0.0
     pool_ok = amount <= p.pool.max_loan
     exempt_bank = np.array([bk.exemption_active() for bk in model.banks])[bank_idx]
     exempt = exempt_bank & (amount <= p.exemption.max_loan)
     common = dict(
         pd=pd, view_sd=view.sd, loss_given_default=lgd, funding_cost=cost,
-        base_margin=b.base_margin, rate_cap=b.rate_cap, officer_penalty=b.officer_penalty,
+        base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"], officer_penalty=b.officer_penalty,
         opacity_aversion=b.opacity_aversion,
     )
     dec = decide(cover=np.where(pool_ok, pool_cover, 0.0), exempt=exempt, **common)
@@ -169,7 +176,7 @@ def lend(model: EcosystemModel) -> None:
     if len(idx) == 0:
         return
     inc = p.incentives
-    delegated = inc.delegated_approval & (amount[idx] <= inc.delegated_limit)
+    delegated = inc.delegated_approval & (amount[idx] <= bank_terms["delegated_limit"][idx])
     lag = np.where(delegated, 0, b.approval_lag)
     terms = {
         "firm": rows[idx],
@@ -181,7 +188,7 @@ def lend(model: EcosystemModel) -> None:
         "collateral": np.where(product[idx] == L.COLLATERAL, f.collateral[rows[idx]], 0.0),
         "guaranteed": guaranteed[idx],
         "fee_rate": np.where(guaranteed[idx], chain.fee_rate(amount[idx]) if chain is not None else 0.0, 0.0),
-        "relending_share": np.full(len(idx), relend_share),
+        "relending_share": relend_share[idx],
         "exempt": dec.exempt[idx],
         "officer_pd": dec.officer_pd[idx],
     }

@@ -6,6 +6,7 @@
 * ``events.parquet`` — one row per event, with the loss split of each default.
 * ``network.graphml`` — the relationship graph at the end.
 * ``dashboard.png`` — a one-page overview.
+* ``banks.csv`` — each bank's yearly evaluation: ten indicators, points, score, incentives, accreditation.
 * ``run.json`` — the resolved scenario, seed, package version, git commit and wall time.
 """
 
@@ -87,6 +88,8 @@ def write_run(result: RunResult, scenario: Scenario, seed: int, out_dir: Path) -
     model.panel.to_parquet(out_dir / "panel.parquet", index=False)
     events_frame(model).to_parquet(out_dir / "events.parquet", index=False)
     nx.write_graphml(model.graph.G, out_dir / "network.graphml")
+    if model.evaluator is not None:
+        model.evaluator.frame().to_csv(out_dir / "banks.csv", index=False, float_format="%.10g")
     draw_dashboard(result.metrics, out_dir / "dashboard.png", title=f"{scenario.name} — seed {seed}")
     provenance = {
         "scenario": scenario.model_dump(mode="json"),
