@@ -60,9 +60,7 @@ def summarise(model: EcosystemModel, metrics: pd.DataFrame) -> dict[str, float]:
     out["mean_allocation_auc"] = float(np.nanmean(metrics["allocation_auc"])) if metrics["allocation_auc"].notna().any() else float("nan")
     spent = out["total_public_spending"]
     out["credit_per_public_yuan"] = out["total_new_loans"] / spent if spent > 0 else float("nan")
-    out["mean_unfunded_top_quality"] = float(metrics["unfunded_top_quality"].mean())
-    out["applications_per_firm"] = float(metrics["applications_per_firm"].iloc[-1])
-    out.update(information_summary(model))
+    out.update(information_summary(model, metrics))
     return out
 
 

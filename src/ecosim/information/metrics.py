@@ -2,8 +2,9 @@
 
 :data:`INFO_METRICS` names the monthly metrics this package adds to
 ``ecosim.outputs.metrics.METRICS``; :func:`information_metrics` computes them and
-:func:`information_summary` adds end-of-run figures (each platform's AUC against
-later failure, spin-offs, bank scores) to the run summary.
+:func:`information_summary` adds end-of-run figures (unfunded top-quality firms,
+applications per firm, time to loan, each platform's AUC against later failure,
+spin-offs, bank scores) to the run summary.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from ecosim.firms.state import ACTIVE, FAILED
 from ecosim.information.platform import TIERS, get_platform
@@ -94,9 +96,20 @@ def rating_auc(model: EcosystemModel, tier: str | None = None) -> float:
     return auc(score, f.status[rated] != FAILED)
 
 
-def information_summary(model: EcosystemModel) -> dict[str, float]:
-    """End-of-run information figures for the run summary."""
-    out = {f"rating_auc_{tier}": rating_auc(model, tier) for tier in TIERS}
+def information_summary(model: EcosystemModel, metrics: pd.DataFrame) -> dict[str, float]:
+    """End-of-run information figures for the run summary.
+
+    Args:
+        model: The finished model.
+        metrics: Its monthly metrics.
+    """
+    out = {
+        "mean_unfunded_top_quality": float(metrics["unfunded_top_quality"].mean()),
+        "applications_per_firm": float(metrics["applications_per_firm"].iloc[-1]),
+    }
+    ttl = metrics["time_to_loan"]
+    out["mean_time_to_loan"] = float(np.nanmean(ttl)) if ttl.notna().any() else float("nan")
+    out.update({f"rating_auc_{tier}": rating_auc(model, tier) for tier in TIERS})
     out["rating_auc"] = rating_auc(model)
     br = model.brokerage
     out["total_spinoffs"] = float(br.spinoffs if br is not None else 0)
