@@ -50,17 +50,19 @@ def team_variants(firms: int, counts=TEAM_COUNTS) -> list[Variant]:
 
 
 def figure(table: pd.DataFrame, path: Path | None) -> plt.Figure:
-    """Means with 95% CI bands against the team count (Jinan size)."""
+    """Paired differences against 0 teams with 95% CI bands, by team count (Jinan size)."""
     t = table.assign(teams=table["scenario"].str.split().str[0].astype(int))
     fig, axes = plt.subplots(2, 3, figsize=(15, 8))
     for ax, metric in zip(axes.flat, LABELS, strict=True):
         m = t[t["metric"] == metric].sort_values("teams")
-        ax.plot(m["teams"], m["mean"], marker="o", color="#55a868")
-        ax.fill_between(m["teams"], m["ci_low"], m["ci_high"], alpha=0.25, color="#55a868")
+        ax.plot(m["teams"], m["diff"], marker="o", color="#55a868")
+        ax.fill_between(m["teams"], m["diff_low"], m["diff_high"], alpha=0.25, color="#55a868")
+        ax.axhline(0, color="black", lw=0.8)
         ax.axvline(242, color="grey", lw=0.8, ls="--")
         ax.set_xlabel("financial-partner teams (Jinan size; 242 in Jinan)")
-        ax.set_title(LABELS[metric], fontsize=10)
-    fig.suptitle("Financial-partner teams from 0 to 400: means with 95% CIs over shared seeds", fontsize=11)
+        ax.set_title(f"{LABELS[metric]}\ndifference vs 0 teams", fontsize=10)
+    fig.suptitle("Financial-partner teams from 0 to 400: paired differences over shared seeds with 95% CIs",
+                 fontsize=11)
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=120, bbox_inches="tight")
