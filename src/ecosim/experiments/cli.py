@@ -119,13 +119,80 @@ def results_cmd(
             console.print(f"[red]{row.scenario} seed {row.seed}[/]: {row.error}\n{row.traceback}", highlight=False)
 
 
+ParamOpt = Annotated[list[str], typer.Option("--param", help="Parameter range: section.key=low:high[:n] or section.key=a,b.")]
+
+
+def sweep_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario to sweep.")],
+    param: ParamOpt,
+    out: Annotated[Path, typer.Option("--out", help="Results folder.")] = Path("results/sweep"),
+    design: Annotated[str, typer.Option("--design", help="grid (every combination) or lhs (Latin hypercube).")] = "grid",
+    samples: Annotated[int | None, typer.Option("--samples", help="Points of an lhs design.")] = None,
+    seeds: SeedsOpt = 5,
+    months: MonthsOpt = None,
+    firms: FirmsOpt = None,
+    set_: SetOpt = None,
+    metrics: Annotated[list[str] | None, typer.Option("--metric", help="Summary key to tabulate (repeatable).")] = None,
+    executor: ExecutorOpt = "processes",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    root_seed: RootOpt = 20_240_601,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run a scenario over a grid or Latin-hypercube design of parameters, every point on the same seeds."""
+    from ecosim.experiments.sweeps import sweep
+
+    try:
+        res = sweep(scenario, param, design=design, samples=samples, seeds=seeds, months=months, firms=firms,
+                    overrides=parse_overrides(set_ or []), executor=executor, workers=workers, scheduler=scheduler,
+                    out=out, metrics=metrics, root_seed=root_seed, progress=not quiet)
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+    if len(res.table):
+        show = res.table.pivot_table(index=["point", *res.params], columns="metric", values="mean", sort=True)
+        _print_table(show.reset_index().head(60), f"sweep of {scenario}: means over {seeds} seeds per point")
+    console.print(f"design: [bold]{out / 'design.csv'}[/]  table: [bold]{out / 'sweep.csv'}[/]  figure: "
+                  f"[bold]{out / 'sweep.png'}[/]  ({res.report.completed} run, {res.report.skipped} already stored)")
+    _finish(res.report, out)
+
+
+def sensitivity_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario to analyse.")],
+    param: ParamOpt,
+    out: Annotated[Path, typer.Option("--out", help="Results folder.")] = Path("results/sensitivity"),
+    method: Annotated[str, typer.Option("--method", help="morris or sobol.")] = "morris",
+    samples: Annotated[int, typer.Option("--samples", help="Morris trajectories or Sobol base samples.")] = 8,
+    seeds: Annotated[int, typer.Option("--seeds", help="Seeds per sample point (outputs are seed means).")] = 2,
+    months: MonthsOpt = None,
+    firms: FirmsOpt = None,
+    set_: SetOpt = None,
+    metrics: Annotated[list[str] | None, typer.Option("--metric", help="Summary key to analyse (repeatable).")] = None,
+    executor: ExecutorOpt = "processes",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    root_seed: RootOpt = 20_240_601,
+    quiet: QuietOpt = False,
+) -> None:
+    """Global sensitivity (SALib Morris or Sobol) of summary figures to parameter ranges, with 95% CIs."""
+    from ecosim.experiments.sensitivity import sensitivity
+
+    try:
+        res = sensitivity(scenario, param, method=method, samples=samples, seeds=seeds, months=months, firms=firms,
+                          overrides=parse_overrides(set_ or []), executor=executor, workers=workers,
+                          scheduler=scheduler, out=out, metrics=metrics, root_seed=root_seed, progress=not quiet)
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+    if len(res.table):
+        _print_table(res.table, f"{method} indices for {scenario} ({len(res.samples)} points × {seeds} seeds; "
+                                "*_conf = 95% CI half-width)")
+    console.print(f"table: [bold]{out / 'sensitivity.csv'}[/]  figure: [bold]{out / 'sensitivity.png'}[/]  "
+                  f"({res.report.completed} run, {res.report.skipped} already stored)")
+    _finish(res.report, out)
+
+
 def register(app: typer.Typer) -> None:
     """Add the experiment commands to the main ``ecosim`` app."""
     app.command("compare")(compare_cmd)
-    app.command("results")(results_cmd)
-    try:
-        from ecosim.experiments.cli_design import sensitivity_cmd, sweep_cmd
-    except ImportError:  # pragma: no cover
-        return
     app.command("sweep")(sweep_cmd)
     app.command("sensitivity")(sensitivity_cmd)
+    app.command("results")(results_cmd)

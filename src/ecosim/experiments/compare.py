@@ -10,7 +10,6 @@ tighter intervals than comparing two independent means.
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from ecosim.experiments.batch import BatchReport, run_batch
+from ecosim.experiments.batch import BatchReport, ExperimentRuns, check_metrics, run_experiment
 from ecosim.experiments.seeds import DEFAULT_ROOT, derive_seeds, independent_seeds
 from ecosim.experiments.statistics import compare_table
 from ecosim.experiments.store import ResultStore
-from ecosim.experiments.tasks import Task, make_tasks
 from ecosim.experiments.variants import Variant, resolve_all
 
 #: Summary figures compared when none are named.
@@ -56,8 +54,7 @@ class CompareResult:
     store: ResultStore
     report: BatchReport
     ci: str = "t"
-    _tasks: list[Task] = field(default_factory=list, repr=False)
-    _tmp: Any = field(default=None, repr=False)
+    _experiment: ExperimentRuns | None = field(default=None, repr=False)
 
     @property
     def failures(self) -> pd.DataFrame:
@@ -65,15 +62,8 @@ class CompareResult:
         return self.report.failed
 
     def monthly(self, metrics: Sequence[str] | None = None) -> pd.DataFrame:
-        """Monthly metrics of every run: ``scenario, seed, month`` and the metric columns."""
-        frame = self.store.monthly(keys=[t.key for t in self._tasks], columns=list(metrics) if metrics else None)
-        labels = _labels(self._tasks)
-        frame = frame.drop(columns=["scenario"]).merge(labels, on="key").drop(columns=["key"])
-        order = {name: i for i, name in enumerate(self.scenarios)}
-        frame = frame.sort_values(["scenario", "seed_index", "month"], key=lambda s: s.map(order) if s.name ==
-                                  "scenario" else s, kind="stable")
-        front = ["scenario", "seed", "seed_index", "month"]
-        return frame[front + [c for c in frame.columns if c not in front]].reset_index(drop=True)
+        """Monthly metrics of every run: ``scenario, seed, seed_index, month`` and the metric columns."""
+        return self._experiment.monthly(self.scenarios, metrics)
 
     def plot(self, path: str | Path | None = None, metrics: Sequence[str] | None = None):
         """Means with CI bars, and paired differences against the first scenario; saved when a path is given."""
@@ -83,10 +73,6 @@ class CompareResult:
         if path is not None:
             fig.savefig(path, dpi=120, bbox_inches="tight")
         return fig
-
-
-def _labels(tasks: list[Task]) -> pd.DataFrame:
-    return pd.DataFrame([{"key": t.key, "scenario": t.scenario, "seed_index": t.seed_index} for t in tasks])
 
 
 def compare(
@@ -149,30 +135,16 @@ def compare(
         seed_list = [int(s) for s in seeds]
         if not paired:
             raise ScenarioError("paired=False needs a number of seeds, not a seed list")
-    tasks = make_tasks(variants, seed_list)
-    tmp = None
-    if out is None:
-        tmp = tempfile.TemporaryDirectory(prefix="ecosim-compare-")
-        out = tmp.name
-    out = Path(out)
-    store = ResultStore(out)
-    report = run_batch(tasks, store, executor=executor, workers=workers, scheduler=scheduler, progress=progress,
-                       description="compare", scenario_toml={v.content_hash: v.scenario.to_toml() for v in variants})
-    stored = store.runs(keys=[t.key for t in tasks])
-    wanted = list(metrics) if metrics else [m for m in HEADLINE_METRICS if m in stored.columns or stored.empty]
-    missing = [m for m in wanted if not stored.empty and m not in stored.columns]
-    if missing:
-        known = ", ".join(c for c in stored.columns if stored[c].dtype.kind == "f")
-        raise ScenarioError(f"unknown metric(s) {', '.join(missing)} (summary keys: {known})")
-    runs = _labels(tasks).merge(stored.drop(columns=["scenario", "seed_index"], errors="ignore"), on="key")
-    order = {n: i for i, n in enumerate(names)}
-    runs = runs.sort_values(["scenario", "seed_index"], key=lambda s: s.map(order) if s.name == "scenario" else s)
-    front = ["scenario", "seed", "seed_index", "key"]
-    runs = runs[front + [c for c in runs.columns if c not in front]].reset_index(drop=True)
+    exp = run_experiment(variants, seed_list, out, description="compare", executor=executor, workers=workers,
+                         scheduler=scheduler, progress=progress)
+    runs = exp.runs
+    wanted = list(metrics) if metrics else [m for m in HEADLINE_METRICS if m in runs.columns or runs.empty]
+    check_metrics(runs, wanted)
     table = compare_table(runs.assign(seed=runs["seed_index"]) if not paired else runs, wanted, names, method=ci)
-    result = CompareResult(table=table, runs=runs, scenarios=names, seeds=seed_list, metrics=wanted, store=store,
-                           report=report, ci=ci, _tasks=tasks, _tmp=tmp)
-    if tmp is None:
+    result = CompareResult(table=table, runs=runs, scenarios=names, seeds=seed_list, metrics=wanted, store=exp.store,
+                           report=exp.report, ci=ci, _experiment=exp)
+    out = exp.store.path
+    if exp.tmp is None:
         table.to_csv(out / "compare.csv", index=False)
         (out / "experiment.json").write_text(json.dumps(
             {"kind": "compare", "scenarios": names, "seeds": seed_list, "root_seed": root_seed, "paired": paired,

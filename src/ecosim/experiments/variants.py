@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecosim.scenario import Scenario, load_scenario
+from ecosim.scenario import Scenario, ScenarioError, load_scenario
 
 
 @dataclass(frozen=True)
