@@ -6,6 +6,10 @@ listed bank's products (121 institutions and 427 products in Jinan) and the
 platform matches it to the listed bank that can see the most about it (the
 ratings that bank recognises, plus soft information if it is the firm's own
 bank). The marketplace widens the firm's search; it carries no risk.
+
+The municipal platform also hosts the data-based small loan (泉融e贷) and the
+guaranteed tech loan scored on social-insurance and IP data; the lending code
+can ask :func:`on_marketplace` which applicants reach those products.
 """
 
 from __future__ import annotations
