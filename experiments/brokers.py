@@ -44,8 +44,9 @@ LABELS = {
 }
 
 
-def team_variants(firms: int, counts=TEAM_COUNTS) -> list[Variant]:
-    """One variant per team count at Jinan size, scaled to the model's size."""
+def team_variants(firms: int, counts: tuple[int, ...] | None = None) -> list[Variant]:
+    """One variant per team count at Jinan size (default :data:`TEAM_COUNTS`), scaled to the model's size."""
+    counts = TEAM_COUNTS if counts is None else counts
     return [Variant(f"{c} teams", "baseline", {"brokers.teams": round(c * firms / JINAN_FIRMS)}) for c in counts]
 
 
