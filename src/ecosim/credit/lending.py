@@ -321,8 +321,10 @@ def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
                         amount=principal, product=terms["product"], detail=terms["rate"])
     model.tally["new_loans"] += float(principal.sum())
     model.tally["loans_made"] += n
+    model.tally["loans_exempt"] += int(terms["exempt"].sum())
+    model.tally["guarantee_fee_weighted"] += float((terms["fee_rate"] * principal).sum())
     model.tally["time_to_loan_sum"] += float(ttl.sum())
     for prod in np.unique(terms["product"]):
-        sel = terms["product"] == prod
+        sel = terms["product"] == prod  # volume and count by product
         model.tally[f"new_loans_{L.PRODUCTS[prod]}"] += float(principal[sel].sum())
         model.tally[f"loans_made_{L.PRODUCTS[prod]}"] += int(sel.sum())

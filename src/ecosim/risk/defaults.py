@@ -108,6 +108,13 @@ def resolve_defaults(model: EcosystemModel, idx: np.ndarray) -> None:
         loss_pool=pool_paid,
         product=loans.product[idx],
     )
+    t = model.tally
+    for tier, loss_tier in split.items():
+        t[f"loss_guarantor_{tier}"] += float(loss_tier.sum())
+    t["guarantee_payouts"] += float(covered.sum())
+    t["pool_payouts"] += float(pool_paid.sum())
+    t["guaranteed_loss"] += float(loss[guaranteed].sum())
+    t["guaranteed_loss_bank"] += float(written_off[guaranteed].sum())
     model.tally["loss_bank"] += float(written_off.sum())
     model.tally["loss_guarantors"] += float(sum(v.sum() for v in split.values()))
     model.tally["loss_government"] += float(pool_paid.sum())
