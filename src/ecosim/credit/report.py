@@ -20,6 +20,9 @@ from ecosim.credit.lending import AGE_BANDS
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
 
+#: One NaN object for undefined summary figures, so equal runs give equal summary dicts.
+NAN = float("nan")
+
 _AGE_TEXT = {"0_1": "under 1 year old", "1_3": "1 to 3 years old", "3_plus": "3 years or older"}
 
 CREDIT_METRICS: dict[str, str] = {
@@ -79,28 +82,28 @@ def credit_summary(model: EcosystemModel, metrics: pd.DataFrame) -> dict[str, fl
     out: dict[str, float] = {}
     for p in L.PRODUCTS:
         n = metrics[f"loans_made_{p}"].sum()
-        out[f"mean_loan_size_{p}"] = float(metrics[f"new_loans_{p}"].sum() / n) if n else float("nan")
+        out[f"mean_loan_size_{p}"] = float(metrics[f"new_loans_{p}"].sum() / n) if n else NAN
         out[f"total_new_loans_{p}"] = float(metrics[f"new_loans_{p}"].sum())
     g = metrics["new_loans_guaranteed"]
     fee = (metrics["guarantee_fee_rate"].fillna(0.0) * g).sum()
-    out["mean_guarantee_fee_rate"] = float(fee / g.sum()) if g.sum() > 0 else float("nan")
+    out["mean_guarantee_fee_rate"] = float(fee / g.sum()) if g.sum() > 0 else NAN
     gl = metrics["guaranteed_loss"].sum()
-    out["bank_share_of_guaranteed_losses"] = float(metrics["guaranteed_loss_bank"].sum() / gl) if gl > 0 else float("nan")
+    out["bank_share_of_guaranteed_losses"] = float(metrics["guaranteed_loss_bank"].sum() / gl) if gl > 0 else NAN
     late = metrics[metrics["month"] > 24]
-    out["mean_npl_ratio_after_year_2"] = float(late["npl_ratio"].mean()) if len(late) else float("nan")
+    out["mean_npl_ratio_after_year_2"] = float(late["npl_ratio"].mean()) if len(late) else NAN
     for b, _, _ in AGE_BANDS:
         apps = metrics[f"applications_age_{b}"].sum()
-        out[f"approval_rate_age_{b}"] = float(metrics[f"approvals_age_{b}"].sum() / apps) if apps else float("nan")
+        out[f"approval_rate_age_{b}"] = float(metrics[f"approvals_age_{b}"].sum() / apps) if apps else NAN
     apps_young = metrics["applications_age_0_1"].sum() + metrics["applications_age_1_3"].sum()
     appr_young = metrics["approvals_age_0_1"].sum() + metrics["approvals_age_1_3"].sum()
-    out["approval_rate_young"] = float(appr_young / apps_young) if apps_young else float("nan")
+    out["approval_rate_young"] = float(appr_young / apps_young) if apps_young else NAN
     loans = model.loans
     n = len(loans)
-    out["mean_time_to_loan"] = float(loans.time_to_loan[:n].mean()) if n else float("nan")
-    out["loan_default_share"] = float((loans.status[:n] == L.DEFAULTED).mean()) if n else float("nan")
+    out["mean_time_to_loan"] = float(loans.time_to_loan[:n].mean()) if n else NAN
+    out["loan_default_share"] = float((loans.status[:n] == L.DEFAULTED).mean()) if n else NAN
     for key in ("guarantee_payouts", "loss_guarantor_municipal", "loss_guarantor_provincial",
                 "loss_guarantor_national", "national_refused", "pool_payouts"):
         out[f"total_{key}"] = float(metrics[key].sum())
     out["exempt_share"] = float(np.nanmean(metrics["exempt_share"])) if metrics["exempt_share"].notna().any() \
-        else float("nan")
+        else NAN
     return out
