@@ -24,7 +24,7 @@ console = Console()
 
 def fail(message: str) -> None:
     """Print a one-line error and exit with status 2."""
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(2)
 
 
@@ -91,12 +91,22 @@ def params(
     console.print(table)
 
 
+#: Subpackages that add their own commands with ``register(app)``.
+COMMAND_MODULES = ("ecosim.experiments.cli", "ecosim.viz.cli", "ecosim.validation.cli")
+
+
 def _register_optional() -> None:
-    try:
-        from ecosim.experiments.cli import register
-    except ImportError:
-        return
-    register(app)
+    """Add the commands of every subpackage present (a real import error still surfaces)."""
+    import importlib
+    import importlib.util
+
+    for name in COMMAND_MODULES:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:
+            found = False
+        if found:
+            importlib.import_module(name).register(app)
 
 
 _register_optional()

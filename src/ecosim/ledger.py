@@ -173,6 +173,8 @@ class Ledger:
         self.totals[kind] += total
 
     def _post(self, kind: str, debit, credit, amount) -> float:
+        if np.ndim(debit) == 0 and np.ndim(credit) == 0 and np.ndim(amount) == 0:
+            return self._post_one(kind, int(debit), int(credit), float(amount))
         debit = np.atleast_1d(np.asarray(debit, dtype=np.int64))
         credit = np.atleast_1d(np.asarray(credit, dtype=np.int64))
         amount = np.atleast_1d(np.asarray(amount, dtype=float))
@@ -195,6 +197,20 @@ class Ledger:
         np.add.at(self.balance, debit, amount)
         np.subtract.at(self.balance, credit, amount)
         return float(amount.sum())
+
+    def _post_one(self, kind: str, debit: int, credit: int, amount: float) -> float:
+        """One row: the same checks as :meth:`_post`, without array overhead."""
+        if not np.isfinite(amount):
+            raise BooksUnbalanced(f"{kind}: non-finite amount {amount} between {self.account_names[debit]} "
+                                  f"and {self.account_names[credit]}")
+        if self.owner[debit] != self.owner[credit]:
+            raise BooksUnbalanced(
+                f"{kind}: a row debits {self.account_names[debit]} but credits "
+                f"{self.account_names[credit]} (different owners), amount {amount:.6f}"
+            )
+        self.balance[debit] += amount
+        self.balance[credit] -= amount
+        return amount
 
     def get(self, account) -> np.ndarray | float:
         """Debit-positive balance of one account or an array of accounts."""

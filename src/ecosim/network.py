@@ -34,14 +34,19 @@ class RelationGraph:
 
     def link(self, a: Iterable[int], b: Iterable[int], kind: str) -> None:
         """Add (or count once more) edges of one kind between pairs ``a[i]``–``b[i]``."""
+        G = self.G
+        fresh: dict[tuple[int, int], int] = {}
         for u, v in zip(np.atleast_1d(a).tolist(), np.atleast_1d(b).tolist(), strict=True):
-            data = self.G.get_edge_data(u, v)
+            data = G.get_edge_data(u, v)
             if data is None:
-                self.G.add_edge(u, v, kind=kind, count=1)
+                key = (u, v) if u <= v else (v, u)
+                fresh[key] = fresh.get(key, 0) + 1
             else:
                 data["count"] = data.get("count", 0) + 1
                 if kind not in data["kind"].split("+"):
                     data["kind"] = data["kind"] + "+" + kind
+        if fresh:
+            G.add_edges_from((u, v, {"kind": kind, "count": c}) for (u, v), c in fresh.items())
 
     def unlink(self, a: Iterable[int], b: Iterable[int], kind: str) -> None:
         """End one relationship of ``kind`` between each pair; the edge goes when none is left."""

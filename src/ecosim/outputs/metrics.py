@@ -64,14 +64,19 @@ METRIC_NAMES: tuple[str, ...] = tuple(METRICS)
 
 
 def auc(score: np.ndarray, label: np.ndarray) -> float:
-    """Area under the ROC curve of ``score`` for binary ``label`` (NaN when one class is empty)."""
+    """Area under the ROC curve of ``score`` for binary ``label`` (NaN when one class is empty).
+
+    Computed as the Mann-Whitney statistic with average ranks for ties.
+    """
     label = np.asarray(label, dtype=bool)
     n1, n0 = int(label.sum()), int((~label).sum())
     if n1 == 0 or n0 == 0:
         return float("nan")
-    from scipy.stats import rankdata
-
-    ranks = rankdata(score)
+    score = np.asarray(score, dtype=float)
+    order = np.argsort(score, kind="stable")
+    _, first, inverse, counts = np.unique(score[order], return_index=True, return_inverse=True, return_counts=True)
+    ranks = np.empty(len(score))
+    ranks[order] = (first + (counts + 1) / 2.0)[inverse]
     return float((ranks[label].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 

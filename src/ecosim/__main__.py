@@ -1,0 +1,5 @@
+"""``python -m ecosim``: the command-line interface."""
+
+from ecosim.cli import app
+
+app()
