@@ -22,6 +22,7 @@ from scipy.special import ndtr
 
 from ecosim.credit import loans as L
 from ecosim.credit.officer import decide, lender_view, scorecard_pd
+from ecosim.equity.signals import crowding_in
 from ecosim.firms.state import ACTIVE
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def lend(model: EcosystemModel) -> None:
 
     # What the bank can see.
     own_soft = f.rel_bank[rows] == bank_idx
-    signal_bonus = p.funds.crowding_in * f.fund_backed[rows]
+    signal_bonus = crowding_in(model, rows)  # guidance-fund signal (ecosim.equity.signals)
     view = lender_view(
         f.rating[rows], f.rating_precision[rows],
         f.soft_signal[rows], np.where(own_soft, f.soft_precision[rows], 0.0), signal_bonus,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ecosim.credit import loans as L
+from ecosim.equity.metrics import EQUITY_METRICS, equity_metrics
 from ecosim.firms import state as S
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ METRICS: dict[str, str] = {
     "rated_share": "share of operating startups rated by a platform",
     "visits": "partner-team visits this month",
     "allocation_auc": "AUC of this month's loan approvals against applicants' latent quality",
+    **EQUITY_METRICS,
 }
 METRIC_NAMES: tuple[str, ...] = tuple(METRICS)
 
@@ -145,4 +147,5 @@ def monthly_metrics(model: EcosystemModel) -> dict[str, float]:
     }
     for prod in L.PRODUCTS:
         out[f"new_loans_{prod}"] = t[f"new_loans_{prod}"]
+    out.update(equity_metrics(model))
     return {k: out[k] for k in METRIC_NAMES}
