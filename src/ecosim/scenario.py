@@ -500,7 +500,7 @@ class BoardSection(Section):
 
     enabled: bool = lever(True, "switch", "Firms climb the boards; off: a single listing step (firms.listing_*).")
     regional_join: float = lever(
-        0.012, "per month", "Monthly chance that an eligible firm lists on the regional equity market "
+        0.02, "per month", "Monthly chance that an eligible firm lists on the regional equity market "
         "(Qilu Equity Exchange sci-tech board 科创板 / \"specialised and sophisticated\" board 专精特新板).",
         ge=0.0, le=1.0, source="domain brief: 3,556 firms listed on the regional boards",
     )
@@ -513,8 +513,8 @@ class BoardSection(Section):
         "about a firm's quality.", ge=0.0, le=10.0,
     )
     neeq_revenue: float = lever(
-        0.6, "million yuan per month", "Revenue a firm needs to move up to NEEQ (New Third Board).", ge=0.0,
-        le=1_000.0,
+        1.0, "million yuan per month", "Revenue a firm needs to move up to NEEQ (New Third Board); "
+        "firms above it skip the regional boards.", ge=0.0, le=1_000.0,
     )
     neeq_min_months: int = lever(
         24, "months", "Months on the regional board before a firm may apply to NEEQ.", ge=0, le=240,
@@ -523,7 +523,7 @@ class BoardSection(Section):
         9, "months", "Months from a NEEQ application to admission.", ge=0, le=60,
     )
     neeq_apply: float = lever(
-        0.04, "per month", "Monthly chance that a firm eligible for NEEQ applies.", ge=0.0, le=1.0,
+        0.008, "per month", "Monthly chance that a firm eligible for NEEQ applies.", ge=0.0, le=1.0,
         source="calibrated: ≈2.4% of regional-board firms move up a year (domain brief: 87 of 3,556)",
     )
     four_to_three: bool = lever(
@@ -553,7 +553,7 @@ class BoardSection(Section):
         0.01, "per month", "Revenue growth a ChiNext candidate needs.", ge=-1.0, le=1.0,
     )
     ipo_probability: float = lever(
-        0.03, "per month", "Monthly chance that a firm meeting an exchange's criteria lists there.", ge=0.0,
+        0.015, "per month", "Monthly chance that a firm meeting an exchange's criteria lists there.", ge=0.0,
         le=1.0,
     )
 

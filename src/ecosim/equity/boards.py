@@ -35,7 +35,7 @@ BOARDS: tuple[str, ...] = ("regional_sci_tech", "regional_specialised", "neeq", 
 REGIONAL_SCI_TECH, REGIONAL_SPECIALISED, NEEQ, STAR, CHINEXT, BSE = range(6)
 REGIONAL = (REGIONAL_SCI_TECH, REGIONAL_SPECIALISED)
 #: Exit value as a multiple of annual revenue, by exchange.
-EXCHANGE_MULTIPLE = {STAR: 12.0, CHINEXT: 10.0, BSE: 6.0}
+EXCHANGE_MULTIPLE = {STAR: 5.0, CHINEXT: 4.0, BSE: 3.0}
 
 
 def revenue_growth(model: EcosystemModel) -> np.ndarray:
@@ -70,8 +70,9 @@ def climb_boards(model: EcosystemModel) -> None:
 
     # Regional equity market: eligible firms join; growth firms with revenue go to the specialised board.
     specialised_ok = (f.stage >= S.GROWTH) & (f.revenue >= p.specialised_revenue)
+    # Firms that already qualify for NEEQ go there directly; the regional boards take the smaller ones.
     join = np.flatnonzero(alive & (f.board < 0) & (f.admit_month < 0) & (f.stage >= S.EARLY)
-                          & (draws[:, 0] < p.regional_join))
+                          & (f.stage <= S.GROWTH) & (f.revenue < p.neeq_revenue) & (draws[:, 0] < p.regional_join))
     if len(join):
         spec = specialised_ok[join]
         f.board[join] = np.where(spec, REGIONAL_SPECIALISED, REGIONAL_SCI_TECH)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 #: Ticket multiplier and pre-money valuation (million yuan) by stage: seed, early, growth, mature.
 STAGE_TICKET = np.array([0.5, 1.0, 2.5, 5.0])
-STAGE_PRE_MONEY = np.array([6.0, 20.0, 60.0, 150.0])
+STAGE_PRE_MONEY = np.array([10.0, 35.0, 90.0, 200.0])
 #: Precision of a manager's own due diligence on a firm's quality.
 DUE_DILIGENCE_PRECISION = 1.0
 #: How much an existing investor's inside knowledge lifts a portfolio firm in its ranking (sd of quality).

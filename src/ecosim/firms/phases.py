@@ -253,7 +253,7 @@ def exit_startups(model: EcosystemModel) -> None:
     draws = model.streams.firms.random((len(f), 2))
     alive = f.status == S.ACTIVE
     # With the capital-market ladder on, listings happen board by board (ecosim.equity.boards).
-    listable = alive & (f.stage == S.MATURE) & (f.revenue >= p.listing_revenue) & ~model.params.boards.enabled
+    listable = alive & (f.stage == S.MATURE) & (f.revenue >= p.listing_revenue) & (not model.params.boards.enabled)
     listing = np.flatnonzero(listable & (draws[:, 0] < p.listing_probability))
     acq = np.flatnonzero(alive & (f.stage >= S.GROWTH) & ~listable & (draws[:, 1] < p.acquisition_hazard))
     for rows, status, kind, multiple in ((listing, S.LISTED, "listing", 10.0), (acq, S.ACQUIRED, "acquisition", 3.0)):
