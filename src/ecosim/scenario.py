@@ -523,7 +523,7 @@ class BoardSection(Section):
         9, "months", "Months from a NEEQ application to admission.", ge=0, le=60,
     )
     neeq_apply: float = lever(
-        0.008, "per month", "Monthly chance that a firm eligible for NEEQ applies.", ge=0.0, le=1.0,
+        0.005, "per month", "Monthly chance that a firm eligible for NEEQ applies.", ge=0.0, le=1.0,
         source="calibrated: ≈2.4% of regional-board firms move up a year (domain brief: 87 of 3,556)",
     )
     four_to_three: bool = lever(

@@ -78,7 +78,8 @@ def test_boards_are_climbed_in_order_and_counted() -> None:
 
 def test_listing_pays_every_holder_and_books_balance() -> None:
     """An exchange listing cashes out every stake in the firm at the listing value (exit channel 'listing')."""
-    model = run(["boards.ipo_probability=0.5", "boards.star_patents=0", "boards.star_revenue=0.1"], months=36, firms=500, seed=5)
+    easy = ["boards.ipo_probability=0.5", "boards.star_patents=0", "boards.star_revenue=0.1"]
+    model = run(easy, months=36, firms=500, seed=5)
     f, h = model.firms, model.holdings
     listed = np.flatnonzero(f.status == S.LISTED)
     assert len(listed) > 0
