@@ -37,6 +37,7 @@ from ecosim.credit.officer import (
     scorecard_pd,
 )
 from ecosim.credit.products import ACQUISITION, NEED, OFFERS, WORKING_CAPITAL, Applicants
+from ecosim.equity.signals import crowding_in
 from ecosim.firms.state import ACTIVE, GROWTH
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def see_applicants(model: EcosystemModel, rows, purpose, sought, bank_idx) -> tu
     rating, rating_prec = rating_input(model, rows)
     own_soft = f.rel_bank[rows] == bank_idx
     view = lender_view(rating, rating_prec, f.soft_signal[rows], np.where(own_soft, f.soft_precision[rows], 0.0),
-                       p.funds.crowding_in * f.fund_backed[rows])
+                       crowding_in(model, rows))  # guidance-fund signal (ecosim.equity.signals)
     ip_value = f.patents[rows] * p.products.ip_value_per_patent * np.exp(0.5 * f.q_ip[rows])
     apps = Applicants(
         rows=rows, purpose=purpose, sought=sought, age=model.month - f.founded[rows], stage=f.stage[rows],
