@@ -215,6 +215,8 @@ def incentive_terms(model: EcosystemModel, bank_idx: np.ndarray) -> dict[str, np
         the bank's multiplier). With the default bank attributes these equal the
         scenario's uniform terms.
     """
+    from ecosim.credit.lending import funding_cost
+
     p = model.params
     inc = p.incentives
     bank_idx = np.asarray(bank_idx, dtype=np.int64)
@@ -222,8 +224,10 @@ def incentive_terms(model: EcosystemModel, bank_idx: np.ndarray) -> dict[str, np
     discount = np.array([b.funding_discount for b in model.banks])[bank_idx]
     appetite = np.array([b.appetite for b in model.banks])[bank_idx]
     multiplier = np.array([b.delegated_multiplier for b in model.banks])[bank_idx]
-    share = (inc.relending_share if inc.relending else 0.0) * quota
-    cost = (1 - share) * p.banks.funding_rate + share * inc.relending_rate - inc.ftp_rebate - discount
+    base_cost, base_share = funding_cost(model)
+    share = base_share * quota
+    # Re-lending the bank loses to a smaller quota is funded at the deposit rate instead.
+    cost = base_cost + (base_share - share) * (p.banks.funding_rate - inc.relending_rate) - discount
     return {
         "funding_cost": cost,
         "relending_share": share,
