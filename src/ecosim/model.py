@@ -61,7 +61,6 @@ Phase = Callable[["EcosystemModel"], None]
 
 #: Reference counts at Jinan's size, to which institutions scale.
 JINAN_BANKS = 121
-JINAN_TEAMS = 242
 JINAN_VC_FUNDS = 40
 JINAN_AIC_FUNDS = 8
 

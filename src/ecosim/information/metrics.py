@@ -3,7 +3,7 @@
 :data:`INFO_METRICS` names the monthly metrics this package adds to
 ``ecosim.outputs.metrics.METRICS``; :func:`information_metrics` computes them and
 :func:`information_summary` adds end-of-run figures (unfunded top-quality firms,
-applications per firm, time to loan, each platform's AUC against later failure,
+applications per firm, each platform's AUC against later failure,
 spin-offs, bank scores) to the run summary.
 """
 
@@ -107,8 +107,6 @@ def information_summary(model: EcosystemModel, metrics: pd.DataFrame) -> dict[st
         "mean_unfunded_top_quality": float(metrics["unfunded_top_quality"].mean()),
         "applications_per_firm": float(metrics["applications_per_firm"].iloc[-1]),
     }
-    ttl = metrics["time_to_loan"]
-    out["mean_time_to_loan"] = float(np.nanmean(ttl)) if ttl.notna().any() else float("nan")
     out.update({f"rating_auc_{tier}": rating_auc(model, tier) for tier in TIERS})
     out["rating_auc"] = rating_auc(model)
     br = model.brokerage
