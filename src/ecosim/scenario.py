@@ -656,6 +656,11 @@ class FundSection(Section):
     subfund_size: float = lever(
         300.0, "million yuan", "Committed capital of a sub-fund at Jinan size.", ge=0.0, le=1e6
     )
+    public_commitment: float | None = lever(
+        None, "million yuan", "When set, the mother fund commits this much public money to each sub-fund (at Jinan "
+        "size) and private partners fill the rest: a sub-fund's size is it divided by the government share. "
+        "Empty: every sub-fund has ``subfund_size``.", ge=0.0, le=1e6,
+    )
     gov_share: float = lever(
         0.25, "share", "Government share of an early- or growth-stage sub-fund.", ge=0.0, le=1.0,
         source="domain brief: 20–30%",
