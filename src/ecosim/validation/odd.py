@@ -41,6 +41,19 @@ def _default(value: object) -> str:
     return str(value)
 
 
+def calibrated_values() -> dict[str, object]:
+    """Values set by ``experiments/scenarios/calibrated.toml``, by dotted path (empty when absent)."""
+    import tomllib
+
+    from ecosim.scenario import SCENARIO_DIR
+
+    path = SCENARIO_DIR / "calibrated.toml"
+    if not path.exists():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {f"{s}.{k}": v for s, vals in data.items() if isinstance(vals, dict) for k, v in vals.items()}
+
+
 def parameter_markdown() -> str:
     """Every scenario parameter as a Markdown table, grouped by section in schema order."""
     from ecosim.validation.calibrate import load_setup
@@ -49,13 +62,16 @@ def parameter_markdown() -> str:
         free = {fp.path for fp in load_setup().free}
     except Exception:  # a broken set-up must not hide the table
         free = set()
+    calibrated = calibrated_values()
     lines = [
         "| parameter | default | unit | range | status | source | meaning |",
         "|---|---|---|---|---|---|---|",
     ]
     for row in parameter_table():
         path = row["path"]
-        if path in free:
+        if path in calibrated:
+            status = f"free; calibrated: {_default(calibrated[path])}"
+        elif path in free:
             status = "free (calibrated)"
         elif row["source"] and row["source"] != "model assumption":
             status = "fixed from source"
