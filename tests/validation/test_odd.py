@@ -9,13 +9,13 @@ from ecosim.validation.odd import BEGIN, END, ODD_FILE, _default, documented_par
 def test_every_scenario_parameter_is_in_the_odd_table():
     listed = documented_parameters(ODD_FILE)
     missing = [row["path"] for row in parameter_table() if row["path"] not in listed]
-    assert not missing, f"docs/ODD.md lacks {missing}: run `python -m ecosim.validation.odd`"
+    assert not missing, f"docs/ODD.md lacks {missing}: run scripts/update-odd-parameters"
 
 
 def test_odd_table_shows_the_schema_defaults():
     listed = documented_parameters(ODD_FILE)
     wrong = [row["path"] for row in parameter_table() if listed.get(row["path"]) != _default(row["default"])]
-    assert not wrong, f"defaults in docs/ODD.md differ for {wrong}: run `python -m ecosim.validation.odd`"
+    assert not wrong, f"defaults in docs/ODD.md differ for {wrong}: run scripts/update-odd-parameters"
 
 
 def test_odd_has_the_protocol_sections_and_decision_sections():
