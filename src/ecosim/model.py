@@ -29,7 +29,9 @@ from ecosim.credit.bank import Bank
 from ecosim.credit.lending import lend
 from ecosim.credit.loans import LoanBook
 from ecosim.credit.servicing import service_loans
-from ecosim.equity.funds import Investor, MotherFund, SubFund, VentureFund
+from ecosim.equity.boards import climb_boards
+from ecosim.equity.funds import Investor, MotherFund, build_funds
+from ecosim.equity.grants import GrantEquity
 from ecosim.equity.holdings import Holdings
 from ecosim.equity.investing import invest, manage_funds
 from ecosim.events import EventLog
@@ -59,6 +61,7 @@ Phase = Callable[["EcosystemModel"], None]
 JINAN_BANKS = 121
 JINAN_TEAMS = 242
 JINAN_VC_FUNDS = 40
+JINAN_AIC_FUNDS = 8
 
 
 class Streams:
@@ -106,7 +109,8 @@ MONTH: tuple[Phase, ...] = (
     trade,  # revenue in, costs out
     service_loans,  # interest, amortisation, guarantee fees, funding costs
     fail_startups,  # distressed firms fail; loans default; investors write off
-    exit_startups,  # acquisitions and listings; stakes cashed out
+    climb_boards,  # regional boards, NEEQ, exchange listings (IPO exits)
+    exit_startups,  # acquisitions; stakes cashed out
     manage_funds,  # sub-funds at the end of their life sell to secondary funds
 )
 
@@ -186,20 +190,10 @@ class EcosystemModel(mesa.Model):
         for t in self.teams:
             self.graph.link([t.unique_id], [self.bank_ids[t.partner_bank]], "brokerage")
         self.mother_funds: list[MotherFund] = []
-        if p.funds.enabled:
-            stages = (S.SEED, S.EARLY, S.GROWTH)
-            for sector in range(p.funds.mothers):
-                mother = MotherFund(self, sector)
-                self.graph.add_node(mother.unique_id, "mother_fund")
-                self.graph.link([self.government.unique_id], [mother.unique_id], "fund_commitment")
-                for k in range(p.funds.subfunds_per_mother):
-                    stage = stages[k % 3]
-                    share = min(0.6, 2 * p.funds.gov_share) if stage == S.SEED else p.funds.gov_share
-                    SubFund(self, mother, k, stage, p.funds.subfund_size * s, share)
-                self.mother_funds.append(mother)
         n_vc = self._scaled(p.venture.funds, JINAN_VC_FUNDS, minimum=1)
-        for k in range(n_vc):
-            VentureFund(self, k, p.venture.capital * JINAN_VC_FUNDS / n_vc * s)
+        n_aic = self._scaled(p.venture.aic_funds, JINAN_AIC_FUNDS, minimum=1)
+        build_funds(self, n_vc, n_aic, jinan_vc=JINAN_VC_FUNDS, jinan_aic=JINAN_AIC_FUNDS)
+        self.grant_equity = GrantEquity(self) if p.grant_equity.enabled else None
 
     def _seed_population(self) -> None:
         """The ecosystem at month 0: firms of all ages up to four years."""

@@ -206,6 +206,18 @@ class BankSection(Section):
         30.0, "million yuan", "Largest single loan to a startup.", ge=0.1, le=10_000.0
     )
     tenor_months: int = lever(24, "months", "Tenor of a standard working-capital loan.", ge=3, le=120)
+    debt_service_share: float = lever(
+        0.5,
+        "share of monthly capacity",
+        "Repayment capacity: a firm's monthly debt service may take at most this share of its revenue "
+        "plus its cash spread over the loan's tenor (loans are sized to it).",
+        ge=0.0,
+        le=1.0,
+    )
+    max_pd: float = lever(
+        0.12, "per year", "Credit policy: the bank refuses any loan whose estimated default risk exceeds this, "
+        "whatever the security or cover (repayment capacity comes first).", ge=0.0, le=1.0,
+    )
     officer_penalty: float = lever(
         1.6,
         "yuan of personal cost per yuan of expected default",
@@ -327,6 +339,79 @@ class PoolSection(Section):
     )
 
 
+class ProductSection(Section):
+    """Tech loan products a bank may offer, and the ordinary borrowing needs of firms with sales."""
+
+    working_capital_apply: float = lever(
+        0.12, "probability per month",
+        "Chance that a selling firm without a loan applies for a working-capital loan in a month.", ge=0.0, le=1.0,
+    )
+    working_capital_months: float = lever(
+        3.0, "months of revenue", "Working capital a selling firm seeks.", ge=0.0, le=24.0
+    )
+    rating_uplift: float = lever(
+        0.25, "share of the line", "Extra pre-approved line for top-rated firms (ABC: up to +25%).", ge=0.0, le=0.25,
+        source="domain brief: up to +25% limit",
+    )
+    rating_top: float = lever(
+        1.0, "sd of quality", "Lender's view of quality from which a rating counts as top (gets the uplift).",
+        ge=-3.0, le=5.0,
+    )
+    data_line_per_employee: float = lever(
+        0.08, "million yuan per employee",
+        "Data-based small credit loan (泉融e贷, government-service data): line per social-insurance payer.",
+        ge=0.0, le=10.0, source="domain brief: ≈0.67 m per firm",
+    )
+    data_line_max: float = lever(
+        1.0, "million yuan", "Largest data-based small credit loan.", ge=0.0, le=100.0,
+        source="domain brief: 1.692 bn over 2,540 firms",
+    )
+    rd_enabled: bool = lever(True, "switch", "R&D loan (科研贷, Qilu Bank): long loans for researcher pay and labs.")
+    rd_tenor: int = lever(
+        60, "months", "Tenor of an R&D loan.", ge=12, le=120, source="domain brief: tenor up to 10 years"
+    )
+    rd_months: float = lever(
+        12.0, "months of R&D cost", "R&D costs an R&D loan may finance.", ge=0.0, le=120.0
+    )
+    rd_cost_share: float = lever(
+        0.6, "share of burn", "Share of a firm's monthly costs that is R&D (researchers, labs).", ge=0.0, le=1.0
+    )
+    ip_enabled: bool = lever(True, "switch", "IP-pledge loan against patents valued by the IP public service platform.")
+    ip_value_per_patent: float = lever(
+        0.25, "million yuan", "IP platform's valuation of a patent of median IP quality.", ge=0.0, le=100.0
+    )
+    ip_haircut: float = lever(
+        0.5, "share", "Haircut on the IP valuation: lending limit and recovery on default.", ge=0.0, le=1.0
+    )
+    equity_pledge_enabled: bool = lever(True, "switch", "Equity-pledge loan (科股贷, ICBC) against unlisted equity.")
+    equity_pledge_share: float = lever(
+        0.2, "share of the firm", "Founders' stake a firm may pledge.", ge=0.0, le=1.0
+    )
+    equity_pledge_ltv: float = lever(
+        0.3, "share", "Loan-to-value on pledged unlisted equity (at the last round's valuation).", ge=0.0, le=1.0
+    )
+    invest_loan_enabled: bool = lever(
+        True, "switch", "Invest-loan linkage (联投易贷, Qilu Bank): a line sized by the firm's equity financing."
+    )
+    invest_loan_ratio: float = lever(
+        0.3, "share of equity raised", "Line of a VC-backed firm as a share of the equity it has raised.",
+        ge=0.0, le=2.0,
+    )
+    invest_loan_max: float = lever(
+        10.0, "million yuan", "Largest invest-loan linkage line.", ge=0.0, le=100.0,
+        source="domain brief: e.g. a 10 m pure credit loan",
+    )
+    ma_enabled: bool = lever(True, "switch", "M&A loans for tech firms (pilot).")
+    ma_apply: float = lever(
+        0.004, "probability per month", "Chance that a growth or mature firm with sales seeks an acquisition loan.",
+        ge=0.0, le=1.0,
+    )
+    ma_revenue_months: float = lever(
+        12.0, "months of revenue", "Size of an acquisition financed by an M&A loan.", ge=0.0, le=120.0
+    )
+    ma_tenor: int = lever(60, "months", "Tenor of an M&A loan.", ge=12, le=120)
+
+
 class ExemptionSection(Section):
     """Due-diligence exemption (尽职免责) for loan officers."""
 
@@ -406,21 +491,43 @@ class BrokerSection(Section):
 
 
 class FundSection(Section):
-    """Guidance funds: mother funds committing to sub-funds with private partners."""
+    """Guidance funds ("6+N" 基金群): industry mother funds committing to sub-funds with private partners."""
 
-    enabled: bool = lever(True, "switch", "The government guidance-fund cluster.")
+    enabled: bool = lever(True, "switch", "The government guidance-fund cluster (\"6+N\" fund cluster).")
     mothers: int = lever(6, "funds", "Industry mother funds, one per target sector.", ge=0, le=6,
                          source="domain brief: 6+N")
-    subfunds_per_mother: int = lever(3, "sub-funds", "N: sub-funds each mother fund commits to.", ge=0, le=50)
+    subfunds_per_mother: int = lever(3, "sub-funds", "N: sub-funds each mother fund commits to.", ge=0, le=50,
+                                     source="domain brief: 6+N")
     subfund_size: float = lever(
         300.0, "million yuan", "Committed capital of a sub-fund at Jinan size.", ge=0.0, le=1e6
     )
     gov_share: float = lever(
-        0.25, "share", "Government share of a sub-fund.", ge=0.0, le=1.0, source="domain brief: 20–30%"
+        0.25, "share", "Government share of an early- or growth-stage sub-fund.", ge=0.0, le=1.0,
+        source="domain brief: 20–30%",
+    )
+    seed_gov_share: float = lever(
+        0.5, "share", "Government share of a seed (angel) sub-fund.", ge=0.0, le=1.0,
+        source="domain brief: angel funds 40–60%",
     )
     life_months: int = lever(120, "months", "Life of a sub-fund.", ge=12, le=240, source="domain brief: ≤10 years")
     investment_months: int = lever(60, "months", "Investment period of a sub-fund.", ge=6, le=240,
                                    source="domain brief: 5 investing + 5 exiting")
+    local_share: float = lever(
+        0.8, "share of invested capital", "Local-reinvestment requirement: share of a sub-fund's investments that "
+        "must go to firms in the region; the rest goes to out-of-region deals.", ge=0.0, le=1.0,
+    )
+    loss_tolerance: float = lever(
+        0.6, "share of called capital", "Loss tolerance of an early- or growth-stage sub-fund: beyond these "
+        "write-offs its manager stops new investments.", ge=0.0, le=1.0, source="domain brief: 60% per fund",
+    )
+    seed_loss_tolerance: float = lever(
+        0.8, "share of called capital", "Loss tolerance of a seed sub-fund.", ge=0.0, le=1.0,
+        source="domain brief: 80% seed funds",
+    )
+    profit_concession: float = lever(
+        0.0, "share of the government's profit", "Profit concession (让利): share of the government's profit on "
+        "a sub-fund handed to the private partners.", ge=0.0, le=1.0,
+    )
     ticket: float = lever(3.0, "million yuan", "Typical first-round ticket.", ge=0.01, le=1_000.0)
     stake: float = lever(0.15, "share of the firm", "Stake bought in a first round.", ge=0.01, le=0.9)
     min_signal: float = lever(
@@ -429,14 +536,23 @@ class FundSection(Section):
     deals_per_month: float = lever(
         0.6, "deals per fund per month", "Deal capacity of a sub-fund's manager.", ge=0.0, le=20.0
     )
+    follow_on: bool = lever(True, "switch", "Investors back their portfolio firms again in later rounds.")
+    referral_precision: float = lever(
+        0.5, "precision (1/variance)", "What a manager learns from a partner team's referral of a visited firm.",
+        ge=0.0, le=10.0,
+    )
     crowding_in: float = lever(
-        0.5, "sd of quality", "A guidance-fund investment raises other backers' view of the firm by this much.",
-        ge=0.0, le=3.0,
+        0.5, "sd of quality", "Crowding-in: a guidance-fund investment raises private investors' and banks' view "
+        "of the firm by this much (0 switches the signal off).", ge=0.0, le=3.0,
+    )
+    secondary_discount: float = lever(
+        0.8, "share of the mark", "Price at which a fund at the end of its life sells a stake to an S fund "
+        "(secondary fund).", ge=0.0, le=1.0,
     )
 
 
 class VentureSection(Section):
-    """Private venture capital."""
+    """Private venture capital and bank-affiliated AIC funds."""
 
     funds: int | None = lever(None, "funds", "Private VC funds; scales with firms when empty.", ge=0, le=10_000)
     capital: float = lever(400.0, "million yuan", "Capital of a private VC fund.", ge=0.0, le=1e6)
@@ -445,6 +561,101 @@ class VentureSection(Section):
     min_signal: float = lever(0.8, "sd of quality", "Screening threshold on the VC's view of quality.",
                               ge=-5.0, le=5.0)
     deals_per_month: float = lever(0.5, "deals per fund per month", "Deal capacity.", ge=0.0, le=20.0)
+    return_target: float = lever(
+        2.0, "multiple on invested capital", "A VC's return target: while its realised multiple is below it the "
+        "manager raises its screening threshold.", ge=0.0, le=20.0,
+    )
+    target_strictness: float = lever(
+        0.5, "sd of quality", "Largest rise in the screening threshold of a VC that misses its target.",
+        ge=0.0, le=5.0,
+    )
+    co_invest: float = lever(
+        0.3, "probability", "Chance that a private VC joins a guidance fund's round as co-investor.",
+        ge=0.0, le=1.0,
+    )
+    aic_funds: int | None = lever(
+        None, "funds", "Bank-affiliated AIC (financial asset investment company) equity funds; 8 at Jinan size, "
+        "scaled with firms when empty.", ge=0, le=1_000, source="domain brief: 8 AIC funds registered",
+    )
+    aic_capital: float = lever(500.0, "million yuan", "Capital of an AIC fund.", ge=0.0, le=1e6)
+
+
+class BoardSection(Section):
+    """Capital-market ladder: regional equity market boards, NEEQ and the exchanges."""
+
+    enabled: bool = lever(True, "switch", "Firms climb the boards; off: a single listing step (firms.listing_*).")
+    regional_join: float = lever(
+        0.02, "per month", "Monthly chance that an eligible firm lists on the regional equity market "
+        "(Qilu Equity Exchange sci-tech board 科创板 / \"specialised and sophisticated\" board 专精特新板).",
+        ge=0.0, le=1.0, source="domain brief: 3,556 firms listed on the regional boards",
+    )
+    specialised_revenue: float = lever(
+        0.3, "million yuan per month", "Revenue a growth-stage firm needs for the \"specialised and sophisticated\" "
+        "board.", ge=0.0, le=1_000.0,
+    )
+    nurture_precision: float = lever(
+        0.5, "precision (1/variance)", "Nurture: disclosure on a regional board tells investors this much more "
+        "about a firm's quality.", ge=0.0, le=10.0,
+    )
+    neeq_revenue: float = lever(
+        1.0, "million yuan per month", "Revenue a firm needs to move up to NEEQ (New Third Board); "
+        "firms above it skip the regional boards.", ge=0.0, le=1_000.0,
+    )
+    neeq_min_months: int = lever(
+        24, "months", "Months on the regional board before a firm may apply to NEEQ.", ge=0, le=240,
+    )
+    neeq_review_months: int = lever(
+        9, "months", "Months from a NEEQ application to admission.", ge=0, le=60,
+    )
+    neeq_apply: float = lever(
+        0.005, "per month", "Monthly chance that a firm eligible for NEEQ applies.", ge=0.0, le=1.0,
+        source="calibrated: ≈2.4% of regional-board firms move up a year (domain brief: 87 of 3,556)",
+    )
+    four_to_three: bool = lever(
+        True, "switch", "The \"four-to-three\" green channel (四板转三板) from the regional board to NEEQ.",
+    )
+    green_min_months: int = lever(
+        12, "months", "Months on the regional board before applying through the green channel.", ge=0, le=240,
+    )
+    green_review_months: int = lever(
+        3, "months", "Months from a green-channel application to NEEQ admission.", ge=0, le=60,
+    )
+    bse_revenue: float = lever(
+        1.2, "million yuan per month", "Revenue for a Beijing Stock Exchange listing (from NEEQ, profitable).",
+        ge=0.0, le=1_000.0,
+    )
+    bse_min_months: int = lever(12, "months", "Months on NEEQ before a BSE listing.", ge=0, le=240)
+    star_revenue: float = lever(
+        2.5, "million yuan per month", "Revenue for a STAR Market listing (mature firms, profit not required).",
+        ge=0.0, le=1_000.0,
+    )
+    star_patents: int = lever(20, "patents", "Patents a STAR Market candidate needs.", ge=0, le=10_000)
+    chinext_revenue: float = lever(
+        2.0, "million yuan per month", "Revenue for a ChiNext listing (mature, profitable, growing).",
+        ge=0.0, le=1_000.0,
+    )
+    chinext_growth: float = lever(
+        0.01, "per month", "Revenue growth a ChiNext candidate needs.", ge=-1.0, le=1.0,
+    )
+    ipo_probability: float = lever(
+        0.015, "per month", "Monthly chance that a firm meeting an exchange's criteria lists there.", ge=0.0,
+        le=1.0,
+    )
+
+
+class GrantEquitySection(Section):
+    """Grants-to-investment (拨改投): fiscal grants to firms become equity stakes held by the government."""
+
+    enabled: bool = lever(True, "switch", "Turn start-up grants into government equity stakes.")
+    share: float = lever(
+        0.5, "share of grants", "Share of start-up grants paid as equity instead.", ge=0.0, le=1.0,
+    )
+    pre_money: float = lever(
+        6.0, "million yuan", "Pre-money valuation at which a grant buys its stake.", ge=0.1, le=1_000.0,
+    )
+    reinvest: bool = lever(
+        True, "switch", "Exit proceeds stay in the grants budget and pay for new stakes (recycled fiscal money).",
+    )
 
 
 class GovernmentSection(Section):
@@ -471,12 +682,15 @@ class Scenario(BaseModel):
     banks: BankSection = BankSection()
     guarantee: GuaranteeSection = GuaranteeSection()
     pool: PoolSection = PoolSection()
+    products: ProductSection = ProductSection()
     exemption: ExemptionSection = ExemptionSection()
     incentives: IncentiveSection = IncentiveSection()
     platforms: PlatformSection = PlatformSection()
     brokers: BrokerSection = BrokerSection()
     funds: FundSection = FundSection()
     venture: VentureSection = VentureSection()
+    boards: BoardSection = BoardSection()
+    grant_equity: GrantEquitySection = GrantEquitySection()
     government: GovernmentSection = GovernmentSection()
 
     @property
