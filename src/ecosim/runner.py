@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ecosim.credit.report import credit_summary
 from ecosim.model import EcosystemModel
 from ecosim.scenario import Scenario, resolve_size, validate_scenario
 
@@ -59,6 +60,7 @@ def summarise(model: EcosystemModel, metrics: pd.DataFrame) -> dict[str, float]:
     out["mean_allocation_auc"] = float(np.nanmean(metrics["allocation_auc"])) if metrics["allocation_auc"].notna().any() else float("nan")
     spent = out["total_public_spending"]
     out["credit_per_public_yuan"] = out["total_new_loans"] / spent if spent > 0 else float("nan")
+    out.update(credit_summary(model, metrics))
     return out
 
 

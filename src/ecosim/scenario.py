@@ -206,6 +206,18 @@ class BankSection(Section):
         30.0, "million yuan", "Largest single loan to a startup.", ge=0.1, le=10_000.0
     )
     tenor_months: int = lever(24, "months", "Tenor of a standard working-capital loan.", ge=3, le=120)
+    debt_service_share: float = lever(
+        0.5,
+        "share of monthly capacity",
+        "Repayment capacity: a firm's monthly debt service may take at most this share of its revenue "
+        "plus its cash spread over the loan's tenor (loans are sized to it).",
+        ge=0.0,
+        le=1.0,
+    )
+    max_pd: float = lever(
+        0.12, "per year", "Credit policy: the bank refuses any loan whose estimated default risk exceeds this, "
+        "whatever the security or cover (repayment capacity comes first).", ge=0.0, le=1.0,
+    )
     officer_penalty: float = lever(
         1.6,
         "yuan of personal cost per yuan of expected default",
@@ -325,6 +337,79 @@ class PoolSection(Section):
     max_loan: float = lever(
         10.0, "million yuan", "Largest loan eligible for the pool.", ge=0.0, le=1_000.0
     )
+
+
+class ProductSection(Section):
+    """Tech loan products a bank may offer, and the ordinary borrowing needs of firms with sales."""
+
+    working_capital_apply: float = lever(
+        0.12, "probability per month",
+        "Chance that a selling firm without a loan applies for a working-capital loan in a month.", ge=0.0, le=1.0,
+    )
+    working_capital_months: float = lever(
+        3.0, "months of revenue", "Working capital a selling firm seeks.", ge=0.0, le=24.0
+    )
+    rating_uplift: float = lever(
+        0.25, "share of the line", "Extra pre-approved line for top-rated firms (ABC: up to +25%).", ge=0.0, le=0.25,
+        source="domain brief: up to +25% limit",
+    )
+    rating_top: float = lever(
+        1.0, "sd of quality", "Lender's view of quality from which a rating counts as top (gets the uplift).",
+        ge=-3.0, le=5.0,
+    )
+    data_line_per_employee: float = lever(
+        0.08, "million yuan per employee",
+        "Data-based small credit loan (泉融e贷, government-service data): line per social-insurance payer.",
+        ge=0.0, le=10.0, source="domain brief: ≈0.67 m per firm",
+    )
+    data_line_max: float = lever(
+        1.0, "million yuan", "Largest data-based small credit loan.", ge=0.0, le=100.0,
+        source="domain brief: 1.692 bn over 2,540 firms",
+    )
+    rd_enabled: bool = lever(True, "switch", "R&D loan (科研贷, Qilu Bank): long loans for researcher pay and labs.")
+    rd_tenor: int = lever(
+        60, "months", "Tenor of an R&D loan.", ge=12, le=120, source="domain brief: tenor up to 10 years"
+    )
+    rd_months: float = lever(
+        12.0, "months of R&D cost", "R&D costs an R&D loan may finance.", ge=0.0, le=120.0
+    )
+    rd_cost_share: float = lever(
+        0.6, "share of burn", "Share of a firm's monthly costs that is R&D (researchers, labs).", ge=0.0, le=1.0
+    )
+    ip_enabled: bool = lever(True, "switch", "IP-pledge loan against patents valued by the IP public service platform.")
+    ip_value_per_patent: float = lever(
+        0.25, "million yuan", "IP platform's valuation of a patent of median IP quality.", ge=0.0, le=100.0
+    )
+    ip_haircut: float = lever(
+        0.5, "share", "Haircut on the IP valuation: lending limit and recovery on default.", ge=0.0, le=1.0
+    )
+    equity_pledge_enabled: bool = lever(True, "switch", "Equity-pledge loan (科股贷, ICBC) against unlisted equity.")
+    equity_pledge_share: float = lever(
+        0.2, "share of the firm", "Founders' stake a firm may pledge.", ge=0.0, le=1.0
+    )
+    equity_pledge_ltv: float = lever(
+        0.3, "share", "Loan-to-value on pledged unlisted equity (at the last round's valuation).", ge=0.0, le=1.0
+    )
+    invest_loan_enabled: bool = lever(
+        True, "switch", "Invest-loan linkage (联投易贷, Qilu Bank): a line sized by the firm's equity financing."
+    )
+    invest_loan_ratio: float = lever(
+        0.3, "share of equity raised", "Line of a VC-backed firm as a share of the equity it has raised.",
+        ge=0.0, le=2.0,
+    )
+    invest_loan_max: float = lever(
+        10.0, "million yuan", "Largest invest-loan linkage line.", ge=0.0, le=100.0,
+        source="domain brief: e.g. a 10 m pure credit loan",
+    )
+    ma_enabled: bool = lever(True, "switch", "M&A loans for tech firms (pilot).")
+    ma_apply: float = lever(
+        0.004, "probability per month", "Chance that a growth or mature firm with sales seeks an acquisition loan.",
+        ge=0.0, le=1.0,
+    )
+    ma_revenue_months: float = lever(
+        12.0, "months of revenue", "Size of an acquisition financed by an M&A loan.", ge=0.0, le=120.0
+    )
+    ma_tenor: int = lever(60, "months", "Tenor of an M&A loan.", ge=12, le=120)
 
 
 class ExemptionSection(Section):
@@ -471,6 +556,7 @@ class Scenario(BaseModel):
     banks: BankSection = BankSection()
     guarantee: GuaranteeSection = GuaranteeSection()
     pool: PoolSection = PoolSection()
+    products: ProductSection = ProductSection()
     exemption: ExemptionSection = ExemptionSection()
     incentives: IncentiveSection = IncentiveSection()
     platforms: PlatformSection = PlatformSection()

@@ -1,12 +1,19 @@
 """The lending phase: applications, officers' decisions, guarantees and disbursal.
 
-Each month, firms that need money apply (with a chance that a partner team's
-visit raises) to their relationship bank, or to a bank they find. The
-officer forms a view, sizes the loan against what the bank can see
-(collateral, revenue, social-insurance headcount, the platform's pre-approved
-line), and decides (``ecosim.credit.officer.decide``). An application the
-bank refuses on its own may go ahead with the guarantee chain's cover, if the
-municipal guarantor accepts the firm and has room under its leverage limit.
+Each month three kinds of firms apply: firms that need money (short runway or a
+milestone ahead, see ``ecosim.firms.phases.seek_finance``), with a chance that a
+partner team's visit raises; selling firms without a loan that want working
+capital; and a few growth or mature firms that want to acquire. Each applies to
+its relationship bank or to a bank it finds.
+
+The officer forms a view (:mod:`ecosim.credit.officer`), and for every product
+the bank offers (:mod:`ecosim.credit.products`) sizes the loan to the firm's
+need, the product's line and the firm's repayment capacity, estimates the
+default risk with the loan's instalments added, and decides. The firm takes
+the cheapest approved product that covers its need, or else the one that lends most.
+A guaranteed loan needs the municipal guarantor to accept the firm and to have
+room under its leverage limit; otherwise the firm falls back on the best
+product approved without a guarantee.
 
 Approved loans are paid out at once when the branch may approve them itself
 (delegated approval), otherwise after the head office's approval lag; the
@@ -18,26 +25,31 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import ndtr
 
 from ecosim.credit import loans as L
-from ecosim.credit.officer import decide, lender_view, scorecard_pd
-from ecosim.firms.state import ACTIVE
+from ecosim.credit.officer import (
+    capacity_amount,
+    debt_service,
+    decide,
+    lender_view,
+    rating_input,
+    runway_after,
+    scorecard_pd,
+)
+from ecosim.credit.products import ACQUISITION, NEED, OFFERS, WORKING_CAPITAL, Applicants
+from ecosim.firms.state import ACTIVE, GROWTH
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
 
-#: Credit a bank extends per social-insurance payer without other security (data-based small loan).
-HEADCOUNT_LINE = 0.06
-#: Guaranteed-loan line per employee and per patent (the guarantor scores social-insurance and IP data).
-GUARANTEE_LINE_EMPLOYEE = 0.25
-GUARANTEE_LINE_PATENT = 0.4
 #: Smallest loan worth booking, million yuan.
 MIN_LOAN = 0.05
+#: Age bands (months) for approval rates: under 1 year, 1-3 years, 3 years and more.
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (("0_1", 0, 12), ("1_3", 12, 36), ("3_plus", 36, 10**6))
 
 
 def money_sought(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
-    """What each firm asks for: the larger of its runway gap and its expansion need.
+    """What each firm in need asks for: the larger of its runway gap and its expansion need.
 
     The runway gap is ``need_months`` of net burn less the cash it has; ahead of a
     milestone a firm also seeks ``expansion_months`` of its burn.
@@ -52,7 +64,11 @@ def money_sought(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
 
 
 def funding_cost(model: EcosystemModel) -> tuple[float, float]:
-    """A bank's annual funding cost on a tech loan, and the share funded by re-lending."""
+    """A bank's annual funding cost on a qualifying tech loan, and the share funded by re-lending.
+
+    PBoC tech re-lending funds ``relending_share`` of the principal at the re-lending rate,
+    and the funds-transfer-pricing rebate lowers the branch's internal cost of the rest.
+    """
     inc = model.params.incentives
     b = model.params.banks
     share = inc.relending_share if inc.relending else 0.0
@@ -60,139 +76,191 @@ def funding_cost(model: EcosystemModel) -> tuple[float, float]:
     return cost, share
 
 
+def existing_service(model: EcosystemModel) -> np.ndarray:
+    """Per firm row: this month's debt service (instalment, interest, guarantee fee) on its active loans."""
+    loans = model.loans
+    act = loans.active()
+    out = loans.outstanding[act]
+    due = out / np.maximum(loans.months_left[act], 1) + out * (loans.rate[act] + loans.fee_rate[act]) / 12.0
+    return np.bincount(loans.firm[act], weights=due, minlength=len(model.firms))
+
+
+def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """This month's applicants: (rows, purpose, amount sought, month the need began).
+
+    Draws a fixed number of values per firm row whatever the policy (common random numbers).
+    """
+    f = model.firms
+    p = model.params
+    rng = model.streams.credit
+    n = len(f)
+    draws = rng.random((n, 3))
+    alive = (f.status == ACTIVE) & (f.pending_until < 0)
+    has_loan = model.has_loan()
+    in_need = alive & (f.need_since >= 0)
+    chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits > 0)
+    need = in_need & (draws[:, 0] < chance)
+    wc = alive & ~in_need & ~has_loan & (f.revenue > 0) & (draws[:, 1] < p.products.working_capital_apply)
+    ma = (alive & ~need & ~wc & (f.stage >= GROWTH) & (f.revenue > 0)
+          & (draws[:, 2] < p.products.ma_apply * p.products.ma_enabled))
+    rows = np.flatnonzero(need | wc | ma)
+    purpose = np.where(need[rows], NEED, np.where(wc[rows], WORKING_CAPITAL, ACQUISITION)).astype(np.int8)
+    sought = np.zeros(len(rows))
+    sel = purpose == NEED
+    sought[sel] = money_sought(model, rows[sel])
+    sel = purpose == WORKING_CAPITAL
+    sought[sel] = p.products.working_capital_months * f.revenue[rows[sel]]
+    sel = purpose == ACQUISITION
+    sought[sel] = p.products.ma_revenue_months * f.revenue[rows[sel]]
+    since = np.where(purpose == NEED, f.need_since[rows], model.month).astype(np.int32)
+    return rows, purpose, np.maximum(sought, MIN_LOAN), since
+
+
+def see_applicants(model: EcosystemModel, rows, purpose, sought, bank_idx) -> tuple[Applicants, np.ndarray]:
+    """What each applicant's bank sees of it, and the posterior sd of its view (opacity)."""
+    f = model.firms
+    p = model.params
+    led = model.ledger
+    rating, rating_prec = rating_input(model, rows)
+    own_soft = f.rel_bank[rows] == bank_idx
+    view = lender_view(rating, rating_prec, f.soft_signal[rows], np.where(own_soft, f.soft_precision[rows], 0.0),
+                       p.funds.crowding_in * f.fund_backed[rows])
+    ip_value = f.patents[rows] * p.products.ip_value_per_patent * np.exp(0.5 * f.q_ip[rows])
+    apps = Applicants(
+        rows=rows, purpose=purpose, sought=sought, age=model.month - f.founded[rows], stage=f.stage[rows],
+        cash=led.balance[f.acct_cash[rows]], revenue=f.revenue[rows], burn=f.burn[rows],
+        debt=-led.balance[f.acct_debt[rows]], service=existing_service(model)[rows], collateral=f.collateral[rows],
+        patents=f.patents[rows].astype(float), ip_value=ip_value, employees=f.employees[rows].astype(float),
+        valuation=f.valuation[rows], equity_raised=f.equity_raised[rows], view_mean=view.mean,
+        rated=~np.isnan(rating),
+    )
+    return apps, view.sd
+
+
 def lend(model: EcosystemModel) -> None:
     """The monthly lending phase: pay out queued loans, then take and decide new applications."""
     disburse_queued(model)
     f = model.firms
     p = model.params
+    b = p.banks
     rng = model.streams.credit
-    month = model.month
-    alive = f.status == ACTIVE
-    in_need = alive & (f.need_since >= 0) & (f.pending_until < 0)
-    draws = rng.random(len(f))  # one draw per firm row every month (common random numbers)
-    chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits > 0)
-    rows = np.flatnonzero(in_need & (draws < chance))
+    rows, purpose, sought, since = applications(model)
+    bank_draw = rng.integers(0, max(len(model.banks), 1), size=len(f))[rows]
     if len(rows) == 0 or not model.banks:
         return
     f.applications[rows] += 1
     model.tally["applications"] += len(rows)
-    bank_draw = rng.integers(0, len(model.banks), size=len(f))[rows]
     bank_idx = np.where(f.rel_bank[rows] >= 0, f.rel_bank[rows], bank_draw)
-
-    # What the bank can see.
-    own_soft = f.rel_bank[rows] == bank_idx
-    signal_bonus = p.funds.crowding_in * f.fund_backed[rows]
-    view = lender_view(
-        f.rating[rows], f.rating_precision[rows],
-        f.soft_signal[rows], np.where(own_soft, f.soft_precision[rows], 0.0), signal_bonus,
-    )
-    age = month - f.founded[rows]
-    coverage = f.revenue[rows] / np.maximum(f.burn[rows], 1e-9)
-    pd = scorecard_pd(view.mean, coverage, age)
-    sought = money_sought(model, rows)
-    debt = -model.ledger.balance[f.acct_debt[rows]]
-
-    # Limits by security.
-    b = p.banks
-    collateral_line = f.collateral[rows] * b.collateral_ltv
-    revenue_line = f.revenue[rows] * b.revenue_multiple
-    headcount_line = f.employees[rows] * HEADCOUNT_LINE
-    rated = ~np.isnan(f.rating[rows])
-    pl = p.platforms
-    rating_line = np.where(rated, pl.line_min + (pl.line_max - pl.line_min) * ndtr(np.nan_to_num(view.mean)), 0.0)
-    lines = np.stack([collateral_line, rating_line, headcount_line, revenue_line])
-    product = np.array([L.COLLATERAL, L.CREDIT, L.DATA, L.DATA])[np.argmax(lines, axis=0)]
-    limit = np.maximum(lines.max(axis=0) - debt, 0.0)
-    amount = np.minimum(np.minimum(sought, limit), b.max_loan)
-
-    # Loss given default after collateral.
-    secured = np.minimum(f.collateral[rows] * (1 - b.collateral_haircut), np.maximum(amount, 1e-9))
-    lgd = b.loss_given_default * (1 - secured / np.maximum(amount, 1e-9))
+    a, view_sd = see_applicants(model, rows, purpose, sought, bank_idx)
+    coverage = a.revenue / np.maximum(a.burn, 1e-9)
     cost, relend_share = funding_cost(model)
-    pool_cover = model.pool.expected_cover() if model.pool is not None else 0.0
-    pool_ok = amount <= p.pool.max_loan
     exempt_bank = np.array([bk.exemption_active() for bk in model.banks])[bank_idx]
-    exempt = exempt_bank & (amount <= p.exemption.max_loan)
-    common = dict(
-        pd=pd, view_sd=view.sd, loss_given_default=lgd, funding_cost=cost,
-        base_margin=b.base_margin, rate_cap=b.rate_cap, officer_penalty=b.officer_penalty,
-        opacity_aversion=b.opacity_aversion,
-    )
-    dec = decide(cover=np.where(pool_ok, pool_cover, 0.0), exempt=exempt, **common)
-    approve = dec.approve & (amount >= MIN_LOAN)
-    guaranteed = np.zeros(len(rows), dtype=bool)
-
-    # The guarantee chain for what the bank refuses on its own.
     chain = model.guarantee_chain
-    if chain is not None and chain.open_for_business():
-        g = p.guarantee
-        g_line = np.minimum(
-            f.employees[rows] * GUARANTEE_LINE_EMPLOYEE + f.patents[rows] * GUARANTEE_LINE_PATENT, g.max_guarantee
-        )
-        g_amount = np.minimum(np.minimum(sought, np.maximum(np.maximum(limit, g_line - debt), 0.0)), g.max_guarantee)
-        guarantor_pd = pd
-        try_g = ~approve & (guarantor_pd <= g.max_pd) & (g_amount >= MIN_LOAN)
-        if try_g.any():
-            g_exempt = exempt_bank & (g_amount <= p.exemption.max_loan)
-            dec_g = decide(cover=chain.covered_share, exempt=g_exempt, **common)
-            use = try_g & dec_g.approve
-            # Capacity under the municipal guarantor's leverage limit, first come first served.
-            room = chain.room()
-            cum = np.cumsum(np.where(use, g_amount, 0.0))
-            use &= cum <= room
-            guaranteed = use
-            amount = np.where(use, g_amount, amount)
-            product = np.where(use, L.GUARANTEED, product)
-            for field in ("rate", "pd", "officer_pd", "expected_loss"):
-                getattr(dec, field)[use] = getattr(dec_g, field)[use]
-            dec.exempt[use] = g_exempt[use]
-            approve = approve | use
+    chain_open = chain is not None and chain.open_for_business()
+    pool = model.pool
+
+    n, codes = len(rows), list(OFFERS)
+    amount = np.zeros((len(codes), n))
+    ok = np.zeros((len(codes), n), dtype=bool)
+    rate = np.zeros((len(codes), n))
+    offers, decisions = [], []
+    for j, code in enumerate(codes):
+        offer = OFFERS[code](a, p)
+        amt = np.minimum(np.minimum(a.sought, offer.line), b.max_loan)
+        amt = np.minimum(amt, capacity_amount(a.revenue, a.cash, a.service, offer.tenor, b.rate_cap,
+                                              b.debt_service_share))
+        service = a.service + debt_service(amt, offer.tenor, b.rate_cap)
+        pd = scorecard_pd(a.view_mean, coverage, a.age, runway_after(a.cash, a.burn, a.revenue, service))
+        lgd = b.loss_given_default * (1 - np.minimum(offer.security / np.maximum(amt, 1e-9), 1.0))
+        if code == L.GUARANTEED:
+            eligible = chain_open & (pd <= p.guarantee.max_pd)
+            cover = chain.covered_share if chain is not None else 0.0
+        else:
+            eligible = np.ones(n, dtype=bool)
+            cover = np.where(amt <= p.pool.max_loan, pool.expected_cover() if pool is not None else 0.0, 0.0)
+        dec = decide(pd=pd, view_sd=view_sd, loss_given_default=lgd, cover=cover, funding_cost=cost,
+                     base_margin=b.base_margin, rate_cap=b.rate_cap, officer_penalty=b.officer_penalty,
+                     opacity_aversion=b.opacity_aversion, exempt=exempt_bank & (amt <= p.exemption.max_loan),
+                     max_pd=b.max_pd)
+        amount[j], rate[j] = amt, dec.rate
+        ok[j] = dec.approve & eligible & (amt >= MIN_LOAN)
+        offers.append(offer)
+        decisions.append(dec)
+
+    # The firm takes the cheapest approved product that covers its need, else the one lending most.
+    fee = p.guarantee.fee_rate if chain is not None else 0.0
+    all_in = rate + np.where(np.array(codes)[:, None] == L.GUARANTEED, fee, 0.0)
+    covers = amount >= 0.999 * a.sought
+    score = np.where(ok, np.where(covers, 1e6 - all_in, amount - 1e-3 * all_in), -np.inf)
+    g = codes.index(L.GUARANTEED)
+    plain = score.copy()
+    plain[g] = -np.inf
+    best_plain = plain.argmax(axis=0)
+    best = score.argmax(axis=0)
+    use_g = best == g
+    if use_g.any():
+        # The municipal guarantor's room under its leverage limit, first come first served.
+        want = np.where(use_g, amount[g], 0.0)
+        use_g &= np.cumsum(want) <= chain.room()
+    choice = np.where(use_g, g, best_plain)
+    approve = ok[choice, np.arange(n)]
+    amt = amount[choice, np.arange(n)]
 
     # Capital constraint per bank, in application order.
     room = np.array([bk.lending_room() for bk in model.banks])
-    for j in np.flatnonzero(approve):
-        k = bank_idx[j]
-        if amount[j] > room[k]:
-            approve[j] = False
+    for i in np.flatnonzero(approve):
+        k = bank_idx[i]
+        if amt[i] > room[k]:
+            approve[i] = False
         else:
-            room[k] -= amount[j]
+            room[k] -= amt[i]
 
-    young = age < 36
+    young = a.age < 36
     model.tally["applications_young"] += int(young.sum())
     model.tally["approvals_young"] += int((approve & young).sum())
     model.tally["applications_old"] += int((~young).sum())
     model.tally["approvals_old"] += int((approve & ~young).sum())
+    for band, lo, hi in AGE_BANDS:
+        inb = (a.age >= lo) & (a.age < hi)
+        model.tally[f"applications_age_{band}"] += int(inb.sum())
+        model.tally[f"approvals_age_{band}"] += int((approve & inb).sum())
     model.tally["approvals"] += int(approve.sum())
     model.record_decisions(rows, approve)
 
     idx = np.flatnonzero(approve)
     if len(idx) == 0:
         return
+    ch = choice[idx]
+    product = np.array(codes)[ch]
+    guaranteed = product == L.GUARANTEED
+    pick = lambda arrs: np.array([arrs[c][i] for c, i in zip(ch, idx, strict=True)])  # noqa: E731
     inc = p.incentives
-    delegated = inc.delegated_approval & (amount[idx] <= inc.delegated_limit)
+    principal = amt[idx]
+    delegated = inc.delegated_approval & (principal <= inc.delegated_limit)
     lag = np.where(delegated, 0, b.approval_lag)
     terms = {
         "firm": rows[idx],
         "bank": bank_idx[idx],
-        "product": product[idx],
-        "principal": amount[idx],
-        "rate": dec.rate[idx],
-        "tenor": np.full(len(idx), b.tenor_months),
-        "collateral": np.where(product[idx] == L.COLLATERAL, f.collateral[rows[idx]], 0.0),
-        "guaranteed": guaranteed[idx],
-        "fee_rate": np.where(guaranteed[idx], chain.fee_rate(amount[idx]) if chain is not None else 0.0, 0.0),
+        "product": product.astype(np.int8),
+        "principal": principal,
+        "rate": rate[ch, idx],
+        "tenor": pick([o.tenor for o in offers]),
+        "collateral": pick([o.pledged for o in offers]),
+        "security": np.minimum(pick([o.security for o in offers]), principal),
+        "guaranteed": guaranteed,
+        "fee_rate": np.where(guaranteed, chain.fee_rate(principal) if chain is not None else 0.0, 0.0),
         "relending_share": np.full(len(idx), relend_share),
-        "exempt": dec.exempt[idx],
-        "officer_pd": dec.officer_pd[idx],
+        "exempt": pick([d.exempt for d in decisions]),
+        "officer_pd": pick([d.officer_pd for d in decisions]),
+        "need_since": since[idx],
     }
-    if chain is not None:
-        for a in amount[idx][guaranteed[idx]]:
-            chain.issue(float(a))
+    if chain is not None and guaranteed.any():
+        chain.issue(float(principal[guaranteed].sum()))
     now = lag == 0
     disburse(model, {k: v[now] for k, v in terms.items()})
     later = ~now
     if later.any():
-        due = month + lag[later]
+        due = model.month + lag[later]
         f.pending_until[terms["firm"][later]] = due
         for d in np.unique(due):
             sel = later.copy()
@@ -207,8 +275,8 @@ def disburse_queued(model: EcosystemModel) -> None:
         model.firms.pending_until[terms["firm"]] = -1
         if model.guarantee_chain is not None:
             dead_g = terms["guaranteed"] & ~alive
-            for a in terms["principal"][dead_g]:
-                model.guarantee_chain.issue(-float(a))
+            if dead_g.any():
+                model.guarantee_chain.issue(-float(terms["principal"][dead_g].sum()))
         disburse(model, {k: v[alive] for k, v in terms.items()})
 
 
@@ -231,12 +299,12 @@ def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
     led.transfer("relending_funding", cb["cash"], cb["net_flow"], ba["cash"][banks], ba["relending"][banks], rel)
     led.transfer("loan_disbursal", ba["cash"][banks], ba["loans"][banks], f.acct_cash[rows], f.acct_debt[rows],
                  principal)
-    ttl = np.maximum(model.month - f.need_since[rows], 0)
+    ttl = np.maximum(model.month - terms["need_since"], 0)
     model.loans.add(
         n,
         firm=rows, bank=banks, product=terms["product"], start=model.month, principal=principal,
         outstanding=principal, rate=terms["rate"], tenor=terms["tenor"], months_left=terms["tenor"],
-        collateral=terms["collateral"], guaranteed=terms["guaranteed"], fee_rate=terms["fee_rate"],
+        collateral=terms["collateral"], security=terms["security"], guaranteed=terms["guaranteed"], fee_rate=terms["fee_rate"],
         relending_share=terms["relending_share"], exempt=terms["exempt"], officer_pd=terms["officer_pd"],
         time_to_loan=ttl,
     )
@@ -253,6 +321,10 @@ def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
                         amount=principal, product=terms["product"], detail=terms["rate"])
     model.tally["new_loans"] += float(principal.sum())
     model.tally["loans_made"] += n
+    model.tally["loans_exempt"] += int(terms["exempt"].sum())
+    model.tally["guarantee_fee_weighted"] += float((terms["fee_rate"] * principal).sum())
     model.tally["time_to_loan_sum"] += float(ttl.sum())
     for prod in np.unique(terms["product"]):
-        model.tally[f"new_loans_{L.PRODUCTS[prod]}"] += float(principal[terms["product"] == prod].sum())
+        sel = terms["product"] == prod  # volume and count by product
+        model.tally[f"new_loans_{L.PRODUCTS[prod]}"] += float(principal[sel].sum())
+        model.tally[f"loans_made_{L.PRODUCTS[prod]}"] += int(sel.sum())

@@ -6,9 +6,19 @@ import numpy as np
 
 from ecosim.columns import Column, ColumnTable
 
-#: Loan products. The policy issues add more; a product is a code here plus its rules in ``lending``.
-COLLATERAL, CREDIT, DATA, GUARANTEED = 0, 1, 2, 3
-PRODUCTS: tuple[str, ...] = ("collateral", "rating_credit", "data_credit", "guaranteed")
+#: Loan products: a code here plus its rules in :mod:`ecosim.credit.products`.
+COLLATERAL, CREDIT, DATA, GUARANTEED, RD, IP_PLEDGE, EQUITY_PLEDGE, INVEST_LOAN, MA = range(9)
+PRODUCTS: tuple[str, ...] = (
+    "collateral",  # standard loan against fixed assets
+    "rating_credit",  # credit loan on a platform rating's pre-approved line
+    "data_credit",  # small credit loan from government-service data
+    "guaranteed",  # tech loan guaranteed through the guarantee chain
+    "rd",  # R&D loan (科研贷), long tenor, for R&D costs
+    "ip_pledge",  # loan against pledged patents valued by the IP platform
+    "equity_pledge",  # loan against pledged unlisted equity (科股贷)
+    "invest_loan",  # invest-loan linkage line for VC-backed firms (联投易贷)
+    "ma",  # M&A loan for tech firms
+)
 
 ACTIVE, REPAID, DEFAULTED = 0, 1, 2
 
@@ -24,6 +34,7 @@ LOAN_COLUMNS: tuple[Column, ...] = (
     Column("tenor", np.int32, 0, "tenor in months"),
     Column("months_left", np.int32, 0, "instalments left"),
     Column("collateral", np.float64, 0.0, "value of pledged collateral"),
+    Column("security", np.float64, 0.0, "what the bank expects to realise from pledged security on default"),
     Column("guaranteed", np.bool_, False, "covered by the guarantee chain"),
     Column("fee_rate", np.float64, 0.0, "annual guarantee fee paid by the firm"),
     Column("relending_share", np.float64, 0.0, "share of principal funded by tech re-lending"),

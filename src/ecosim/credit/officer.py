@@ -1,38 +1,68 @@
 """The loan officer's decision: what the bank can see, what it fears, what it charges.
 
 The officer never sees latent quality. It forms a view from what the bank can
-see: the platform rating where the firm is rated, soft information where the
-bank has a relationship (or a partner team passed it on), a guidance-fund
-signal, revenue, collateral and age. From that view it estimates the firm's
-annual default risk with the bank's scorecard, and adds an *ambiguity premium*
-for what it cannot see (the posterior uncertainty of its view).
+see: the platform rating where the firm is rated (:func:`rating_input`), soft
+information where the bank has a relationship (or a partner team passed it
+on), a guidance-fund signal; and it reads the firm's *repayment capacity* from
+its accounts: revenue against costs and debt service, the months its cash
+carries it once the new loan's instalments are added (runway), and its age.
+From those it estimates the firm's annual default risk with the bank's
+scorecard (:func:`scorecard_pd`), and adds an *ambiguity premium* for what it
+cannot see (the posterior uncertainty of its view). Loans are sized to
+capacity (:func:`capacity_amount`): debt service may take at most a share of
+revenue plus cash spread over the tenor.
 
 The decision compares the loan's margin with two costs, as annual rates on the
 principal:
 
-* the bank's expected loss: ``pd × LGD × (1 - cover)``, where cover comes from
-  the guarantee chain and the risk-compensation pool; and
-* the officer's personal penalty: ``officer_penalty × pd_officer × LGD``, which
+* the bank's expected loss: ``pd × LGD × (1 - cover)``, where LGD is net of
+  pledged security and cover comes from the guarantee chain and the
+  risk-compensation pool; and
+* the officer's personal penalty: ``officer_penalty × pd_officer``, which
   the due-diligence exemption removes for loans within its scope while the
-  branch stays within its NPL tolerance.
+  branch stays within its NPL tolerance. The officer answers for a loan that
+  goes bad whatever the bank later recovers, so security does not shield the
+  officer; and the officer's default estimate is inflated for opacity, so the
+  penalty weighs most on young, unrated, unsecured firms.
+
+Whatever the margin, the bank's credit policy refuses a loan whose estimated
+default risk exceeds its ceiling (``max_pd``): security and cover are second
+sources of repayment, not a reason to lend to a firm that cannot repay.
 
 The required rate is funding cost + base margin + both costs. The officer
 approves when the required rate is within the bank's rate cap, so a bank never
-lends where its expected loss exceeds the margin it can earn.
+lends where its expected loss exceeds the margin it can earn. Because cover
+lowers the expected loss, a bank with more cover approves riskier firms: its
+screening weakens as cover rises (the known side effect of risk sharing).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import expit, logit
 
-#: Bank scorecard (log-odds of annual default): intercept and weights.
-SCORE_INTERCEPT = logit(0.25)
-SCORE_QUALITY = 0.9
-SCORE_COVERAGE = 2.2  # per unit of revenue / costs, capped at 1.5
-SCORE_AGE = 0.4
+if TYPE_CHECKING:
+    from ecosim.model import EcosystemModel
+
+#: Bank scorecard (log-odds of default within a year). The weights were fitted by
+#: logistic regression of 12-month failure on these observables over baseline runs:
+#: liquidity (runway) dominates, then the rating view and cash-flow coverage.
+SCORE_INTERCEPT = 4.9
+SCORE_RUNWAY = 2.24  # per log(1 + months of runway after debt service), capped at RUNWAY_CAP
+SCORE_COVERAGE = 0.4  # per unit of revenue / costs, capped at 1.5
+SCORE_QUALITY = 0.5  # per sd of the lender's view of quality
+SCORE_AGE = 0.3  # track record: up to five years
+#: Runway counted as "carries itself" (months).
+RUNWAY_CAP = 60.0
+
+
+def rating_input(model: EcosystemModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What lenders read from the platforms about each firm: (rating, its precision; NaN/0 where unrated)."""
+    f = model.firms
+    return f.rating[rows].astype(float), f.rating_precision[rows].astype(float)
 
 
 @dataclass
@@ -66,18 +96,52 @@ def lender_view(
     return View(mean=mean, sd=1.0 / np.sqrt(prec))
 
 
-def scorecard_pd(view_mean: np.ndarray, coverage: np.ndarray, age_months: np.ndarray) -> np.ndarray:
+def debt_service(amount: np.ndarray, tenor: np.ndarray | float, rate: np.ndarray | float) -> np.ndarray:
+    """First month's instalment of an amortising loan: principal share plus interest (per month)."""
+    return amount / np.maximum(tenor, 1) + amount * rate / 12.0
+
+
+def runway_after(
+    cash: np.ndarray, burn: np.ndarray, revenue: np.ndarray, service: np.ndarray
+) -> np.ndarray:
+    """Months the firm's own cash carries its costs and debt service beyond revenue (capped at RUNWAY_CAP).
+
+    Loan proceeds are not counted: a bank reads capacity from the firm's own resources.
+    """
+    gap = burn + service - revenue
+    months = np.where(gap > 0, np.maximum(cash, 0.0) / np.maximum(gap, 1e-12), RUNWAY_CAP)
+    return np.minimum(months, RUNWAY_CAP)
+
+
+def capacity_amount(
+    revenue: np.ndarray,
+    cash: np.ndarray,
+    existing_service: np.ndarray,
+    tenor: np.ndarray | float,
+    rate: float,
+    share: float,
+) -> np.ndarray:
+    """Largest loan whose debt service fits ``share`` of revenue plus cash spread over the tenor."""
+    room = share * (np.maximum(revenue, 0.0) + np.maximum(cash, 0.0) / np.maximum(tenor, 1)) - existing_service
+    return np.maximum(room, 0.0) / (1.0 / np.maximum(tenor, 1) + rate / 12.0)
+
+
+def scorecard_pd(
+    view_mean: np.ndarray, coverage: np.ndarray, age_months: np.ndarray, runway: np.ndarray
+) -> np.ndarray:
     """The bank's estimate of a firm's annual default probability from its view and hard data.
 
     Args:
-        view_mean: The lender's view of quality.
+        view_mean: The lender's view of quality (sd units).
         coverage: Revenue as a share of costs (cash-flow coverage).
         age_months: Age of the firm.
+        runway: Months of runway after debt service (:func:`runway_after`).
     """
     z = (
         SCORE_INTERCEPT
-        - SCORE_QUALITY * view_mean
+        - SCORE_RUNWAY * np.log1p(np.minimum(runway, RUNWAY_CAP))
         - SCORE_COVERAGE * np.minimum(coverage, 1.5)
+        - SCORE_QUALITY * view_mean
         - SCORE_AGE * np.minimum(age_months, 60) / 60.0
     )
     return expit(z)
@@ -107,6 +171,7 @@ def decide(
     officer_penalty: float,
     opacity_aversion: float,
     exempt: np.ndarray | bool,
+    max_pd: float = 1.0,
 ) -> Decision:
     """Approve and price loans.
 
@@ -121,12 +186,13 @@ def decide(
         officer_penalty: Weight of the officer's personal penalty on defaults.
         opacity_aversion: How much opacity inflates the officer's default estimate.
         exempt: Whether the due-diligence exemption shields the officer on each loan.
+        max_pd: The bank's ceiling on estimated default risk (credit policy).
     """
     officer_pd = expit(logit(np.clip(pd, 1e-6, 1 - 1e-6)) + opacity_aversion * view_sd)
     expected_loss = pd * loss_given_default * (1.0 - np.clip(cover, 0.0, 1.0))
-    penalty = officer_penalty * officer_pd * loss_given_default * (1.0 - np.asarray(exempt, dtype=float))
+    penalty = officer_penalty * officer_pd * (1.0 - np.asarray(exempt, dtype=float))
     required = funding_cost + base_margin + expected_loss + penalty
-    approve = required <= rate_cap
+    approve = (required <= rate_cap) & (pd <= max_pd)
     floor = funding_cost + base_margin
     rate = np.minimum(np.maximum(required, floor), rate_cap)
     exempt_arr = np.broadcast_to(np.asarray(exempt, dtype=bool), np.shape(pd)).copy()

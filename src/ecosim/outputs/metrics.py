@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ecosim.credit import loans as L
+from ecosim.credit.report import CREDIT_METRICS, credit_metrics
 from ecosim.firms import state as S
 
 if TYPE_CHECKING:
@@ -49,16 +49,13 @@ METRICS: dict[str, str] = {
     "approval_rate_young": "approval rate of applicants under 3 years old",
     "approval_rate_old": "approval rate of applicants 3 years or older",
     "time_to_loan": "mean months from need to money for loans paid out this month",
-    "new_loans_collateral": "new collateral loans",
-    "new_loans_rating_credit": "new rating-based credit loans",
-    "new_loans_data_credit": "new data-based small credit loans",
-    "new_loans_guaranteed": "new guaranteed loans",
     "guaranteed_balance": "outstanding guaranteed loans",
     "guarantor_leverage": "municipal guarantor's outstanding cover / net assets",
     "pool_balance": "money left in the risk-compensation pool",
     "rated_share": "share of operating startups rated by a platform",
     "visits": "partner-team visits this month",
     "allocation_auc": "AUC of this month's loan approvals against applicants' latent quality",
+    **CREDIT_METRICS,
 }
 METRIC_NAMES: tuple[str, ...] = tuple(METRICS)
 
@@ -143,6 +140,5 @@ def monthly_metrics(model: EcosystemModel) -> dict[str, float]:
         "visits": int(t["visits"]),
         "allocation_auc": alloc,
     }
-    for prod in L.PRODUCTS:
-        out[f"new_loans_{prod}"] = t[f"new_loans_{prod}"]
+    out.update(credit_metrics(model))
     return {k: out[k] for k in METRIC_NAMES}

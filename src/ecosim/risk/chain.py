@@ -84,6 +84,7 @@ class GuaranteeChain:
         firms = self.model.firms
         m = self.municipal.accounts
         fees = outstanding * fee_rate / 12.0
+        self.model.tally["guarantee_fees"] += float(fees.sum())
         led.transfer("guarantee_fee", firms.acct_cash[firm_rows], firms.acct_retained[firm_rows],
                      m["cash"], m["retained"], fees)
         g = self.params
@@ -123,6 +124,8 @@ class GuaranteeChain:
                          m.accounts["retained"], float(got.sum()))
             tier.payouts += float(got.sum())
             tier.refused += float((claim - got).sum())
+            if tier is self.national:
+                self.model.tally["national_refused"] += float((claim - got).sum())
             net[tier.tier] += got
             net["municipal"] -= got
         recoveries = led.external_owner("liquidation_buyers")

@@ -2,7 +2,8 @@
 
 For each defaulted loan (all of a month's defaults at once, in loan order):
 
-1. The bank realises pledged collateral (after a haircut) from an outside buyer.
+1. The bank realises pledged security (collateral or patents, after their haircut, as
+   valued at origination) from an outside buyer.
 2. The rest is the *loss*. If the loan is guaranteed, the municipal guarantor
    pays the bank ``(1 - share_bank) × loss`` and claims the provincial and
    national shares; the national fund pays only within its compensation cap,
@@ -63,7 +64,7 @@ def resolve_defaults(model: EcosystemModel, idx: np.ndarray) -> None:
     bank = loans.bank[idx]
     firm = loans.firm[idx]
     owed = loans.outstanding[idx].copy()
-    recovered = np.minimum(owed, loans.collateral[idx] * (1.0 - p.banks.collateral_haircut))
+    recovered = np.minimum(owed, np.minimum(loans.security[idx], loans.collateral[idx]))
     liquidation = led.external_owner("liquidation_buyers")
     led.transfer("collateral_recovery", liquidation["cash"], liquidation["net_flow"], ba["cash"][bank],
                  ba["loans"][bank], recovered)
@@ -107,6 +108,13 @@ def resolve_defaults(model: EcosystemModel, idx: np.ndarray) -> None:
         loss_pool=pool_paid,
         product=loans.product[idx],
     )
+    t = model.tally
+    for tier, loss_tier in split.items():
+        t[f"loss_guarantor_{tier}"] += float(loss_tier.sum())
+    t["guarantee_payouts"] += float(covered.sum())
+    t["pool_payouts"] += float(pool_paid.sum())
+    t["guaranteed_loss"] += float(loss[guaranteed].sum())
+    t["guaranteed_loss_bank"] += float(written_off[guaranteed].sum())
     model.tally["loss_bank"] += float(written_off.sum())
     model.tally["loss_guarantors"] += float(sum(v.sum() for v in split.values()))
     model.tally["loss_government"] += float(pool_paid.sum())

@@ -1,0 +1,176 @@
+"""Tech loan products: what each product lends against, for how long, and what secures it.
+
+A product is a code in :mod:`ecosim.credit.loans` plus an *offer rule* here: a
+vectorised function of the applicants that returns the product's line (the
+largest principal its rule allows, 0 where it is not offered), its tenor and
+the value the bank can realise from pledged security on default. The lending
+phase sizes each offer to the firm's need and repayment capacity, lets the
+officer price it, and gives each firm the approved product that best fits its
+need (:mod:`ecosim.credit.lending`).
+
+Products and the real instruments they model:
+
+* ``collateral`` — the standard loan against fixed assets (loan-to-value, haircut on realisation).
+* ``rating_credit`` — credit loan on a platform rating: a pre-approved line of 1–10 m set by
+  the rating, with an uplift of up to 25% for top ratings.
+* ``data_credit`` — small credit loan scored on government-service data (泉融e贷), per social-insurance payer.
+* ``guaranteed`` — tech loan guaranteed through the guarantee chain (泉融通-科创贷), line from
+  social-insurance and IP data.
+* ``rd`` — R&D loan (科研贷) for researcher pay and labs, with a tenor up to ten years.
+* ``ip_pledge`` — loan against patents valued by the IP public service platform, with a haircut.
+* ``equity_pledge`` — loan against pledged unlisted equity (科股贷) at the last round's valuation.
+* ``invest_loan`` — invest-loan linkage (联投易贷): a line sized by the firm's equity financing.
+* ``ma`` — M&A loan for tech firms, for acquisitions only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtr
+
+from ecosim.credit import loans as L
+from ecosim.firms import state as S
+from ecosim.scenario import Scenario
+
+#: Why a firm applies: to extend its runway or fund a milestone, for working capital, or to acquire.
+NEED, WORKING_CAPITAL, ACQUISITION = 0, 1, 2
+PURPOSES: tuple[str, ...] = ("need", "working_capital", "acquisition")
+
+#: Guaranteed-loan line per employee and per patent (the guarantor scores social-insurance and IP data).
+GUARANTEE_LINE_EMPLOYEE = 0.25
+GUARANTEE_LINE_PATENT = 0.4
+
+
+@dataclass
+class Applicants:
+    """What a bank can see of this month's applicants (arrays aligned with ``rows``)."""
+
+    rows: np.ndarray
+    purpose: np.ndarray
+    sought: np.ndarray
+    age: np.ndarray
+    stage: np.ndarray
+    cash: np.ndarray
+    revenue: np.ndarray
+    burn: np.ndarray
+    debt: np.ndarray
+    service: np.ndarray  # monthly debt service on existing loans
+    collateral: np.ndarray
+    patents: np.ndarray
+    ip_value: np.ndarray  # IP platform's valuation of the patent portfolio
+    employees: np.ndarray
+    valuation: np.ndarray
+    equity_raised: np.ndarray
+    view_mean: np.ndarray
+    rated: np.ndarray
+
+
+@dataclass
+class Offer:
+    """One product's terms for every applicant."""
+
+    line: np.ndarray  # largest principal the product's rule allows (0 = not offered)
+    tenor: np.ndarray  # months
+    pledged: np.ndarray  # value of pledged assets recorded on the loan
+    security: np.ndarray  # what the bank expects to realise from them on default
+
+
+def _offer(a: Applicants, line, tenor, pledged=0.0, security=0.0, *, for_purpose=(NEED, WORKING_CAPITAL)) -> Offer:
+    n = len(a.rows)
+    ok = np.isin(a.purpose, for_purpose)
+    line = np.where(ok, np.maximum(np.broadcast_to(line, (n,)), 0.0), 0.0)
+    return Offer(
+        line=line,
+        tenor=np.broadcast_to(np.asarray(tenor), (n,)).astype(np.int32),
+        pledged=np.broadcast_to(np.asarray(pledged, dtype=float), (n,)).copy(),
+        security=np.broadcast_to(np.asarray(security, dtype=float), (n,)).copy(),
+    )
+
+
+def collateral_offer(a: Applicants, p: Scenario) -> Offer:
+    """Standard loan against fixed assets: loan-to-value on the collateral, realised after a haircut."""
+    b = p.banks
+    return _offer(a, a.collateral * b.collateral_ltv - a.debt, b.tenor_months, a.collateral,
+                  a.collateral * (1 - b.collateral_haircut))
+
+
+def rating_line(view_mean: np.ndarray, rated: np.ndarray, p: Scenario) -> np.ndarray:
+    """Pre-approved line from a platform rating: 1–10 m by the lender's view, +uplift for top ratings."""
+    pl, pr = p.platforms, p.products
+    base = pl.line_min + (pl.line_max - pl.line_min) * ndtr(np.nan_to_num(view_mean))
+    uplift = np.where(view_mean >= pr.rating_top, 1.0 + pr.rating_uplift, 1.0)
+    return np.where(rated, base * uplift, 0.0)
+
+
+def rating_credit_offer(a: Applicants, p: Scenario) -> Offer:
+    """Credit loan within the pre-approved line a platform rating sets; no security."""
+    return _offer(a, rating_line(a.view_mean, a.rated, p) - a.debt, p.banks.tenor_months)
+
+
+def data_credit_offer(a: Applicants, p: Scenario) -> Offer:
+    """Small credit loan scored on government-service data: a line per social-insurance payer, capped."""
+    pr = p.products
+    line = np.minimum(a.employees * pr.data_line_per_employee, pr.data_line_max) - a.debt
+    return _offer(a, line, 12)
+
+
+def guaranteed_offer(a: Applicants, p: Scenario) -> Offer:
+    """Guaranteed tech loan: a line scored on social-insurance and IP data, up to the guarantor's maximum."""
+    g = p.guarantee
+    line = np.minimum(a.employees * GUARANTEE_LINE_EMPLOYEE + a.patents * GUARANTEE_LINE_PATENT, g.max_guarantee)
+    return _offer(a, np.where(g.enabled, line - a.debt, 0.0), p.banks.tenor_months)
+
+
+def rd_offer(a: Applicants, p: Scenario) -> Offer:
+    """R&D loan: finances months of R&D costs of firms still developing, over a long tenor."""
+    pr = p.products
+    line = pr.rd_months * pr.rd_cost_share * a.burn
+    eligible = pr.rd_enabled & (a.stage < S.MATURE) & ((a.patents > 0) | a.rated)
+    return _offer(a, np.where(eligible, line - a.debt, 0.0), pr.rd_tenor, for_purpose=(NEED,))
+
+
+def ip_pledge_offer(a: Applicants, p: Scenario) -> Offer:
+    """Loan against pledged patents at the IP platform's valuation less the haircut."""
+    pr = p.products
+    secured = a.ip_value * (1 - pr.ip_haircut)
+    return _offer(a, np.where(pr.ip_enabled, secured - a.debt, 0.0), p.banks.tenor_months, a.ip_value, secured)
+
+
+def equity_pledge_offer(a: Applicants, p: Scenario) -> Offer:
+    """Loan against pledged unlisted equity; the pledge is worth little once the firm has failed."""
+    pr = p.products
+    pledged = pr.equity_pledge_share * a.valuation
+    line = np.where(pr.equity_pledge_enabled, pr.equity_pledge_ltv * pledged - a.debt, 0.0)
+    return _offer(a, line, p.banks.tenor_months, pledged, 0.0)
+
+
+def invest_loan_offer(a: Applicants, p: Scenario) -> Offer:
+    """Invest-loan linkage: a credit line for VC-backed firms sized by their equity financing."""
+    pr = p.products
+    line = np.minimum(pr.invest_loan_ratio * a.equity_raised, pr.invest_loan_max)
+    return _offer(a, np.where(pr.invest_loan_enabled, line - a.debt, 0.0), p.banks.tenor_months)
+
+
+def ma_offer(a: Applicants, p: Scenario) -> Offer:
+    """M&A loan: finances an acquisition of a growth or mature firm with sales."""
+    pr = p.products
+    eligible = pr.ma_enabled & (a.stage >= S.GROWTH) & (a.revenue > 0)
+    line = np.where(eligible, pr.ma_revenue_months * a.revenue, 0.0)
+    return _offer(a, line, pr.ma_tenor, for_purpose=(ACQUISITION,))
+
+
+#: The offer rule of each product, by product code.
+OFFERS: dict[int, Callable[[Applicants, Scenario], Offer]] = {
+    L.COLLATERAL: collateral_offer,
+    L.CREDIT: rating_credit_offer,
+    L.DATA: data_credit_offer,
+    L.GUARANTEED: guaranteed_offer,
+    L.RD: rd_offer,
+    L.IP_PLEDGE: ip_pledge_offer,
+    L.EQUITY_PLEDGE: equity_pledge_offer,
+    L.INVEST_LOAN: invest_loan_offer,
+    L.MA: ma_offer,
+}

@@ -1,0 +1,28 @@
+"""The experiment engine: replications on common seeds, comparisons with CIs, sweeps, sensitivity.
+
+Public API::
+
+    from ecosim.experiments import compare, sweep, sensitivity, Variant, ResultStore
+
+Every experiment resolves its scenarios, derives its seeds from one root,
+keys each run by (scenario content hash, seed, months, size, version), skips
+keys already in its results folder, runs the rest on the chosen executor
+(serial, local processes or Dask) and streams results into an append-only
+Parquet store queried with DuckDB. The ``ecosim compare|sweep|sensitivity|
+results`` commands wrap these functions.
+"""
+
+from ecosim.experiments.compare import HEADLINE_METRICS, CompareResult, compare
+from ecosim.experiments.seeds import derive_seeds
+from ecosim.experiments.store import ResultStore
+from ecosim.experiments.variants import Variant
+
+__all__ = ["HEADLINE_METRICS", "CompareResult", "ResultStore", "Variant", "compare", "derive_seeds"]
+
+try:  # sweeps and sensitivity land after the comparison API
+    from ecosim.experiments.sensitivity import SensitivityResult, sensitivity  # noqa: F401
+    from ecosim.experiments.sweeps import SweepResult, sweep  # noqa: F401
+
+    __all__ += ["SensitivityResult", "SweepResult", "sensitivity", "sweep"]
+except ImportError:  # pragma: no cover
+    pass

@@ -1,0 +1,87 @@
+"""Tech loan products: lines, tenors and security of each product, and product choice in a run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ecosim.credit import loans as L
+from ecosim.credit.products import ACQUISITION, NEED, WORKING_CAPITAL, Applicants, OFFERS, rating_line
+from ecosim.firms import state as S
+from ecosim.runner import simulate
+from ecosim.scenario import load_scenario
+
+
+def _apps(n=3, **kw) -> Applicants:
+    base = dict(rows=np.arange(n), purpose=np.full(n, NEED), sought=np.full(n, 5.0), age=np.full(n, 24),
+                stage=np.full(n, S.EARLY), cash=np.ones(n), revenue=np.zeros(n), burn=np.full(n, 0.1),
+                debt=np.zeros(n), service=np.zeros(n), collateral=np.zeros(n), patents=np.zeros(n),
+                ip_value=np.zeros(n), employees=np.full(n, 10.0), valuation=np.zeros(n), equity_raised=np.zeros(n),
+                view_mean=np.zeros(n), rated=np.ones(n, dtype=bool))
+    base.update(kw)
+    return Applicants(**base)
+
+
+def test_rating_line_from_one_to_ten_million_with_top_uplift() -> None:
+    """A rated firm's pre-approved line runs from 1 to 10 m with the view; top ratings get +25%; unrated get none."""
+    sc = load_scenario("baseline")
+    view = np.array([-5.0, 0.0, 0.99, 1.0, 8.0, 0.0])
+    rated = np.array([True, True, True, True, True, False])
+    line = rating_line(view, rated, sc)
+    assert line[0] == pytest.approx(1.0, abs=1e-5)
+    assert line[1] == pytest.approx(5.5)
+    assert line[3] / line[2] == pytest.approx(1.25, rel=0.01)
+    assert line[4] == pytest.approx(12.5, abs=1e-5)
+    assert line[5] == 0.0
+
+
+def test_ip_pledge_secured_at_the_platform_valuation_less_haircut() -> None:
+    """The IP-pledge line and its recovery are the IP valuation less the haircut."""
+    sc = load_scenario("baseline")
+    o = OFFERS[L.IP_PLEDGE](_apps(ip_value=np.array([0.0, 1.0, 4.0])), sc)
+    np.testing.assert_allclose(o.line, [0.0, 0.5, 2.0])
+    np.testing.assert_allclose(o.security, [0.0, 0.5, 2.0])
+    np.testing.assert_allclose(o.pledged, [0.0, 1.0, 4.0])
+
+
+def test_rd_loan_long_tenor_for_developing_firms_only() -> None:
+    """The R&D loan runs up to ten years and is offered to firms still developing, for R&D costs."""
+    sc = load_scenario("baseline", {"products.rd_tenor": 120})
+    a = _apps(stage=np.array([S.SEED, S.GROWTH, S.MATURE]))
+    o = OFFERS[L.RD](a, sc)
+    assert (o.tenor == 120).all()
+    np.testing.assert_allclose(o.line, [12 * 0.6 * 0.1, 12 * 0.6 * 0.1, 0.0])
+
+
+def test_ma_loan_only_for_acquisitions_and_only_ma_for_them() -> None:
+    """Only acquisition applicants get an M&A loan, and they get no other product."""
+    sc = load_scenario("baseline")
+    a = _apps(purpose=np.array([NEED, WORKING_CAPITAL, ACQUISITION]), stage=np.full(3, S.GROWTH),
+              revenue=np.full(3, 0.5), collateral=np.full(3, 3.0))
+    ma = OFFERS[L.MA](a, sc)
+    assert ma.line.tolist() == [0.0, 0.0, 6.0]
+    for code, rule in OFFERS.items():
+        if code != L.MA:
+            assert rule(a, sc).line[2] == 0.0
+
+
+def test_invest_loan_sized_by_equity_raised() -> None:
+    """The invest-loan linkage line is a share of equity raised, capped at 10 m."""
+    sc = load_scenario("baseline")
+    o = OFFERS[L.INVEST_LOAN](_apps(equity_raised=np.array([0.0, 10.0, 100.0])), sc)
+    np.testing.assert_allclose(o.line, [0.0, 3.0, 10.0])
+
+
+def test_switching_a_product_off_removes_it() -> None:
+    """A product switched off in the scenario is never lent."""
+    res = simulate(load_scenario("baseline", {"products.ip_enabled": False}, months=24, firms=400), 1)
+    assert res.metrics["new_loans_ip_pledge"].sum() == 0
+    assert res.metrics["new_loans"].sum() > 0
+
+
+def test_several_products_are_used_in_a_baseline_run() -> None:
+    """In the baseline several products are chosen, and volume by product adds up to all new loans."""
+    m = simulate(load_scenario("baseline", months=36, firms=500), 2).metrics
+    by_product = m[[f"new_loans_{p}" for p in L.PRODUCTS]]
+    assert (by_product.sum() > 0).sum() >= 4
+    np.testing.assert_allclose(by_product.sum(axis=1), m["new_loans"], rtol=1e-9, atol=1e-9)

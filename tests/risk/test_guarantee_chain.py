@@ -1,0 +1,110 @@
+"""The guarantee chain: who bears a guaranteed default's loss, the national fund's cap, the leverage limit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ecosim.credit import loans as L
+from ecosim.credit.lending import lend
+from ecosim.risk.defaults import resolve_defaults
+
+from .helpers import book_loans, small_model
+
+
+def _default(model, idx):
+    resolve_defaults(model, idx)
+    ev = model.events.frame()
+    return ev[ev["kind"] == "default"].tail(len(idx))
+
+
+@pytest.mark.parametrize("split", [(0.2, 0.2, 0.4, 0.2), (0.0, 0.0, 0.8, 0.2), (0.3, 0.1, 0.3, 0.3)])
+def test_bank_keeps_exactly_its_share_of_every_guaranteed_loss(split) -> None:
+    """Under national:provincial:municipal:bank the bank's loss on each guaranteed default is share_bank × loss."""
+    nat, prov, mun, bank = split
+    model = small_model({"guarantee.share_national": nat, "guarantee.share_provincial": prov,
+                         "guarantee.share_municipal": mun, "guarantee.share_bank": bank})
+    idx = book_loans(model, 12, principal=1.5, guaranteed=True, collateral=1.0, security=0.4)
+    model.loans.outstanding[idx] = np.linspace(0.5, 1.5, 12)
+    d = _default(model, idx)
+    loss = d["amount"].to_numpy()
+    assert (loss > 0).all()
+    np.testing.assert_allclose(d["loss_bank"].to_numpy(), bank * loss, rtol=1e-9)
+    assert (d["loss_pool"] == 0).all()  # guaranteed loans are outside the pool
+    model.ledger.check(model.month)
+
+
+def test_upper_tiers_reimburse_the_municipal_guarantor_within_their_shares() -> None:
+    """2:2:4:2: the municipal guarantor pays 80% and is reimbursed 20% + 20%, less later recoveries."""
+    model = small_model({"guarantee.recovery_rate": 0.0})
+    chain = model.guarantee_chain
+    chain.national.guaranteed_total = 1e6  # far from the national cap
+    idx = book_loans(model, 5, principal=2.0, guaranteed=True)
+    d = _default(model, idx)
+    loss = d["amount"].to_numpy()
+    np.testing.assert_allclose(d["loss_guarantor_national"], 0.2 * loss)
+    np.testing.assert_allclose(d["loss_guarantor_provincial"], 0.2 * loss)
+    np.testing.assert_allclose(d["loss_guarantor_municipal"], 0.4 * loss)
+
+
+def test_national_fund_stops_paying_at_its_cap() -> None:
+    """The national fund pays only while cumulative payouts stay under cap × guaranteed balance; the rest stays municipal."""
+    model = small_model({"guarantee.recovery_rate": 0.0, "guarantee.national_cap": 0.05})
+    chain = model.guarantee_chain
+    idx = book_loans(model, 20, principal=2.0, guaranteed=True)
+    cap = 0.05 * chain.national.guaranteed_total
+    d = _default(model, idx)
+    loss = d["amount"].to_numpy()
+    nat = d["loss_guarantor_national"].to_numpy()
+    assert chain.national.payouts == pytest.approx(cap)
+    assert nat.sum() == pytest.approx(cap)
+    assert nat[-1] == 0.0 and nat[0] > 0.0  # paid first come, then stopped
+    assert chain.national.refused == pytest.approx(0.2 * loss.sum() - cap)
+    np.testing.assert_allclose(d["loss_guarantor_municipal"] + nat + d["loss_guarantor_provincial"], 0.8 * loss)
+    np.testing.assert_allclose(d["loss_bank"], 0.2 * loss)
+    model.ledger.check(model.month)
+
+
+def test_guarantor_at_its_leverage_limit_issues_nothing() -> None:
+    """With outstanding cover at leverage_limit × net assets, no guaranteed loan is made; with room, some are."""
+    made = {}
+    for full in (False, True):
+        model = small_model(seed=5, firms=400)
+        for _ in range(6):
+            model.step()
+        m = model.guarantee_chain.municipal
+        if full:
+            m.outstanding = model.params.guarantee.leverage_limit * m.net_assets
+        before = int((model.loans.product[: len(model.loans)] == L.GUARANTEED).sum())
+        for _ in range(6):  # lend repeatedly without the monthly refresh
+            lend(model)
+        made[full] = int((model.loans.product[: len(model.loans)] == L.GUARANTEED).sum()) - before
+        if full:
+            assert m.room() == 0.0 and not model.guarantee_chain.open_for_business()
+    assert made[True] == 0
+    assert made[False] > 0
+
+
+def test_guarantee_fee_within_caps() -> None:
+    """The direct fee is the average rate within the cap: ≤1% up to 5 m, ≤1.5% above."""
+    model = small_model({"guarantee.fee_rate": 0.013})
+    rates = model.guarantee_chain.fee_rate(np.array([1.0, 5.0, 6.0]))
+    np.testing.assert_allclose(rates, [0.01, 0.01, 0.013])
+
+
+def test_exhausted_guarantor_is_recapitalised_as_public_spending() -> None:
+    """With the switch on, a municipal guarantor without capital is topped up and the top-up counts as public spending."""
+    model = small_model()
+    m = model.guarantee_chain.municipal
+    gov = model.government
+    led = model.ledger
+    market = led.external_owner("market")
+    drain = 0.95 * m.cash
+    led.transfer("test_drain", m.accounts["cash"], m.accounts["retained"], market["cash"], market["net_flow"], drain)
+    before = gov.spent_total["recapitalisation"]
+    need = m.initial_capital - m.net_assets
+    assert m.net_assets < 0.1 * m.initial_capital
+    model.guarantee_chain.monthly_check()
+    assert gov.spent_total["recapitalisation"] - before == pytest.approx(need)
+    assert m.net_assets == pytest.approx(m.initial_capital)
+    led.check(model.month)
