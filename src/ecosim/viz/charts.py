@@ -13,6 +13,7 @@ import io
 from collections.abc import Sequence
 
 import matplotlib
+import matplotlib.text
 
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
@@ -135,6 +136,15 @@ def use_language(lang: str) -> dict:
     return {}
 
 
+def pin_fonts(fig: Figure, lang: str) -> Figure:
+    """Bind the language's font to every text of a figure, so it renders the same wherever it is saved."""
+    if lang == "zh":
+        families = [find_cjk_font(), "DejaVu Sans"]
+        for text in fig.findobj(matplotlib.text.Text):
+            text.set_fontfamily(families)
+    return fig
+
+
 def figure_to_data_uri(fig: Figure, fmt: str = "png", dpi: int = 110) -> str:
     """A figure as a ``data:`` URI (base64), for self-contained HTML."""
     buf = io.BytesIO()
@@ -232,9 +242,7 @@ def band_figure(monthly: pd.DataFrame, metrics: Sequence[str], lang: str = "en",
         axes[0].legend(fontsize=8)
         for ax in axes[n:]:
             ax.set_visible(False)
-        # draw now, inside the rc context, so the CJK font is used for every glyph
-        fig.canvas.draw()
-    return fig
+    return pin_fonts(fig, lang)
 
 
 def effects_figure(table: pd.DataFrame, metrics: Sequence[str], lang: str = "en") -> Figure:
@@ -258,14 +266,15 @@ def effects_figure(table: pd.DataFrame, metrics: Sequence[str], lang: str = "en"
         ax.errorbar(100 * rel, y, xerr=[100 * (rel - lo), 100 * (hi - rel)], fmt="none", ecolor="#555", capsize=3)
         ax.scatter(100 * rel, y, c=colours, zorder=3)
         ax.axvline(0, color="black", lw=0.8)
+        if np.nanmax(np.abs(100 * np.r_[rel, lo, hi, 0.0])) > 300:
+            ax.set_xscale("symlog", linthresh=100)  # keeps +10,000% and +5% readable on one axis
         names = [label(m, lang) for m in rows["metric"]]
         if rows["scenario"].nunique() > 1:
             names = [f"{n} · {s}" for n, s in zip(names, rows["scenario"], strict=True)]
         ax.set_yticks(y, names, fontsize=9)
         ax.set_xlabel("变化（相对对照情景，%）" if lang == "zh" else "change vs the reference scenario (%)")
         ax.grid(axis="x", alpha=0.3)
-        fig.canvas.draw()
-    return fig
+    return pin_fonts(fig, lang)
 
 
 def losses_figure(runs: pd.DataFrame, lang: str = "en") -> Figure:
@@ -283,5 +292,4 @@ def losses_figure(runs: pd.DataFrame, lang: str = "en") -> Figure:
         ax.set_title(label("losses_by_party", lang))
         ax.legend(fontsize=8)
         ax.grid(axis="y", alpha=0.3)
-        fig.canvas.draw()
-    return fig
+    return pin_fonts(fig, lang)
