@@ -38,7 +38,8 @@ MONTHLY_PANELS: tuple[str, ...] = ("firms_alive", "loan_balance", "npl_ratio", "
                                    "patents")
 MONTHLY_CUMULATIVE: tuple[str, ...] = ("equity_invested", "public_spending")
 #: Figures shown as percentages.
-SHARES = {"survival_share", "mean_credit_access_rate", "mean_npl_ratio", "credit_access_rate", "npl_ratio"}
+SHARES = {"survival_share", "mean_credit_access_rate", "mean_npl_ratio", "credit_access_rate", "npl_ratio",
+          "approval_rate_young", "approval_rate_old", "rated_share", "mean_npl_ratio_after_year_2"}
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {
