@@ -31,7 +31,7 @@ from ecosim.viz.charts import losses_figure
 from ecosim.viz.levers import lever_overrides
 
 FIRMS, MONTHS, SEEDS = 400, 48, 6
-METRICS = ["total_new_loans", "mean_credit_access_rate", "mean_npl_ratio", "total_loss_bank",
+METRICS = ["total_new_loans", "mean_credit_access_rate", "mean_npl_ratio", "total_defaults", "total_loss_bank",
            "total_loss_guarantors", "total_loss_government", "total_public_spending", "survival_share"]
 
 # %%
@@ -56,7 +56,8 @@ losses_figure(res.runs)
 t = res.table
 for name in ("bank_half", "no_pool", "no_guarantee"):
     print(f"{name}:")
-    for sentence in findings(t, name, "baseline", "en", ["total_new_loans", "total_loss_bank", "total_public_spending"]):
+    for sentence in findings(t, name, "baseline", "en",
+                             ["total_new_loans", "total_defaults", "total_loss_bank", "total_public_spending"]):
         print("  ·", sentence)
 means = res.runs.groupby("scenario")[["total_loss_bank", "total_loss_guarantors", "total_loss_government"]].mean()
 share = means["total_loss_bank"] / means.sum(axis=1)

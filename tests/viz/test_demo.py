@@ -52,8 +52,8 @@ def test_reset_builds_a_fresh_model(page):
 
 def test_moving_a_slider_and_a_switch_changes_the_model_at_reset(page):
     model, rc = page
-    rc.find(v.Slider, label="Bank's share of a guaranteed loss").widget.v_model = 0.5
-    rc.find(v.Checkbox, label="Guidance-fund cluster (6+N)").widget.v_model = False
+    rc.find(v.Slider, label="Bank's loss share").widget.v_model = 0.5
+    rc.find(v.Checkbox, label="Guidance funds (6+N)").widget.v_model = False
     rc.find(v.Btn, children=["Reset"]).widget.click()
     g = model.value.params.guarantee
     assert g.share_bank == pytest.approx(0.5)

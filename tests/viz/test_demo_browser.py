@@ -89,7 +89,7 @@ def test_demo_in_a_browser_steps_and_reacts_to_a_lever(demo_server):
             assert "public equity so far 0.0" not in status.inner_text()
             with_funds = status.inner_text()
 
-            page.get_by_label("Guidance-fund cluster (6+N)").uncheck()
+            page.get_by_label("Guidance funds (6+N)").uncheck()
             page.get_by_role("button", name="Reset").click()
             expect(status).to_contain_text("Month 0", timeout=60_000)
             for k in range(1, 4):

@@ -32,7 +32,7 @@ class DemoLever:
 
     Attributes:
         name: Keyword of the demo model and key of the control.
-        label: Text next to the control.
+        label: Text next to the control (short: the sidebar is narrow; the scenario field documents the rest).
         widget: ``"Checkbox"``, ``"SliderFloat"`` or ``"SliderInt"``.
         default: Starting value.
         to_overrides: Turns the value into dotted scenario overrides.
@@ -63,17 +63,17 @@ DEMO_LEVERS: tuple[DemoLever, ...] = (
               lambda v: {"exemption.enabled": bool(v)}),
     DemoLever("guarantee", "Guarantee chain (银担分险)", "Checkbox", True,
               lambda v: {"guarantee.enabled": bool(v)}),
-    DemoLever("bank_share", "Bank's share of a guaranteed loss", "SliderFloat", 0.2, _guarantee_split,
+    DemoLever("bank_share", "Bank's loss share", "SliderFloat", 0.2, _guarantee_split,
               min=0.0, max=1.0, step=0.05),
-    DemoLever("pool", "Risk-compensation pool (风险补偿资金池)", "Checkbox", True,
+    DemoLever("pool", "Risk pool (风险补偿资金池)", "Checkbox", True,
               lambda v: {"pool.enabled": bool(v)}),
-    DemoLever("pool_size", "Pool size at Jinan scale (m yuan)", "SliderFloat", 2000.0,
+    DemoLever("pool_size", "Pool size (m yuan)", "SliderFloat", 2000.0,
               lambda v: {"pool.size": float(v)}, min=0.0, max=6000.0, step=250.0),
-    DemoLever("fund_cluster", "Guidance-fund cluster (6+N)", "Checkbox", True,
+    DemoLever("fund_cluster", "Guidance funds (6+N)", "Checkbox", True,
               lambda v: {"funds.enabled": bool(v)}),
-    DemoLever("platforms", "Data-credit platforms", "Checkbox", True,
+    DemoLever("platforms", "Data platforms", "Checkbox", True,
               lambda v: {"platforms.enabled": bool(v)}),
-    DemoLever("broker_teams", "Financial-partner teams", "SliderInt", 4,
+    DemoLever("broker_teams", "Partner teams", "SliderInt", 4,
               lambda v: {"brokers.teams": int(v)}, min=0, max=30, step=1),
 )
 
