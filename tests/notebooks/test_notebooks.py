@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.py"))
 
 
@@ -23,10 +24,13 @@ def test_all_five_notebooks_are_present():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_executes(path: Path, tmp_path: Path):
+def test_notebook_executes(path: Path, tmp_path: Path, monkeypatch):
     jupytext = pytest.importorskip("jupytext")
     nbclient = pytest.importorskip("nbclient")
 
+    # the kernel runs in a scratch folder: make it import this checkout's ecosim whatever the caller's path
+    paths = [str(ROOT / "src"), *(str(Path(p).resolve()) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
     nb = jupytext.read(path)
     assert any(c.cell_type == "markdown" and "Question" in c.source for c in nb.cells), "state the question"
     client = nbclient.NotebookClient(nb, timeout=900, kernel_name="python3",
