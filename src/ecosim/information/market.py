@@ -76,8 +76,9 @@ def choose_bank(model: EcosystemModel, rows: np.ndarray, found: np.ndarray) -> n
     A firm off the marketplace applies to its relationship bank, or to the bank its
     own search found. A firm on the marketplace is matched to the reachable bank
     that sees the most about it: the precision of the platform ratings the bank
-    recognises, plus the soft information of the firm's own bank; ties go to the
-    bank the firm would have applied to anyway.
+    recognises, plus the soft information of the firm's own bank, among banks
+    with lending room; ties go to the bank the firm would have applied to
+    anyway, then to the next banks after it (which spreads the load).
 
     Args:
         model: The model.
@@ -101,7 +102,12 @@ def choose_bank(model: EcosystemModel, rows: np.ndarray, found: np.ndarray) -> n
     has_own = own[market] >= 0
     idx = np.flatnonzero(has_own)
     score[idx, own[market][has_own]] += f.soft_precision[m_rows[has_own]]
-    score[np.arange(len(m_rows)), default[market]] += 1e-6
+    # Ties go to the bank the firm would have applied to, then round the banks from it (spreads the load).
+    n_banks = len(model.banks)
+    score -= 1e-6 * ((np.arange(n_banks)[None, :] - default[market][:, None]) % n_banks) / n_banks
+    room = np.array([bk.lending_room() for bk in model.banks]) > 0
+    if room.any():
+        reach &= room[None, :] | (np.arange(n_banks)[None, :] == default[market][:, None])
     score[~reach] = -np.inf
     out = default.copy()
     out[market] = np.argmax(score, axis=1)
