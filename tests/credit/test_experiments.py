@@ -18,7 +18,7 @@ def test_experiment_script_writes_table_and_figure(script: str, tmp_path: Path) 
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     out = tmp_path / "res"
-    mod.main(["--seeds", "2", "--months", "12", "--firms", "150", "--executor", "serial", "--out", str(out)])
+    mod.main(["--seeds", "2", "--months", "6", "--firms", "100", "--executor", "serial", "--out", str(out)])
     table = pd.read_csv(out / "table.csv")
     assert {"metric", "scenario", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"} <= set(table.columns)
     assert set(table["scenario"]) == {s if isinstance(s, str) else s.name for s in mod.SCENARIOS}
