@@ -10,7 +10,7 @@ from ecosim.columns import Column, ColumnTable
 #: Event kinds written to ``events.parquet``.
 EVENT_KINDS: tuple[str, ...] = (
     "entry", "grant", "loan", "repaid", "default", "guarantee", "investment", "exit",
-    "failure", "acquisition", "listing", "visit", "recapitalisation",
+    "failure", "acquisition", "listing", "visit", "recapitalisation", "spinoff", "licence",
 )
 
 EVENT_COLUMNS: tuple[Column, ...] = (
@@ -26,6 +26,8 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("loss_pool", np.float64, 0.0, "default: reimbursed by the risk-compensation pool"),
     Column("product", np.int8, -1, "loan: product code; -1 when not a loan"),
     Column("detail", np.float64, np.nan, "kind-specific figure (loan: rate; investment: post-money; exit: multiple)"),
+    Column("round", np.int16, -1, "investment and exit: the firm's equity round of the stake (1 = first)"),
+    Column("channel", np.int8, -1, "exit: ecosim.equity.holdings.EXIT_CHANNELS; listing: ecosim.equity.boards.BOARDS"),
 )
 
 

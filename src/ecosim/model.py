@@ -29,7 +29,9 @@ from ecosim.credit.bank import Bank
 from ecosim.credit.lending import lend
 from ecosim.credit.loans import LoanBook
 from ecosim.credit.servicing import service_loans
-from ecosim.equity.funds import Investor, MotherFund, SubFund, VentureFund
+from ecosim.equity.boards import climb_boards
+from ecosim.equity.funds import Investor, MotherFund, build_funds
+from ecosim.equity.grants import GrantEquity
 from ecosim.equity.holdings import Holdings
 from ecosim.equity.investing import invest, manage_funds
 from ecosim.events import EventLog
@@ -43,8 +45,10 @@ from ecosim.firms.phases import (
     seek_finance,
     trade,
 )
-from ecosim.information.brokers import PartnerTeam, visit_firms
-from ecosim.information.platform import DataPlatform, rate_firms
+from ecosim.information.brokerage import broker_research, build_brokerage
+from ecosim.information.brokers import build_brokers, visit_firms
+from ecosim.information.evaluation import BankEvaluator, evaluate_banks
+from ecosim.information.platform import build_platforms, rate_firms
 from ecosim.ledger import Ledger
 from ecosim.network import RelationGraph
 from ecosim.outputs.metrics import METRIC_NAMES, monthly_metrics
@@ -57,8 +61,8 @@ Phase = Callable[["EcosystemModel"], None]
 
 #: Reference counts at Jinan's size, to which institutions scale.
 JINAN_BANKS = 121
-JINAN_TEAMS = 242
 JINAN_VC_FUNDS = 40
+JINAN_AIC_FUNDS = 8
 
 
 class Streams:
@@ -97,6 +101,7 @@ MONTH: tuple[Phase, ...] = (
     housekeeping,  # banks roll NPL windows, guarantor books refresh
     budget,  # yearly fiscal budget into the government account
     enter_startups,  # new firms, founders' capital, start-up grants
+    broker_research,  # the tech brokerage spins off startups and licenses projects
     rate_firms,  # platforms onboard and rate firms
     develop_startups,  # R&D milestones, patents, revenue, staff, burn
     visit_firms,  # partner teams visit, introduce banks, pass soft information
@@ -106,8 +111,10 @@ MONTH: tuple[Phase, ...] = (
     trade,  # revenue in, costs out
     service_loans,  # interest, amortisation, guarantee fees, funding costs
     fail_startups,  # distressed firms fail; loans default; investors write off
-    exit_startups,  # acquisitions and listings; stakes cashed out
+    climb_boards,  # regional boards, NEEQ, exchange listings (IPO exits)
+    exit_startups,  # acquisitions; stakes cashed out
     manage_funds,  # sub-funds at the end of their life sell to secondary funds
+    evaluate_banks,  # year end: the central bank scores banks and sets their incentives
 )
 
 
@@ -180,26 +187,15 @@ class EcosystemModel(mesa.Model):
             self.graph.add_node(tier.unique_id, f"guarantor_{tier.tier}")
         self.pool = RiskPool(self, p.pool.size * s if p.pool.enabled else 0.0)
         self.graph.add_node(self.pool.unique_id, "risk_pool")
-        self.platforms = [DataPlatform(self, "municipal")] if p.platforms.enabled else []
-        n_teams = self._scaled(p.brokers.teams, JINAN_TEAMS, minimum=1)
-        self.teams = [PartnerTeam(self, i % n_banks) for i in range(n_teams)]
-        for t in self.teams:
-            self.graph.link([t.unique_id], [self.bank_ids[t.partner_bank]], "brokerage")
+        self.platforms = build_platforms(self)
+        self.teams = build_brokers(self)
+        self.brokerage = build_brokerage(self)
+        self.evaluator = BankEvaluator(self) if p.evaluation.enabled else None
         self.mother_funds: list[MotherFund] = []
-        if p.funds.enabled:
-            stages = (S.SEED, S.EARLY, S.GROWTH)
-            for sector in range(p.funds.mothers):
-                mother = MotherFund(self, sector)
-                self.graph.add_node(mother.unique_id, "mother_fund")
-                self.graph.link([self.government.unique_id], [mother.unique_id], "fund_commitment")
-                for k in range(p.funds.subfunds_per_mother):
-                    stage = stages[k % 3]
-                    share = min(0.6, 2 * p.funds.gov_share) if stage == S.SEED else p.funds.gov_share
-                    SubFund(self, mother, k, stage, p.funds.subfund_size * s, share)
-                self.mother_funds.append(mother)
         n_vc = self._scaled(p.venture.funds, JINAN_VC_FUNDS, minimum=1)
-        for k in range(n_vc):
-            VentureFund(self, k, p.venture.capital * JINAN_VC_FUNDS / n_vc * s)
+        n_aic = self._scaled(p.venture.aic_funds, JINAN_AIC_FUNDS, minimum=1)
+        build_funds(self, n_vc, n_aic, jinan_vc=JINAN_VC_FUNDS, jinan_aic=JINAN_AIC_FUNDS)
+        self.grant_equity = GrantEquity(self) if p.grant_equity.enabled else None
 
     def _seed_population(self) -> None:
         """The ecosystem at month 0: firms of all ages up to four years."""

@@ -459,59 +459,241 @@ class IncentiveSection(Section):
 
 
 class PlatformSection(Section):
-    """Data-credit platforms: ratings that are noisy readings of latent quality."""
+    """Data-credit platforms (the "smart hub"): three tiers that turn hidden quality into ratings lenders use.
 
-    enabled: bool = lever(True, "switch", "Platforms rate firms and lenders use the ratings.")
+    * Provincial platform (科融信): a credit-enhancement rating of young firms that
+      participating banks recognise for unsecured credit loans.
+    * Municipal platform (泉融通): a data hub and product marketplace; every listed bank
+      sees its rating, and a firm on it reaches every listed product.
+    * District platform (园区通): an innovation-capability score over five dimensions
+      built from many noisy indicators; co-building banks map its grades to
+      pre-approved lines and limit uplifts.
+    """
+
+    enabled: bool = lever(True, "switch", "Master switch of the three data-credit platforms.")
+    # municipal platform (泉融通)
+    municipal: bool = lever(True, "switch", "The municipal data hub and product marketplace (泉融通).")
     coverage_start: float = lever(
-        0.15, "share of firms", "Share of firms rated at the start.", ge=0.0, le=1.0
+        0.15, "share of firms", "Share of firms on the municipal platform at the start.", ge=0.0, le=1.0,
+        source="domain brief: 2,540 firms on the data-based small loan of about 20,000",
     )
     onboarding_rate: float = lever(
-        0.02, "per month", "Monthly chance that an unrated firm onboards and is rated.", ge=0.0, le=1.0
+        0.02, "per month", "Monthly chance that a firm off the municipal platform onboards.", ge=0.0, le=1.0
     )
     accuracy: float = lever(
         0.75,
         "correlation with latent quality",
-        "How well the rating tracks latent quality (1 = perfect, 0 = noise).",
+        "How well the municipal platform's rating tracks latent quality (1 = perfect, 0 = noise).",
         ge=0.0,
         le=1.0,
         source="domain brief: AUC 0.75–0.85 with alternative data",
     )
-    line_min: float = lever(1.0, "million yuan", "Smallest pre-approved line for a rated firm.", ge=0.0, le=100.0)
+    products_per_bank: float = lever(
+        3.5, "products per institution", "Loan products each bank lists on the marketplace.", ge=0.0, le=100.0,
+        source="domain brief: 121 institutions, 427 products",
+    )
+    # provincial platform (科融信)
+    provincial: bool = lever(True, "switch", "The provincial credit-enhancement rating of young firms (科融信).")
+    provincial_coverage_start: float = lever(
+        0.15, "share of eligible firms", "Share of young firms rated by the provincial platform at the start.",
+        ge=0.0, le=1.0, source="domain brief: >3,000 firms",
+    )
+    provincial_onboarding_rate: float = lever(
+        0.01, "per month", "Monthly chance that an unrated young firm is rated by the provincial platform.",
+        ge=0.0, le=1.0,
+    )
+    provincial_accuracy: float = lever(
+        0.7, "correlation with latent quality", "How well the provincial rating tracks latent quality.",
+        ge=0.0, le=1.0, source="domain brief: AUC 0.65–0.72 traditional, 0.75–0.85 alternative data",
+    )
+    provincial_max_age: int = lever(
+        60, "months", "Oldest firm the provincial platform rates (it rates young firms).", ge=1, le=600
+    )
+    provincial_bank_share: float = lever(
+        0.5, "share of banks", "Share of banks that recognise the provincial rating for credit loans.",
+        ge=0.0, le=1.0,
+    )
+    # district platform (园区通)
+    district: bool = lever(True, "switch", "The district innovation-capability score (园区通).")
+    district_coverage_start: float = lever(
+        0.4, "share of park firms", "Share of the district's firms scored at the start.", ge=0.0, le=1.0,
+        source="domain brief: 120,000 entities scored",
+    )
+    district_onboarding_rate: float = lever(
+        0.03, "per month", "Monthly chance that an unscored firm in the district is scored.", ge=0.0, le=1.0
+    )
+    district_share: float = lever(
+        0.6, "share of firms", "Share of startups located in the district's parks (the only ones it scores).",
+        ge=0.0, le=1.0,
+    )
+    indicators: int = lever(
+        160, "indicators", "Indicators of the innovation-capability score, spread over its five dimensions.",
+        ge=5, le=10_000, source="domain brief: 160 indicators, 5 dimensions",
+    )
+    indicator_noise: float = lever(
+        3.5, "sd of quality", "Noise of one indicator as a reading of its dimension's latent quality.",
+        ge=0.0, le=100.0,
+    )
+    district_bank_share: float = lever(
+        0.25, "share of banks", "Share of banks that co-build the district platform and use its grades.",
+        ge=0.0, le=1.0,
+    )
+    line_min: float = lever(
+        1.0, "million yuan", "Pre-approved line of the lowest grade that gets one.", ge=0.0, le=100.0,
+        source="domain brief: pre-approved line 1–10 m (Qilu Bank)",
+    )
     line_max: float = lever(
-        10.0, "million yuan", "Largest pre-approved line for the best rating.", ge=0.0, le=1_000.0,
-        source="domain brief: pre-approved line 1–10 m",
+        10.0, "million yuan", "Pre-approved line of the best grade.", ge=0.0, le=1_000.0,
+        source="domain brief: pre-approved line 1–10 m (Qilu Bank)",
+    )
+    uplift_max: float = lever(
+        0.25, "share of the limit", "Limit uplift a co-building bank grants the best grade.", ge=0.0, le=1.0,
+        source="domain brief: up to +25% (ABC)",
     )
 
 
 class BrokerSection(Section):
-    """Financial-partner teams that visit firms and carry information to lenders."""
+    """Brokers (financial-partner teams 金融合伙人, service stations, tech advisers) that visit firms.
+
+    A visit raises the firm's chance to apply, introduces the broker's partner bank
+    and passes soft information to it. Brokers carry information, not risk.
+    """
 
     teams: int | None = lever(
-        None, "teams", "Partner teams (242 in Jinan); scales with firms when empty.", ge=0, le=100_000,
+        None, "teams", "Financial-partner teams (242 in Jinan); scales with firms when empty.", ge=0, le=100_000,
         source="domain brief: 242 teams",
     )
-    capacity: int = lever(2, "visits per month", "Firm visits a team makes each month.", ge=0, le=100)
+    capacity: int = lever(2, "visits per month", "Firm visits a partner team makes each month.", ge=0, le=100)
+    stations: int | None = lever(
+        None, "stations", "Financial service stations (24 in Jinan); scale with firms when empty.", ge=0, le=10_000,
+        source="domain brief: 24 stations",
+    )
+    station_capacity: int = lever(
+        4, "visits per month", "Firms a service station receives or visits each month (new firms first).",
+        ge=0, le=1_000,
+    )
+    advisers: int | None = lever(
+        None, "advisers", "Tech advisers (200 in Jinan); scale with firms when empty.", ge=0, le=100_000,
+        source="domain brief: 200 advisers",
+    )
+    adviser_capacity: int = lever(
+        1, "visits per month", "Firms a tech adviser works with each month (promising and referred firms first).",
+        ge=0, le=100,
+    )
     apply_boost: float = lever(
         0.4, "probability", "A visited firm in need applies with this extra chance.", ge=0.0, le=1.0
     )
 
 
-class FundSection(Section):
-    """Guidance funds: mother funds committing to sub-funds with private partners."""
+class BrokerageSection(Section):
+    """Tech brokerage (科创经纪人): a platform company turning research results into firms and licences."""
 
-    enabled: bool = lever(True, "switch", "The government guidance-fund cluster.")
+    enabled: bool = lever(True, "switch", "The tech brokerage and its contracts with research institutes.")
+    institutes: int = lever(
+        8, "institutes", "Research institutes under contract with the brokerage at Jinan size (scaled).",
+        ge=0, le=1_000,
+    )
+    results_rate: float = lever(
+        0.5, "results per institute per month", "Research results an institute produces each month.",
+        ge=0.0, le=100.0,
+    )
+    screen_rate: float = lever(
+        0.05, "share of results", "Share of results the brokerage screens into projects.", ge=0.0, le=1.0,
+        source="domain brief: 8 projects in four years",
+    )
+    patents_per_project: float = lever(
+        11.0, "patents", "Patents filed per project (Poisson mean).", ge=0.0, le=1_000.0,
+        source="domain brief: 90 patents from 8 projects",
+    )
+    spinoff_share: float = lever(
+        0.5, "share of projects", "Share of projects spun off as startups; the rest are licensed to firms.",
+        ge=0.0, le=1.0,
+    )
+    spinoff_quality: float = lever(
+        0.5, "sd of quality", "Head start in every quality dimension of a spin-off.", ge=0.0, le=3.0
+    )
+    licence_quality: float = lever(
+        0.2, "sd of quality", "Technology-quality gain of a firm that licenses a project.", ge=0.0, le=3.0
+    )
+
+
+class EvaluationSection(Section):
+    """Yearly evaluation of banks' service to tech firms (the central bank's evaluation) and its incentives.
+
+    Ten indicator classes score each bank; scores set re-lending quotas and
+    rediscount access and move branches up the tech-branch accreditation ladder
+    (reserve → upgrading → accredited).
+    """
+
+    enabled: bool = lever(True, "switch", "Yearly evaluation of banks and the incentives tied to it.")
+    quota_floor: float = lever(
+        0.5, "share", "Re-lending quota of the lowest-scoring bank (the best gets the full quota).", ge=0.0, le=1.0,
+    )
+    rediscount_score: float = lever(
+        60.0, "points of 100", "Score that gives access to rediscount funding.", ge=0.0, le=100.0
+    )
+    rediscount_benefit: float = lever(
+        0.002, "per year", "Funding-cost saving of a bank with rediscount access.", ge=0.0, le=0.05
+    )
+    promote_score: float = lever(
+        60.0, "points of 100", "Score that moves a branch one step up the accreditation ladder.", ge=0.0, le=100.0
+    )
+    demote_score: float = lever(
+        30.0, "points of 100", "Score below which a branch steps down the ladder.", ge=0.0, le=100.0
+    )
+    appetite_step: float = lever(
+        0.005, "per year", "Extra rate headroom for tech loans per accreditation step (tech-lending appetite).",
+        ge=0.0, le=0.05,
+    )
+    authority_step: float = lever(
+        0.5, "share of the delegated limit", "Rise of a branch's delegated approval limit per step.",
+        ge=0.0, le=5.0,
+    )
+
+
+class FundSection(Section):
+    """Guidance funds ("6+N" 基金群): industry mother funds committing to sub-funds with private partners."""
+
+    enabled: bool = lever(True, "switch", "The government guidance-fund cluster (\"6+N\" fund cluster).")
     mothers: int = lever(6, "funds", "Industry mother funds, one per target sector.", ge=0, le=6,
                          source="domain brief: 6+N")
-    subfunds_per_mother: int = lever(3, "sub-funds", "N: sub-funds each mother fund commits to.", ge=0, le=50)
+    subfunds_per_mother: int = lever(3, "sub-funds", "N: sub-funds each mother fund commits to.", ge=0, le=50,
+                                     source="domain brief: 6+N")
     subfund_size: float = lever(
         300.0, "million yuan", "Committed capital of a sub-fund at Jinan size.", ge=0.0, le=1e6
     )
+    public_commitment: float | None = lever(
+        None, "million yuan", "When set, the mother fund commits this much public money to each sub-fund (at Jinan "
+        "size) and private partners fill the rest: a sub-fund's size is it divided by the government share. "
+        "Empty: every sub-fund has ``subfund_size``.", ge=0.0, le=1e6,
+    )
     gov_share: float = lever(
-        0.25, "share", "Government share of a sub-fund.", ge=0.0, le=1.0, source="domain brief: 20–30%"
+        0.25, "share", "Government share of an early- or growth-stage sub-fund.", ge=0.0, le=1.0,
+        source="domain brief: 20–30%",
+    )
+    seed_gov_share: float = lever(
+        0.5, "share", "Government share of a seed (angel) sub-fund.", ge=0.0, le=1.0,
+        source="domain brief: angel funds 40–60%",
     )
     life_months: int = lever(120, "months", "Life of a sub-fund.", ge=12, le=240, source="domain brief: ≤10 years")
     investment_months: int = lever(60, "months", "Investment period of a sub-fund.", ge=6, le=240,
                                    source="domain brief: 5 investing + 5 exiting")
+    local_share: float = lever(
+        0.8, "share of invested capital", "Local-reinvestment requirement: share of a sub-fund's investments that "
+        "must go to firms in the region; the rest goes to out-of-region deals.", ge=0.0, le=1.0,
+    )
+    loss_tolerance: float = lever(
+        0.6, "share of called capital", "Loss tolerance of an early- or growth-stage sub-fund: beyond these "
+        "write-offs its manager stops new investments.", ge=0.0, le=1.0, source="domain brief: 60% per fund",
+    )
+    seed_loss_tolerance: float = lever(
+        0.8, "share of called capital", "Loss tolerance of a seed sub-fund.", ge=0.0, le=1.0,
+        source="domain brief: 80% seed funds",
+    )
+    profit_concession: float = lever(
+        0.0, "share of the government's profit", "Profit concession (让利): share of the government's profit on "
+        "a sub-fund handed to the private partners.", ge=0.0, le=1.0,
+    )
     ticket: float = lever(3.0, "million yuan", "Typical first-round ticket.", ge=0.01, le=1_000.0)
     stake: float = lever(0.15, "share of the firm", "Stake bought in a first round.", ge=0.01, le=0.9)
     min_signal: float = lever(
@@ -520,14 +702,23 @@ class FundSection(Section):
     deals_per_month: float = lever(
         0.6, "deals per fund per month", "Deal capacity of a sub-fund's manager.", ge=0.0, le=20.0
     )
+    follow_on: bool = lever(True, "switch", "Investors back their portfolio firms again in later rounds.")
+    referral_precision: float = lever(
+        0.5, "precision (1/variance)", "What a manager learns from a partner team's referral of a visited firm.",
+        ge=0.0, le=10.0,
+    )
     crowding_in: float = lever(
-        0.5, "sd of quality", "A guidance-fund investment raises other backers' view of the firm by this much.",
-        ge=0.0, le=3.0,
+        0.5, "sd of quality", "Crowding-in: a guidance-fund investment raises private investors' and banks' view "
+        "of the firm by this much (0 switches the signal off).", ge=0.0, le=3.0,
+    )
+    secondary_discount: float = lever(
+        0.8, "share of the mark", "Price at which a fund at the end of its life sells a stake to an S fund "
+        "(secondary fund).", ge=0.0, le=1.0,
     )
 
 
 class VentureSection(Section):
-    """Private venture capital."""
+    """Private venture capital and bank-affiliated AIC funds."""
 
     funds: int | None = lever(None, "funds", "Private VC funds; scales with firms when empty.", ge=0, le=10_000)
     capital: float = lever(400.0, "million yuan", "Capital of a private VC fund.", ge=0.0, le=1e6)
@@ -536,6 +727,101 @@ class VentureSection(Section):
     min_signal: float = lever(0.8, "sd of quality", "Screening threshold on the VC's view of quality.",
                               ge=-5.0, le=5.0)
     deals_per_month: float = lever(0.5, "deals per fund per month", "Deal capacity.", ge=0.0, le=20.0)
+    return_target: float = lever(
+        2.0, "multiple on invested capital", "A VC's return target: while its realised multiple is below it the "
+        "manager raises its screening threshold.", ge=0.0, le=20.0,
+    )
+    target_strictness: float = lever(
+        0.5, "sd of quality", "Largest rise in the screening threshold of a VC that misses its target.",
+        ge=0.0, le=5.0,
+    )
+    co_invest: float = lever(
+        0.3, "probability", "Chance that a private VC joins a guidance fund's round as co-investor.",
+        ge=0.0, le=1.0,
+    )
+    aic_funds: int | None = lever(
+        None, "funds", "Bank-affiliated AIC (financial asset investment company) equity funds; 8 at Jinan size, "
+        "scaled with firms when empty.", ge=0, le=1_000, source="domain brief: 8 AIC funds registered",
+    )
+    aic_capital: float = lever(500.0, "million yuan", "Capital of an AIC fund.", ge=0.0, le=1e6)
+
+
+class BoardSection(Section):
+    """Capital-market ladder: regional equity market boards, NEEQ and the exchanges."""
+
+    enabled: bool = lever(True, "switch", "Firms climb the boards; off: a single listing step (firms.listing_*).")
+    regional_join: float = lever(
+        0.02, "per month", "Monthly chance that an eligible firm lists on the regional equity market "
+        "(Qilu Equity Exchange sci-tech board 科创板 / \"specialised and sophisticated\" board 专精特新板).",
+        ge=0.0, le=1.0, source="domain brief: 3,556 firms listed on the regional boards",
+    )
+    specialised_revenue: float = lever(
+        0.3, "million yuan per month", "Revenue a growth-stage firm needs for the \"specialised and sophisticated\" "
+        "board.", ge=0.0, le=1_000.0,
+    )
+    nurture_precision: float = lever(
+        0.5, "precision (1/variance)", "Nurture: disclosure on a regional board tells investors this much more "
+        "about a firm's quality.", ge=0.0, le=10.0,
+    )
+    neeq_revenue: float = lever(
+        1.0, "million yuan per month", "Revenue a firm needs to move up to NEEQ (New Third Board); "
+        "firms above it skip the regional boards.", ge=0.0, le=1_000.0,
+    )
+    neeq_min_months: int = lever(
+        24, "months", "Months on the regional board before a firm may apply to NEEQ.", ge=0, le=240,
+    )
+    neeq_review_months: int = lever(
+        9, "months", "Months from a NEEQ application to admission.", ge=0, le=60,
+    )
+    neeq_apply: float = lever(
+        0.005, "per month", "Monthly chance that a firm eligible for NEEQ applies.", ge=0.0, le=1.0,
+        source="calibrated: ≈2.4% of regional-board firms move up a year (domain brief: 87 of 3,556)",
+    )
+    four_to_three: bool = lever(
+        True, "switch", "The \"four-to-three\" green channel (四板转三板) from the regional board to NEEQ.",
+    )
+    green_min_months: int = lever(
+        12, "months", "Months on the regional board before applying through the green channel.", ge=0, le=240,
+    )
+    green_review_months: int = lever(
+        3, "months", "Months from a green-channel application to NEEQ admission.", ge=0, le=60,
+    )
+    bse_revenue: float = lever(
+        1.2, "million yuan per month", "Revenue for a Beijing Stock Exchange listing (from NEEQ, profitable).",
+        ge=0.0, le=1_000.0,
+    )
+    bse_min_months: int = lever(12, "months", "Months on NEEQ before a BSE listing.", ge=0, le=240)
+    star_revenue: float = lever(
+        2.5, "million yuan per month", "Revenue for a STAR Market listing (mature firms, profit not required).",
+        ge=0.0, le=1_000.0,
+    )
+    star_patents: int = lever(20, "patents", "Patents a STAR Market candidate needs.", ge=0, le=10_000)
+    chinext_revenue: float = lever(
+        2.0, "million yuan per month", "Revenue for a ChiNext listing (mature, profitable, growing).",
+        ge=0.0, le=1_000.0,
+    )
+    chinext_growth: float = lever(
+        0.01, "per month", "Revenue growth a ChiNext candidate needs.", ge=-1.0, le=1.0,
+    )
+    ipo_probability: float = lever(
+        0.015, "per month", "Monthly chance that a firm meeting an exchange's criteria lists there.", ge=0.0,
+        le=1.0,
+    )
+
+
+class GrantEquitySection(Section):
+    """Grants-to-investment (拨改投): fiscal grants to firms become equity stakes held by the government."""
+
+    enabled: bool = lever(True, "switch", "Turn start-up grants into government equity stakes.")
+    share: float = lever(
+        0.5, "share of grants", "Share of start-up grants paid as equity instead.", ge=0.0, le=1.0,
+    )
+    pre_money: float = lever(
+        6.0, "million yuan", "Pre-money valuation at which a grant buys its stake.", ge=0.1, le=1_000.0,
+    )
+    reinvest: bool = lever(
+        True, "switch", "Exit proceeds stay in the grants budget and pay for new stakes (recycled fiscal money).",
+    )
 
 
 class GovernmentSection(Section):
@@ -567,8 +853,12 @@ class Scenario(BaseModel):
     incentives: IncentiveSection = IncentiveSection()
     platforms: PlatformSection = PlatformSection()
     brokers: BrokerSection = BrokerSection()
+    brokerage: BrokerageSection = BrokerageSection()
+    evaluation: EvaluationSection = EvaluationSection()
     funds: FundSection = FundSection()
     venture: VentureSection = VentureSection()
+    boards: BoardSection = BoardSection()
+    grant_equity: GrantEquitySection = GrantEquitySection()
     government: GovernmentSection = GovernmentSection()
 
     @property

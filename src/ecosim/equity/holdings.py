@@ -1,7 +1,10 @@
-"""Equity holdings: every stake any investor holds in a startup, one row each.
+"""Equity holdings: every stake any investor holds in a startup, one row each, and how stakes end.
 
-Stakes are diluted by later rounds, cashed out when a firm is acquired or
-lists, and written off in every holder's books when a firm fails.
+Stakes are diluted by later rounds, sold when a firm is acquired or lists or
+when a fund at the end of its life sells to an S fund (secondary fund), and
+written off in every holder's books when a firm fails. Each ending is an
+``exit`` event carrying the proceeds, the multiple on invested capital and
+the exit channel (:data:`EXIT_CHANNELS`).
 """
 
 from __future__ import annotations
@@ -15,14 +18,20 @@ from ecosim.columns import Column, ColumnTable
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
 
+#: How a stake ends.
+EXIT_CHANNELS: tuple[str, ...] = ("writeoff", "acquisition", "listing", "secondary")
+
 HOLDING_COLUMNS: tuple[Column, ...] = (
     Column("investor", np.int32, -1, "index into model.investors"),
     Column("firm", np.int64, -1, "row of the startup"),
     Column("stake", np.float64, 0.0, "share of the firm held (diluted by later rounds)"),
     Column("cost", np.float64, 0.0, "amount invested"),
     Column("month", np.int32, 0, "month of the investment"),
+    Column("round", np.int16, 0, "the firm's equity round (1 = first)"),
     Column("active", np.bool_, True, "still held"),
     Column("proceeds", np.float64, 0.0, "cash received at exit"),
+    Column("exit_month", np.int32, -1, "month the stake ended; -1 while held"),
+    Column("channel", np.int8, -1, "index into EXIT_CHANNELS once ended"),
 )
 
 
@@ -33,11 +42,33 @@ class Holdings(ColumnTable):
         super().__init__(HOLDING_COLUMNS, capacity=1024)
 
     def of_firms(self, rows: np.ndarray) -> np.ndarray:
+        """Active stakes in the given firm rows."""
         act = np.flatnonzero(self.active)
         return act[np.isin(self.firm[act], rows)]
 
     def of_investor(self, investor: int) -> np.ndarray:
+        """Active stakes of one investor."""
         return np.flatnonzero(self.active & (self.investor == investor))
+
+    def multiples(self) -> np.ndarray:
+        """Proceeds over cost of every stake that has ended (write-offs count as 0)."""
+        done = ~self.active & (self.cost > 0)
+        return self.proceeds[done] / self.cost[done]
+
+
+def _end(model: EcosystemModel, i: int, proceeds: float, channel: str) -> None:
+    h = model.holdings
+    h.active[i] = False
+    h.proceeds[i] = proceeds
+    h.exit_month[i] = model.month
+    h.channel[i] = EXIT_CHANNELS.index(channel)
+    cost = float(h.cost[i])
+    inv = model.investors[int(h.investor[i])]
+    model.events.record(model.month, "exit", firm_id=model.firms.agent_id[h.firm[i]],
+                        counterparty_id=inv.unique_id, amount=proceeds,
+                        detail=proceeds / cost if cost > 0 else np.nan, round=int(h.round[i]),
+                        channel=EXIT_CHANNELS.index(channel))
+    model.tally[f"exits_{channel}"] += 1
 
 
 def write_off(model: EcosystemModel, rows: np.ndarray) -> None:
@@ -46,23 +77,28 @@ def write_off(model: EcosystemModel, rows: np.ndarray) -> None:
     idx = h.of_firms(rows)
     for i in idx.tolist():
         inv = model.investors[int(h.investor[i])]
-        model.ledger.post("equity_writeoff", inv.accounts["retained"], inv.accounts["investments"], h.cost[i])
-        inv.on_writeoff(float(h.cost[i]))
-        h.active[i] = False
-        model.events.record(model.month, "exit", firm_id=model.firms.agent_id[h.firm[i]],
-                            counterparty_id=inv.unique_id, amount=0.0, detail=0.0)
+        cost = float(h.cost[i])
+        model.ledger.post("equity_writeoff", inv.accounts["retained"], inv.accounts["investments"], cost)
+        inv.on_writeoff(cost)
+        _end(model, i, 0.0, "writeoff")
     model.tally["equity_written_off"] += float(h.cost[idx].sum())
 
 
 def cash_out(model: EcosystemModel, rows: np.ndarray, value: np.ndarray, kind: str,
              buyer: str = "exit_buyers") -> None:
-    """Holders of exiting firms sell their stakes at ``value`` (the firm's equity value)."""
+    """Holders of exiting firms sell their stakes at ``value`` (the firm's equity value).
+
+    Args:
+        model: The model.
+        rows: Firm rows exiting.
+        value: Equity value of each firm.
+        kind: Exit channel (``acquisition`` or ``listing``).
+        buyer: External owner paying for the stakes.
+    """
     h = model.holdings
-    led = model.ledger
-    ext = led.external_owner(buyer)
+    ext = model.ledger.external_owner(buyer)
     value_by_row = dict(zip(rows.tolist(), np.asarray(value).tolist(), strict=True))
     for i in h.of_firms(rows).tolist():
-        inv = model.investors[int(h.investor[i])]
         proceeds = float(h.stake[i]) * value_by_row[int(h.firm[i])]
         sell_stake(model, i, proceeds, ext, kind)
 
@@ -76,10 +112,6 @@ def sell_stake(model: EcosystemModel, i: int, proceeds: float, ext: dict, kind: 
     led.transfer("exit_proceeds", ext["cash"], ext["net_flow"], inv.accounts["cash"], inv.accounts["investments"],
                  proceeds)
     led.post("exit_gain", inv.accounts["investments"], inv.accounts["retained"], proceeds - cost)
-    h.active[i] = False
-    h.proceeds[i] = proceeds
-    model.events.record(model.month, "exit", firm_id=model.firms.agent_id[h.firm[i]],
-                        counterparty_id=inv.unique_id, amount=proceeds,
-                        detail=proceeds / cost if cost > 0 else np.nan)
+    _end(model, i, proceeds, kind)
     model.tally["exit_proceeds"] += proceeds
-    inv.on_proceeds(proceeds)
+    inv.on_proceeds(proceeds, cost)

@@ -1,10 +1,13 @@
 """Equity phases: fund managers screen deal flow and invest; funds at the end of their life exit.
 
-A manager sees the platform rating, its own due-diligence reading of the
-firm, and (for private investors) the signal of a guidance fund already on the
-cap table (crowding-in). It backs the best firms above its threshold, within
-its deal capacity, stage focus and sectors. A round prices the firm from its
-stage and the manager's view; earlier holders are diluted.
+A manager sees the platform rating, its own due-diligence reading of the firm
+(sharper when a partner team referred the firm or the firm discloses on a
+regional board), and, for private investors, the crowding-in signal of a
+guidance fund already on the cap table. It backs the best firms above its
+threshold, within its deal capacity, stage focus and sectors; its own
+portfolio firms come first (follow-on rounds). A round prices the firm from
+its stage, progress, revenue and the manager's view; earlier holders are
+diluted. A private VC may join a guidance fund's round as co-investor.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ecosim.credit.officer import lender_view
-from ecosim.equity.funds import SubFund
+from ecosim.equity.funds import AicFund, SubFund, VentureFund
 from ecosim.equity.holdings import sell_stake
-from ecosim.firms.state import ACTIVE
+from ecosim.equity.signals import crowding_in
+from ecosim.firms.state import ACTIVE, SEED
 
 if TYPE_CHECKING:
     from ecosim.equity.funds import Investor
@@ -24,11 +28,22 @@ if TYPE_CHECKING:
 
 #: Ticket multiplier and pre-money valuation (million yuan) by stage: seed, early, growth, mature.
 STAGE_TICKET = np.array([0.5, 1.0, 2.5, 5.0])
-STAGE_PRE_MONEY = np.array([6.0, 20.0, 60.0, 150.0])
+STAGE_PRE_MONEY = np.array([10.0, 35.0, 90.0, 200.0])
 #: Precision of a manager's own due diligence on a firm's quality.
 DUE_DILIGENCE_PRECISION = 1.0
-#: Discount at which a fund at the end of its life sells a stake to a secondary (S) fund.
-SECONDARY_DISCOUNT = 0.8
+#: How much an existing investor's inside knowledge lifts a portfolio firm in its ranking (sd of quality).
+FOLLOW_ON_EDGE = 0.5
+#: Annual revenue multiple below which a round is never priced.
+REVENUE_MULTIPLE = 4.0
+#: Smallest deal, million yuan.
+MIN_DEAL = 0.05
+
+
+def round_price(model: EcosystemModel, row: int, view: float) -> float:
+    """Pre-money valuation of a new round: stage, progress toward the next stage, the view, and revenue."""
+    f = model.firms
+    stage_value = STAGE_PRE_MONEY[f.stage[row]] * (1.0 + float(f.progress[row])) * np.exp(0.4 * view)
+    return float(max(stage_value, REVENUE_MULTIPLE * 12.0 * float(f.revenue[row])))
 
 
 def invest(model: EcosystemModel) -> None:
@@ -36,21 +51,28 @@ def invest(model: EcosystemModel) -> None:
     f = model.firms
     rng = model.streams.equity
     n = len(f)
+    n_inv = max(len(model.investors), 1)
     dd_noise = rng.standard_normal(n)
-    order = rng.permutation(max(len(model.investors), 1))
-    deal_draws = rng.random(max(len(model.investors), 1))
+    co_draw = rng.random(n)
+    order = rng.permutation(n_inv)
+    deal_draws = rng.random(n_inv)
     seeking = (f.status == ACTIVE) & (f.need_since >= 0) & (f.pending_until < 0)
     if not seeking.any():
         return
+    pf = model.params.funds
+    pb = model.params.boards
+    dd_precision = (DUE_DILIGENCE_PRECISION + pf.referral_precision * (f.visits > 0)
+                    + (pb.nurture_precision * (f.board >= 0) if pb.enabled else 0.0))
+    dd_signal = f.quality + dd_noise / np.sqrt(dd_precision)
     funded = np.zeros(n, dtype=bool)
-    dd_signal = f.quality + dd_noise / np.sqrt(DUE_DILIGENCE_PRECISION)
+    h = model.holdings
     for j in order.tolist():
         if j >= len(model.investors):
             continue
         inv = model.investors[j]
-        if not inv.is_investing():
+        if not isinstance(inv, (SubFund, VentureFund)) or not inv.is_investing():
             continue
-        p = model.params.funds if inv.guidance else model.params.venture
+        p = inv.params
         k = int(p.deals_per_month) + int(deal_draws[j] < p.deals_per_month % 1)
         if k == 0:
             continue
@@ -58,54 +80,91 @@ def invest(model: EcosystemModel) -> None:
         sectors = inv.sectors()
         if sectors is not None:
             ok &= np.isin(f.sector, sectors)
+        if isinstance(inv, AicFund):
+            ok &= f.rel_bank == inv.bank
+        held = np.zeros(n, dtype=bool)
+        if pf.follow_on:
+            held[h.firm[h.of_investor(inv.index)]] = True
+            ok |= seeking & ~funded & held
         cand = np.flatnonzero(ok)
         if len(cand) == 0:
             continue
-        bonus = 0.0 if inv.guidance else model.params.funds.crowding_in * f.fund_backed[cand]
-        view = lender_view(f.rating[cand], f.rating_precision[cand], dd_signal[cand],
-                           np.full(len(cand), DUE_DILIGENCE_PRECISION), bonus)
-        good = view.mean >= p.min_signal
-        cand, score = cand[good], view.mean[good]
+        bonus = 0.0 if inv.guidance else crowding_in(model, cand)
+        view = lender_view(f.rating[cand], f.rating_precision[cand], dd_signal[cand], dd_precision[cand], bonus)
+        score = view.mean + FOLLOW_ON_EDGE * held[cand]
+        good = score >= inv.min_signal()
+        cand, score, mean = cand[good], score[good], view.mean[good]
         if len(cand) == 0:
             continue
-        pick = cand[np.argsort(-score, kind="stable")[:k]]
-        pick_score = np.sort(score)[::-1][:k]
-        for row, s in zip(pick.tolist(), pick_score.tolist(), strict=True):
+        top = np.argsort(-score, kind="stable")[:k]
+        for row, s in zip(cand[top].tolist(), mean[top].tolist(), strict=True):
             amount = min(p.ticket * STAGE_TICKET[f.stage[row]], inv.available())
-            if amount < 0.05:
+            if amount < MIN_DEAL:
                 break
-            make_round(model, inv, row, amount, STAGE_PRE_MONEY[f.stage[row]] * np.exp(0.4 * s))
+            backers = [(inv, amount)]
+            if inv.guidance and co_draw[row] < model.params.venture.co_invest:
+                co = co_investor(model, row, amount)
+                if co is not None:
+                    backers.append((co, amount))
+            make_round(model, backers, row, round_price(model, row, s))
             funded[row] = True
 
 
-def make_round(model: EcosystemModel, inv: Investor, row: int, amount: float, pre_money: float) -> None:
-    """One investor buys new shares of a firm: capital call, payment, dilution, holding, events."""
+def co_investor(model: EcosystemModel, row: int, amount: float) -> Investor | None:
+    """The private VC fund with the most cash that can match a guidance fund's ticket in this firm."""
+    best = None
+    for inv in model.investors:
+        if type(inv) is VentureFund and inv.available() >= amount and (best is None or inv.cash > best.cash):
+            best = inv
+    return best
+
+
+def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row: int, pre_money: float) -> None:
+    """Investors buy new shares of a firm in one round: capital calls, payment, dilution, holdings, events.
+
+    Args:
+        model: The model.
+        backers: (investor, amount) pairs joining the round.
+        row: The firm's row.
+        pre_money: Pre-money valuation of the round.
+    """
     f = model.firms
     led = model.ledger
-    inv.fund(amount)
-    led.transfer("equity_investment", inv.accounts["cash"], inv.accounts["investments"], f.acct_cash[row],
-                 f.acct_paid_in[row], amount)
-    post = pre_money + amount
     h = model.holdings
+    total = sum(a for _, a in backers)
+    post = pre_money + total
     earlier = h.of_firms(np.array([row]))
     h.stake[earlier] *= pre_money / post
-    h.add(1, investor=inv.index, firm=row, stake=amount / post, cost=amount, month=model.month)
-    inv.invested += amount
-    inv.deals += 1
-    f.equity_raised[row] += amount
+    f.rounds[row] += 1
+    rnd = int(f.rounds[row])
+    if f.stage[row] == SEED and any(inv.kind != "grant" for inv, _ in backers):
+        f.seed_financed[row] = True
+        model.tally["seed_rounds"] += 1
+    for inv, amount in backers:
+        inv.fund(amount)
+        led.transfer("equity_investment", inv.accounts["cash"], inv.accounts["investments"], f.acct_cash[row],
+                     f.acct_paid_in[row], amount)
+        h.add(1, investor=inv.index, firm=row, stake=amount / post, cost=amount, month=model.month, round=rnd)
+        inv.record_investment(amount)
+        if f.fund_backed[row] and not inv.guidance:
+            model.tally["equity_crowded_in"] += amount
+        if inv.guidance and not f.fund_backed[row]:
+            f.fund_backed[row] = True
+            f.first_fund_month[row] = model.month
+        model.graph.link([f.agent_id[row]], [inv.unique_id], "investment")
+        model.events.record(model.month, "investment", firm_id=f.agent_id[row], counterparty_id=inv.unique_id,
+                            amount=amount, detail=post, round=rnd)
+    f.equity_raised[row] += total
     f.valuation[row] = post
     f.need_since[row] = -1
-    if inv.guidance:
-        f.fund_backed[row] = True
-    model.graph.link([f.agent_id[row]], [inv.unique_id], "investment")
-    model.events.record(model.month, "investment", firm_id=f.agent_id[row], counterparty_id=inv.unique_id,
-                        amount=amount, detail=post)
-    model.tally["equity_invested"] += amount
+    model.tally["equity_invested"] += total
+    model.tally["equity_rounds"] += 1
 
 
 def manage_funds(model: EcosystemModel) -> None:
-    """Sub-funds at the end of their life sell what they still hold to secondary funds and close."""
+    """Sub-funds at the end of their life sell what they still hold to S funds (secondaries) and close."""
     life = model.params.funds.life_months
+    discount = model.params.funds.secondary_discount
     f = model.firms
     buyers = model.ledger.external_owner("secondary_funds")
     for inv in model.investors:
@@ -113,6 +172,7 @@ def manage_funds(model: EcosystemModel) -> None:
             continue
         for i in model.holdings.of_investor(inv.index).tolist():
             row = int(model.holdings.firm[i])
-            value = SECONDARY_DISCOUNT * float(model.holdings.stake[i]) * float(f.valuation[row])
+            value = discount * float(model.holdings.stake[i]) * float(f.valuation[row])
             sell_stake(model, i, value, buyers, "secondary")
+        inv.realise_outside()
         inv.closed = True

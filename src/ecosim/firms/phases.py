@@ -99,6 +99,9 @@ def give_grants(model: EcosystemModel, rows: np.ndarray) -> None:
     if len(rows) == 0 or g.grant_size <= 0:
         return
     chosen = rows[model.streams.entry.random(len(rows)) < g.grant_rate]
+    from ecosim.equity.grants import convert_grants
+
+    chosen = convert_grants(model, chosen, g.grant_size)  # grants-to-investment: some grants become stakes
     if len(chosen) == 0:
         return
     gov = model.government
@@ -249,7 +252,8 @@ def exit_startups(model: EcosystemModel) -> None:
     p = model.params.firms
     draws = model.streams.firms.random((len(f), 2))
     alive = f.status == S.ACTIVE
-    listable = alive & (f.stage == S.MATURE) & (f.revenue >= p.listing_revenue)
+    # With the capital-market ladder on, listings happen board by board (ecosim.equity.boards).
+    listable = alive & (f.stage == S.MATURE) & (f.revenue >= p.listing_revenue) & (not model.params.boards.enabled)
     listing = np.flatnonzero(listable & (draws[:, 0] < p.listing_probability))
     acq = np.flatnonzero(alive & (f.stage >= S.GROWTH) & ~listable & (draws[:, 1] < p.acquisition_hazard))
     for rows, status, kind, multiple in ((listing, S.LISTED, "listing", 10.0), (acq, S.ACQUIRED, "acquisition", 3.0)):

@@ -53,6 +53,15 @@ FIRM_COLUMNS: tuple[Column, ...] = (
     Column("applications", np.int32, 0, "loan applications made"),
     Column("fund_backed", np.bool_, False, "a guidance fund holds equity (a signal to others)"),
     Column("valuation", np.float64, 0.0, "post-money valuation at the last round, million yuan"),
+    Column("rounds", np.int16, 0, "equity rounds raised from investors"),
+    Column("first_fund_month", np.int32, -1, "month of the first guidance-fund investment; -1 when none"),
+    Column("seed_financed", np.bool_, False, "raised an equity round while at seed stage"),
+    # capital-market ladder (codes in ecosim.equity.boards.BOARDS)
+    Column("board", np.int8, -1, "board the firm is listed on; -1 when none"),
+    Column("board_since", np.int32, -1, "month the firm joined its current board"),
+    Column("regional_since", np.int32, -1, "month the firm joined the regional equity market; -1 when never"),
+    Column("admit_month", np.int32, -1, "month a pending NEEQ application is admitted; -1 when none"),
+    Column("revenue_last", np.float64, 0.0, "last month's revenue (for growth criteria)"),
     # what outsiders can see
     Column("rating", np.float32, np.nan, "platform rating (noisy reading of quality); NaN when unrated"),
     Column("rating_precision", np.float32, 0.0, "precision of the rating as a reading of quality"),

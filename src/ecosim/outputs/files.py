@@ -4,8 +4,10 @@
 * ``firms.parquet`` — one row per firm that ever existed.
 * ``panel.parquet`` — one row per operating firm per year end.
 * ``events.parquet`` — one row per event, with the loss split of each default.
+* ``funds.csv`` — one row per equity investor, with TVPI, DPI and IRR at the end of the run.
 * ``network.graphml`` — the relationship graph at the end.
 * ``dashboard.png`` — a one-page overview.
+* ``banks.csv`` — each bank's yearly evaluation: ten indicators, points, score, incentives, accreditation.
 * ``run.json`` — the resolved scenario, seed, package version, git commit and wall time.
 """
 
@@ -78,6 +80,7 @@ def events_frame(model: EcosystemModel) -> pd.DataFrame:
 
 def write_run(result: RunResult, scenario: Scenario, seed: int, out_dir: Path) -> None:
     """Write every output file of a finished run (the result must keep its model)."""
+    from ecosim.equity.returns import funds_frame
     from ecosim.outputs.dashboard import draw_dashboard
 
     model = result.model
@@ -86,7 +89,10 @@ def write_run(result: RunResult, scenario: Scenario, seed: int, out_dir: Path) -
     firms_frame(model).to_parquet(out_dir / "firms.parquet", index=False)
     model.panel.to_parquet(out_dir / "panel.parquet", index=False)
     events_frame(model).to_parquet(out_dir / "events.parquet", index=False)
+    funds_frame(model).to_csv(out_dir / "funds.csv", index=False, float_format="%.10g")
     nx.write_graphml(model.graph.G, out_dir / "network.graphml")
+    if model.evaluator is not None:
+        model.evaluator.frame().to_csv(out_dir / "banks.csv", index=False, float_format="%.10g")
     draw_dashboard(result.metrics, out_dir / "dashboard.png", title=f"{scenario.name} — seed {seed}")
     provenance = {
         "scenario": scenario.model_dump(mode="json"),

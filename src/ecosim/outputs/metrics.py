@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ecosim.credit.report import CREDIT_METRICS, credit_metrics
+from ecosim.equity.metrics import EQUITY_METRICS, equity_metrics
 from ecosim.firms import state as S
+from ecosim.information.metrics import INFO_METRICS, information_metrics
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -33,7 +35,7 @@ METRICS: dict[str, str] = {
     "public_spending": "public money spent this month (grants, pool payouts, fund calls, recapitalisations)",
     "public_recycled": "public money returned from guidance-fund exits this month",
     "equity_invested": "equity invested in startups this month",
-    "equity_public": "of which public money (guidance-fund government share)",
+    "equity_public": "of which public money (guidance-fund government share, grants-to-investment stakes)",
     "equity_private": "of which private money",
     "patents": "patents held by operating startups",
     "patents_new": "patents filed this month",
@@ -56,6 +58,8 @@ METRICS: dict[str, str] = {
     "visits": "partner-team visits this month",
     "allocation_auc": "AUC of this month's loan approvals against applicants' latent quality",
     **CREDIT_METRICS,
+    **EQUITY_METRICS,
+    **INFO_METRICS,
 }
 METRIC_NAMES: tuple[str, ...] = tuple(METRICS)
 
@@ -141,4 +145,6 @@ def monthly_metrics(model: EcosystemModel) -> dict[str, float]:
         "allocation_auc": alloc,
     }
     out.update(credit_metrics(model))
+    out.update(equity_metrics(model))
+    out.update(information_metrics(model))
     return {k: out[k] for k in METRIC_NAMES}

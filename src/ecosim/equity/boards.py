@@ -1,0 +1,147 @@
+"""The capital-market ladder: firms climb from the regional equity market to NEEQ and the exchanges.
+
+Boards, in order (codes in :data:`BOARDS`, stored in the firm column ``board``):
+
+* the regional equity market (Qilu Equity Exchange): its sci-tech board
+  (科创板) for early-stage tech firms and its "specialised and sophisticated"
+  board (专精特新板) for growth firms with revenue. Listing there nurtures a
+  firm: its disclosure tells investors more about it (``boards.nurture_precision``);
+* NEEQ (the New Third Board): firms with enough growing revenue apply and are
+  admitted after a review. From the regional board a firm may apply after
+  ``neeq_min_months``; the "four-to-three" green channel (四板转三板) lets it
+  apply sooner and shortens the review;
+* the exchanges: STAR Market (mature, revenue and patents, profit not
+  required), ChiNext (mature, profitable, growing) and the Beijing Stock
+  Exchange (from NEEQ, profitable). An exchange listing is an exit: holders
+  are cashed out and the firm leaves the model as listed.
+
+A move to a higher market counts as an upgrade; moves out of the regional
+market are also counted apart, for the regional board's upgrade rate.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ecosim.firms import state as S
+
+if TYPE_CHECKING:
+    from ecosim.model import EcosystemModel
+
+#: Board codes (index into this tuple); -1 in the firm column means no board.
+BOARDS: tuple[str, ...] = ("regional_sci_tech", "regional_specialised", "neeq", "star", "chinext", "bse")
+REGIONAL_SCI_TECH, REGIONAL_SPECIALISED, NEEQ, STAR, CHINEXT, BSE = range(6)
+REGIONAL = (REGIONAL_SCI_TECH, REGIONAL_SPECIALISED)
+#: Exit value as a multiple of annual revenue, by exchange.
+EXCHANGE_MULTIPLE = {STAR: 5.0, CHINEXT: 4.0, BSE: 3.0}
+
+
+def revenue_growth(model: EcosystemModel) -> np.ndarray:
+    """Last month's revenue growth of every firm (log change; 0 where there was no revenue)."""
+    f = model.firms
+    ok = (f.revenue > 0) & (f.revenue_last > 0)
+    out = np.zeros(len(f))
+    out[ok] = np.log(f.revenue[ok] / f.revenue_last[ok])
+    return out
+
+
+def climb_boards(model: EcosystemModel) -> None:
+    """Firms join the regional boards, apply to and enter NEEQ, and list on the exchanges."""
+    f = model.firms
+    p = model.params.boards
+    draws = model.streams.firms.random((len(f), 3))  # one block per row every month, whatever the policy
+    if not p.enabled:
+        f.revenue_last[:] = f.revenue
+        return
+    month = model.month
+    t = model.tally
+    alive = f.status == S.ACTIVE
+    growth = revenue_growth(model)
+    profitable = f.revenue > f.burn
+    on_regional = alive & np.isin(f.board, REGIONAL)
+
+    # Pending NEEQ applications that are admitted this month.
+    due = np.flatnonzero(alive & (f.admit_month >= 0) & (f.admit_month <= month))
+    if len(due):
+        _move(model, due, NEEQ)
+        f.admit_month[due] = -1
+
+    # Regional equity market: eligible firms join; growth firms with revenue go to the specialised board.
+    specialised_ok = (f.stage >= S.GROWTH) & (f.revenue >= p.specialised_revenue)
+    # Firms that already qualify for NEEQ go there directly; the regional boards take the smaller ones.
+    join = np.flatnonzero(alive & (f.board < 0) & (f.admit_month < 0) & (f.stage >= S.EARLY)
+                          & (f.stage <= S.GROWTH) & (f.revenue < p.neeq_revenue) & (draws[:, 0] < p.regional_join))
+    if len(join):
+        spec = specialised_ok[join]
+        f.board[join] = np.where(spec, REGIONAL_SPECIALISED, REGIONAL_SCI_TECH)
+        f.board_since[join] = month
+        f.regional_since[join] = month
+        t["listings_regional_sci_tech"] += int((~spec).sum())
+        t["listings_regional_specialised"] += int(spec.sum())
+        model.events.record(month, "listing", firm_id=f.agent_id[join], amount=np.zeros(len(join)),
+                            channel=f.board[join])
+    moving = np.flatnonzero(on_regional & (f.board == REGIONAL_SCI_TECH) & specialised_ok)
+    f.board[moving] = REGIONAL_SPECIALISED  # a transfer within the regional market, not an upgrade
+
+    # NEEQ applications: from the regional board (green channel when on) or directly.
+    months_on = month - f.board_since
+    min_months = p.green_min_months if p.four_to_three else p.neeq_min_months
+    review = p.green_review_months if p.four_to_three else p.neeq_review_months
+    meets = (f.revenue >= p.neeq_revenue) & (growth >= 0) & (f.admit_month < 0) & (draws[:, 1] < p.neeq_apply)
+    from_regional = np.flatnonzero(on_regional & meets & (months_on >= min_months))
+    direct = np.flatnonzero(alive & (f.board < 0) & (f.stage >= S.GROWTH) & meets)
+    f.admit_month[from_regional] = month + max(review, 1)
+    f.admit_month[direct] = month + max(p.neeq_review_months, 1)
+
+    # Exchanges: the first whose criteria a firm meets, with a monthly chance of listing.
+    mature = alive & (f.stage == S.MATURE)
+    criteria = {
+        STAR: mature & (f.revenue >= p.star_revenue) & (f.patents >= p.star_patents),
+        CHINEXT: mature & profitable & (f.revenue >= p.chinext_revenue) & (growth >= p.chinext_growth),
+        BSE: alive & (f.board == NEEQ) & (months_on >= p.bse_min_months) & profitable & (f.revenue >= p.bse_revenue),
+    }
+    lists = alive & (draws[:, 2] < p.ipo_probability)
+    for board, ok in criteria.items():
+        rows = np.flatnonzero(lists & ok)
+        if len(rows):
+            list_on_exchange(model, rows, board)
+            lists[rows] = False
+    f.revenue_last[:] = f.revenue
+
+
+def _move(model: EcosystemModel, rows: np.ndarray, board: int, value: np.ndarray | float = 0.0) -> None:
+    """Firms move up to ``board``: counts listings on it, upgrades, and upgrades out of the regional market."""
+    f = model.firms
+    t = model.tally
+    was = f.board[rows]
+    t["upgrades"] += int((was >= 0).sum())
+    t["upgrades_regional"] += int(np.isin(was, REGIONAL).sum())
+    t[f"listings_{BOARDS[board]}"] += len(rows)
+    f.board[rows] = board
+    f.board_since[rows] = model.month
+    model.events.record(model.month, "listing", firm_id=f.agent_id[rows],
+                        amount=np.broadcast_to(value, rows.shape).astype(float), channel=board)
+
+
+def list_on_exchange(model: EcosystemModel, rows: np.ndarray, board: int) -> None:
+    """An IPO: loans are repaid, every holder is cashed out at the listing value, and the firm leaves as listed."""
+    from ecosim.equity.holdings import cash_out
+    from ecosim.firms.phases import exit_valuation, settle_loans
+
+    f = model.firms
+    led = model.ledger
+    value = exit_valuation(model, rows, EXCHANGE_MULTIPLE[board])
+    settle_loans(model, rows)
+    cash_out(model, rows, value, "listing")
+    founders = led.external_owner("founders")
+    cash = led.balance[f.acct_cash[rows]]
+    led.transfer("exit_distribution", f.acct_cash[rows], f.acct_paid_in[rows], founders["cash"],
+                 founders["net_flow"], np.maximum(cash, 0.0))
+    _move(model, rows, board, value)
+    f.status[rows] = S.LISTED
+    f.exit_month[rows] = model.month
+    f.admit_month[rows] = -1
+    model.graph.remove_nodes(f.agent_id[rows])
+    model.tally["listings"] += len(rows)
