@@ -319,7 +319,8 @@ def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
         n,
         firm=rows, bank=banks, product=terms["product"], start=model.month, principal=principal,
         outstanding=principal, rate=terms["rate"], tenor=terms["tenor"], months_left=terms["tenor"],
-        collateral=terms["collateral"], security=terms["security"], guaranteed=terms["guaranteed"], fee_rate=terms["fee_rate"],
+        collateral=terms["collateral"], security=terms["security"], guaranteed=terms["guaranteed"],
+        fee_rate=terms["fee_rate"],
         relending_share=terms["relending_share"], exempt=terms["exempt"], officer_pd=terms["officer_pd"],
         time_to_loan=ttl,
     )
