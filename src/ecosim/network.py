@@ -1,7 +1,7 @@
 """The relationship graph: every agent a node, every relationship a typed edge.
 
 Edges carry ``kind`` (lending, guarantee, investment, brokerage, platform,
-fund_commitment) and appear and disappear as relationships form and end. The
+fund_commitment, research) and appear and disappear as relationships form and end. The
 graph is a plain networkx ``Graph`` keyed by Mesa ``unique_id``; for the demo
 :func:`network_space` wraps it in Mesa's ``discrete_space.Network`` with a cheap
 layout.
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import networkx as nx
 import numpy as np
 
-EDGE_KINDS: tuple[str, ...] = ("lending", "guarantee", "investment", "brokerage", "platform", "fund_commitment")
+EDGE_KINDS: tuple[str, ...] = ("lending", "guarantee", "investment", "brokerage", "platform", "fund_commitment", "research")
 
 
 class RelationGraph:

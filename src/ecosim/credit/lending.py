@@ -39,6 +39,9 @@ from ecosim.credit.officer import (
 from ecosim.credit.products import ACQUISITION, NEED, OFFERS, WORKING_CAPITAL, Applicants
 from ecosim.equity.signals import crowding_in
 from ecosim.firms.state import ACTIVE, GROWTH
+from ecosim.information.evaluation import incentive_terms
+from ecosim.information.market import choose_bank
+from ecosim.information.view import district_terms
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -122,7 +125,7 @@ def see_applicants(model: EcosystemModel, rows, purpose, sought, bank_idx) -> tu
     f = model.firms
     p = model.params
     led = model.ledger
-    rating, rating_prec = rating_input(model, rows)
+    rating, rating_prec = rating_input(model, rows, bank_idx)
     own_soft = f.rel_bank[rows] == bank_idx
     view = lender_view(rating, rating_prec, f.soft_signal[rows], np.where(own_soft, f.soft_precision[rows], 0.0),
                        crowding_in(model, rows))  # guidance-fund signal (ecosim.equity.signals)
@@ -151,10 +154,12 @@ def lend(model: EcosystemModel) -> None:
         return
     f.applications[rows] += 1
     model.tally["applications"] += len(rows)
-    bank_idx = np.where(f.rel_bank[rows] >= 0, f.rel_bank[rows], bank_draw)
+    bank_idx = choose_bank(model, rows, bank_draw)  # own bank, own search, or the marketplace's match
     a, view_sd = see_applicants(model, rows, purpose, sought, bank_idx)
     coverage = a.revenue / np.maximum(a.burn, 1e-9)
-    cost, relend_share = funding_cost(model)
+    bank_terms = incentive_terms(model, bank_idx)  # the yearly bank evaluation's incentives, per bank
+    cost, relend_share = bank_terms["funding_cost"], bank_terms["relending_share"]
+    district_line = district_terms(model, rows, bank_idx)[0]  # co-building banks' pre-approved line by grade
     exempt_bank = np.array([bk.exemption_active() for bk in model.banks])[bank_idx]
     chain = model.guarantee_chain
     chain_open = chain is not None and chain.open_for_business()
@@ -167,6 +172,9 @@ def lend(model: EcosystemModel) -> None:
     offers, decisions = [], []
     for j, code in enumerate(codes):
         offer = OFFERS[code](a, p)
+        if code == L.CREDIT:
+            offer.line = np.where(np.isin(a.purpose, (NEED, WORKING_CAPITAL)),
+                                  np.maximum(offer.line, district_line - a.debt), 0.0)
         amt = np.minimum(np.minimum(a.sought, offer.line), b.max_loan)
         amt = np.minimum(amt, capacity_amount(a.revenue, a.cash, a.service, offer.tenor, b.rate_cap,
                                               b.debt_service_share))
@@ -180,7 +188,7 @@ def lend(model: EcosystemModel) -> None:
             eligible = np.ones(n, dtype=bool)
             cover = np.where(amt <= p.pool.max_loan, pool.expected_cover() if pool is not None else 0.0, 0.0)
         dec = decide(pd=pd, view_sd=view_sd, loss_given_default=lgd, cover=cover, funding_cost=cost,
-                     base_margin=b.base_margin, rate_cap=b.rate_cap, officer_penalty=b.officer_penalty,
+                     base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"], officer_penalty=b.officer_penalty,
                      opacity_aversion=b.opacity_aversion, exempt=exempt_bank & (amt <= p.exemption.max_loan),
                      max_pd=b.max_pd)
         amount[j], rate[j] = amt, dec.rate
@@ -237,7 +245,7 @@ def lend(model: EcosystemModel) -> None:
     pick = lambda arrs: np.array([arrs[c][i] for c, i in zip(ch, idx, strict=True)])  # noqa: E731
     inc = p.incentives
     principal = amt[idx]
-    delegated = inc.delegated_approval & (principal <= inc.delegated_limit)
+    delegated = inc.delegated_approval & (principal <= bank_terms["delegated_limit"][idx])
     lag = np.where(delegated, 0, b.approval_lag)
     terms = {
         "firm": rows[idx],
@@ -250,7 +258,7 @@ def lend(model: EcosystemModel) -> None:
         "security": np.minimum(pick([o.security for o in offers]), principal),
         "guaranteed": guaranteed,
         "fee_rate": np.where(guaranteed, chain.fee_rate(principal) if chain is not None else 0.0, 0.0),
-        "relending_share": np.full(len(idx), relend_share),
+        "relending_share": relend_share[idx],
         "exempt": pick([d.exempt for d in decisions]),
         "officer_pd": pick([d.officer_pd for d in decisions]),
         "need_since": since[idx],

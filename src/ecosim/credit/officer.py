@@ -59,10 +59,15 @@ SCORE_AGE = 0.3  # track record: up to five years
 RUNWAY_CAP = 60.0
 
 
-def rating_input(model: EcosystemModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """What lenders read from the platforms about each firm: (rating, its precision; NaN/0 where unrated)."""
-    f = model.firms
-    return f.rating[rows].astype(float), f.rating_precision[rows].astype(float)
+def rating_input(model: EcosystemModel, rows: np.ndarray, banks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What bank ``banks[i]`` reads from the platforms about firm ``rows[i]``: (rating, its precision; NaN/0 where unseen).
+
+    The combination of the platforms the bank recognises (``ecosim.information.view.platform_view``).
+    """
+    from ecosim.information.view import platform_view
+
+    pv = platform_view(model, rows, banks)
+    return pv.signal, pv.precision
 
 
 @dataclass

@@ -1,0 +1,282 @@
+"""Simulated quantities that the validation targets compare with published figures.
+
+Each quantity is one small function of a :class:`RunData` (what one run left
+behind: summary, monthly metrics, firms, loans, defaults and equity deals),
+registered under a name with :func:`quantity`. A function raises
+:class:`NotAvailable` when the model version does not produce what it needs
+(a loan product, a summary key, a long enough horizon); the scorecard then
+lists the target as "not available in this model version" and counts it as a
+failure instead of silently skipping it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ecosim.validation.survival import share_not_failed
+
+
+class NotAvailable(Exception):
+    """The quantity cannot be computed from this model version (the message says why)."""
+
+
+@dataclass
+class RunData:
+    """What one run left behind, in plain tables (small enough to send between processes).
+
+    Attributes:
+        summary: ``RunResult.summary``.
+        metrics: Monthly metrics, one row per month.
+        months: Months simulated.
+        firms: One row per firm ever: ``founded``, ``exit_month`` (-1 while operating), ``status``.
+        loans: One row per loan: ``firm``, ``product`` (name), ``principal``, ``guaranteed``, ``fee_rate``.
+        defaults: One row per defaulted loan: ``product`` (name), ``amount`` (loss after collateral),
+            ``loss_bank``, ``loss_guarantors``, ``loss_pool``.
+        deals: One row per equity stake: ``cost``, ``proceeds``, ``active``, ``guidance``.
+    """
+
+    summary: dict[str, float]
+    metrics: pd.DataFrame
+    months: int
+    firms: pd.DataFrame
+    loans: pd.DataFrame
+    defaults: pd.DataFrame
+    deals: pd.DataFrame
+
+    @classmethod
+    def from_model(cls, model, metrics: pd.DataFrame, summary: dict[str, float]) -> RunData:
+        """Collect the tables from a finished model."""
+        from ecosim.credit import loans as L
+        from ecosim.events import EVENT_KINDS
+        from ecosim.firms import state as S
+
+        f = model.firms
+        firms = pd.DataFrame({"founded": f.founded.astype(np.int64), "exit_month": f.exit_month.astype(np.int64),
+                              "status": f.status.astype(np.int8)})
+        firms.attrs["failed_code"] = S.FAILED
+        lb = model.loans
+        n = len(lb)
+        names = np.array(L.PRODUCTS, dtype=object)
+        loans = pd.DataFrame({
+            "firm": lb.firm[:n].copy(),
+            "product": names[lb.product[:n]] if n else np.array([], dtype=object),
+            "principal": lb.principal[:n].copy(),
+            "guaranteed": lb.guaranteed[:n].copy(),
+            "fee_rate": lb.fee_rate[:n].copy(),
+        })
+        ev = model.events.table
+        m = len(ev)
+        is_default = ev.kind[:m] == EVENT_KINDS.index("default")
+        codes = ev.product[:m][is_default]
+        defaults = pd.DataFrame({
+            "product": np.where(codes >= 0, names[np.maximum(codes, 0)], ""),
+            "amount": ev.amount[:m][is_default],
+            "loss_bank": ev.loss_bank[:m][is_default],
+            "loss_guarantors": (ev.loss_guarantor_municipal[:m] + ev.loss_guarantor_provincial[:m]
+                                + ev.loss_guarantor_national[:m])[is_default],
+            "loss_pool": ev.loss_pool[:m][is_default],
+        })
+        h = model.holdings
+        k = len(h)
+        guidance = np.array([getattr(inv, "guidance", False) for inv in model.investors], dtype=bool)
+        deals = pd.DataFrame({
+            "cost": h.cost[:k].copy(),
+            "proceeds": h.proceeds[:k].copy(),
+            "active": h.active[:k].copy(),
+            "guidance": guidance[h.investor[:k]] if k else np.array([], dtype=bool),
+        })
+        return cls(summary=dict(summary), metrics=metrics, months=int(model.month), firms=firms, loans=loans,
+                   defaults=defaults, deals=deals)
+
+
+Quantity = Callable[[RunData], float]
+
+#: Every registered quantity, by name (the ``quantity`` field of a target).
+QUANTITIES: dict[str, Quantity] = {}
+
+
+def quantity(name: str) -> Callable[[Quantity], Quantity]:
+    """Register a function as the simulated quantity ``name``."""
+
+    def register(fn: Quantity) -> Quantity:
+        QUANTITIES[name] = fn
+        return fn
+
+    return register
+
+
+def measure(run: RunData, names: list[str] | None = None) -> tuple[dict[str, float], dict[str, str]]:
+    """Compute quantities of one run.
+
+    Returns:
+        ``(values, unavailable)``: the value of each quantity that could be computed, and for the
+        others the reason it is not available in this model version.
+    """
+    values: dict[str, float] = {}
+    missing: dict[str, str] = {}
+    for name in names or list(QUANTITIES):
+        fn = QUANTITIES.get(name)
+        if fn is None:
+            missing[name] = f"no function computes '{name}'"
+            continue
+        try:
+            values[name] = float(fn(run))
+        except NotAvailable as exc:
+            missing[name] = str(exc)
+    return values, missing
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _summary_key(run: RunData, key: str) -> float:
+    if key not in run.summary:
+        raise NotAvailable(f"summary key '{key}' is not produced")
+    return float(run.summary[key])
+
+
+def _settled(run: RunData, column: str, warmup: int = 12) -> pd.Series:
+    """A monthly metric after the first ``warmup`` months (the initial population settles)."""
+    if column not in run.metrics:
+        raise NotAvailable(f"monthly metric '{column}' is not produced")
+    series = run.metrics[column]
+    if len(series) > warmup:
+        series = series.iloc[warmup:]
+    series = series.dropna()
+    if series.empty:
+        raise NotAvailable(f"monthly metric '{column}' has no values")
+    return series
+
+
+def _per_borrower(run: RunData, product: str) -> float:
+    """Credit of one product per firm that received it (total principal / distinct borrowers)."""
+    from ecosim.credit.loans import PRODUCTS
+
+    if product not in PRODUCTS:
+        raise NotAvailable(f"the model has no '{product}' loan product")
+    loans = run.loans[run.loans["product"] == product]
+    borrowers = loans["firm"].nunique()
+    if borrowers == 0:
+        raise NotAvailable(f"no '{product}' loans were made")
+    return float(loans["principal"].sum() / borrowers)
+
+
+def _survival_at(run: RunData, age_months: int) -> float:
+    f = run.firms
+    failed = f["status"].to_numpy() == f.attrs.get("failed_code", 1)
+    value = share_not_failed(f["founded"].to_numpy(), f["exit_month"].to_numpy(), failed, run.months,
+                             [age_months])[0]
+    if np.isnan(value):
+        raise NotAvailable(f"no firm observed at age {age_months} months (run too short)")
+    return float(value)
+
+
+# --------------------------------------------------------------------------- credit
+
+
+@quantity("credit_per_firm_rating_credit")
+def credit_per_firm_rating_credit(run: RunData) -> float:
+    """Rating-based credit loans (provincial platform) per borrowing firm, million yuan."""
+    return _per_borrower(run, "rating_credit")
+
+
+@quantity("credit_per_firm_data_credit")
+def credit_per_firm_data_credit(run: RunData) -> float:
+    """Data-based small credit loans (government-service data) per borrowing firm, million yuan."""
+    return _per_borrower(run, "data_credit")
+
+
+@quantity("credit_per_firm_guaranteed")
+def credit_per_firm_guaranteed(run: RunData) -> float:
+    """Guaranteed tech loans per borrowing firm, million yuan."""
+    return _per_borrower(run, "guaranteed")
+
+
+@quantity("mean_guarantee_fee")
+def mean_guarantee_fee(run: RunData) -> float:
+    """Principal-weighted mean annual guarantee fee on guaranteed loans."""
+    g = run.loans[run.loans["guaranteed"]]
+    if g.empty or g["principal"].sum() <= 0:
+        raise NotAvailable("no guaranteed loans were made")
+    return float(np.average(g["fee_rate"], weights=g["principal"]))
+
+
+@quantity("bank_share_guaranteed_loss")
+def bank_share_guaranteed_loss(run: RunData) -> float:
+    """Share of the loss on guaranteed defaults that the lending bank keeps after the guarantee chain.
+
+    Measured before the risk-compensation pool (a separate instrument): the bank's write-off plus
+    what the pool reimbursed it, over the loss after collateral.
+    """
+    d = run.defaults[(run.defaults["product"] == "guaranteed") | (run.defaults["loss_guarantors"] > 0)]
+    loss = d["amount"].sum()
+    if d.empty or loss <= 0:
+        raise NotAvailable("no guaranteed loan defaulted with a loss")
+    return float((d["loss_bank"].sum() + d["loss_pool"].sum()) / loss)
+
+
+@quantity("credit_access_rate")
+def credit_access_rate(run: RunData) -> float:
+    """Mean share of operating startups with an outstanding bank loan (after the first year)."""
+    return float(_settled(run, "credit_access_rate").mean())
+
+
+@quantity("npl_ratio")
+def npl_ratio(run: RunData) -> float:
+    """Mean NPL ratio of loans to tech startups (after the first year, when its 12-month window is full).
+
+    Every loan in the model is a loan to a tech startup, so the model's NPL ratio is the NPL ratio
+    of tech loans; a dedicated summary key ``tech_npl_ratio`` is used when the model produces one.
+    """
+    if "tech_npl_ratio" in run.summary:
+        return float(run.summary["tech_npl_ratio"])
+    return float(_settled(run, "npl_ratio").mean())
+
+
+# --------------------------------------------------------------------------- firms
+
+
+@quantity("survival_6y")
+def survival_6y(run: RunData) -> float:
+    """Share of a cohort not failed by age 6 years (72 months), by cohort age."""
+    return _survival_at(run, 72)
+
+
+@quantity("survival_10y")
+def survival_10y(run: RunData) -> float:
+    """Share of a cohort not failed by age 10 years (120 months), by cohort age."""
+    return _survival_at(run, 120)
+
+
+# --------------------------------------------------------------------------- equity and markets
+
+
+@quantity("regional_upgrade_rate")
+def regional_upgrade_rate(run: RunData) -> float:
+    """Share of firms on the regional equity market's boards that moved up (to NEEQ or an exchange)."""
+    return _summary_key(run, "regional_upgrade_rate")
+
+
+def _realised(run: RunData) -> pd.DataFrame:
+    d = run.deals[~run.deals["active"] & (run.deals["cost"] > 0)]
+    if len(d) < 1:
+        raise NotAvailable("no equity deal was realised (exited or written off)")
+    return d
+
+
+@quantity("deals_losing_money")
+def deals_losing_money(run: RunData) -> float:
+    """Share of realised equity deals (exits and write-offs) that returned less than their cost."""
+    d = _realised(run)
+    return float((d["proceeds"] < d["cost"]).mean())
+
+
+@quantity("deals_over_5x")
+def deals_over_5x(run: RunData) -> float:
+    """Share of realised equity deals that returned more than five times their cost."""
+    d = _realised(run)
+    return float((d["proceeds"] > 5.0 * d["cost"]).mean())

@@ -1,0 +1,69 @@
+"""Calibration: the set-up is checked, the distance is the simulated-moments distance, the history resumes."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from ecosim.scenario import ScenarioError, load_scenario
+from ecosim.validation.calibrate import (
+    MISSING_PENALTY,
+    CalibrationSetup,
+    FreeParameter,
+    calibrate,
+    distance,
+    load_setup,
+)
+from ecosim.validation.validate import Target
+
+
+def test_shipped_setup_declares_firm_side_free_parameters_inside_their_ranges():
+    setup = load_setup()
+    assert setup.free and all(fp.path.startswith("firms.") for fp in setup.free)
+    assert {"survival_6y", "survival_10y"} <= set(setup.moments)
+
+
+def test_setup_errors_are_one_line(tmp_path):
+    bad = tmp_path / "c.toml"
+    bad.write_text('moments = ["survival_6y"]\n[[free]]\npath = "firms.no_such"\nlow = 0\nhigh = 1\n')
+    with pytest.raises(ScenarioError, match="'firms.no_such' is not a scenario parameter"):
+        load_setup(bad)
+    bad.write_text('moments = ["survival_6y"]\n[[free]]\npath = "firms.apply_probability"\nlow = 0.5\nhigh = 2\n')
+    with pytest.raises(ScenarioError, match="inside its range 0..1"):
+        load_setup(bad)
+    bad.write_text('moments = ["nope"]\n[[free]]\npath = "firms.apply_probability"\nlow = 0.5\nhigh = 1\n')
+    with pytest.raises(ScenarioError, match="moment 'nope' is not a target id"):
+        load_setup(bad)
+
+
+def test_distance_weights_each_moment_by_its_band():
+    t = Target(id="a", name="a", quantity="q", low=0.4, high=0.6, tolerance=0.1, unit="u", source="s", scaling="s")
+    # centre 0.5, half-band 0.2: a value one half-band away costs 1.
+    assert distance({"a": 0.7}, [t]) == pytest.approx(1.0)
+    assert distance({"a": 0.5}, [t]) == pytest.approx(0.0)
+    assert distance({"a": float("nan")}, [t]) == MISSING_PENALTY
+
+
+def test_calibration_starts_from_the_scenario_resumes_and_writes_a_loadable_scenario(tmp_path):
+    setup = CalibrationSetup(
+        moments=["credit_access"],
+        free=[FreeParameter(path="firms.apply_probability", low=0.2, high=1.0)],
+    )
+    history = tmp_path / "h.db"
+    out = tmp_path / "calibrated.toml"
+    kw = dict(seeds=1, firms=150, months=18, setup=setup, history=history, out=out, workers=1)
+    first = calibrate(budget=2, **kw)
+    start = load_scenario("baseline").firms.apply_probability
+    assert first.start_params["firms.apply_probability"] == pytest.approx(start)
+    assert len(first.history) == 2
+    again = calibrate(budget=3, **kw)  # resumes: only one more evaluation
+    assert len(again.history) == 3
+    assert list(again.history["number"]) == [0, 1, 2]
+    assert again.best_distance <= again.start_distance
+    data = tomllib.loads(out.read_text())
+    assert set(data["firms"]) == {"apply_probability"}
+    assert 0.2 <= data["firms"]["apply_probability"] <= 1.0
+    sc = load_scenario(out)
+    assert sc.firms.apply_probability == pytest.approx(data["firms"]["apply_probability"])
+    assert (tmp_path / "h.csv").exists()
