@@ -50,8 +50,11 @@ def bench_executors(runs: int, firms: str, months: int, workers: int) -> None:
     base = results["serial"][0]
     for executor, (wall, _) in results.items():
         print(f"  {executor:<10} {wall:7.1f} s  {runs / wall:6.2f} runs/s  speed-up {base / wall:4.2f}×")
-    same = all(r.equals(results["serial"][1]) for _, r in results.values())
-    print(f"  identical results across executors: {same}")
+    ref = results["serial"][1].sort_values("key").reset_index(drop=True)
+    for executor, (_, runs) in results.items():
+        runs = runs.sort_values("key").reset_index(drop=True)
+        differ = [c for c in ref.columns if not runs[c].equals(ref[c])]
+        print(f"  {executor}: identical to serial: {not differ}" + (f" (differs in {differ[:5]})" if differ else ""))
 
 
 def bench_store(n_runs: int, batch: int) -> None:

@@ -215,7 +215,7 @@ class BankSection(Section):
         le=1.0,
     )
     max_pd: float = lever(
-        0.12, "per year", "Credit policy: the bank refuses any loan whose estimated default risk exceeds this, "
+        0.25, "per year", "Credit policy: the bank refuses any loan whose estimated default risk exceeds this, "
         "whatever the security or cover (repayment capacity comes first).", ge=0.0, le=1.0,
     )
     officer_penalty: float = lever(
@@ -303,7 +303,8 @@ class GuaranteeSection(Section):
         3_000.0, "million yuan", "Capital of each upper tier at Jinan size (their regional allocation).", ge=0.0, le=1e6
     )
     max_pd: float = lever(
-        0.12, "per year", "The guarantor covers firms whose default risk it estimates below this.", ge=0.0, le=1.0
+        0.25, "per year", "The guarantor covers firms whose default risk (annualised over the loan) it estimates "
+        "below this.", ge=0.0, le=1.0
     )
     max_guarantee: float = lever(
         10.0, "million yuan", "Largest loan the guarantor covers.", ge=0.0, le=1_000.0
@@ -343,7 +344,7 @@ class ProductSection(Section):
     """Tech loan products a bank may offer, and the ordinary borrowing needs of firms with sales."""
 
     working_capital_apply: float = lever(
-        0.12, "probability per month",
+        0.3, "probability per month",
         "Chance that a selling firm without a loan applies for a working-capital loan in a month.", ge=0.0, le=1.0,
     )
     working_capital_months: float = lever(
@@ -367,6 +368,11 @@ class ProductSection(Section):
         source="domain brief: 1.692 bn over 2,540 firms",
     )
     rd_enabled: bool = lever(True, "switch", "R&D loan (科研贷, Qilu Bank): long loans for researcher pay and labs.")
+    rd_apply: float = lever(
+        0.1, "probability per month",
+        "Chance that a developing firm without sales or a loan, holding patents or a rating, seeks an R&D loan.",
+        ge=0.0, le=1.0,
+    )
     rd_tenor: int = lever(
         60, "months", "Tenor of an R&D loan.", ge=12, le=120, source="domain brief: tenor up to 10 years"
     )

@@ -1,9 +1,10 @@
 """The lending phase: applications, officers' decisions, guarantees and disbursal.
 
-Each month three kinds of firms apply: firms that need money (short runway or a
+Each month four kinds of firms apply: firms that need money (short runway or a
 milestone ahead, see ``ecosim.firms.phases.seek_finance``), with a chance that a
 partner team's visit raises; selling firms without a loan that want working
-capital; and a few growth or mature firms that want to acquire. Each applies to
+capital; developing firms with patents or a rating that want to fund R&D; and a
+few growth or mature firms that want to acquire. Each applies to
 its relationship bank or to a bank it finds.
 
 The officer forms a view (:mod:`ecosim.credit.officer`), and for every product
@@ -32,13 +33,13 @@ from ecosim.credit.officer import (
     debt_service,
     decide,
     lender_view,
+    loan_pd,
     rating_input,
     runway_after,
-    scorecard_pd,
 )
-from ecosim.credit.products import ACQUISITION, NEED, OFFERS, WORKING_CAPITAL, Applicants
+from ecosim.credit.products import ACQUISITION, NEED, OFFERS, RD_PROJECT, WORKING_CAPITAL, Applicants
 from ecosim.equity.signals import crowding_in
-from ecosim.firms.state import ACTIVE, GROWTH
+from ecosim.firms.state import ACTIVE, GROWTH, MATURE
 from ecosim.information.evaluation import incentive_terms
 from ecosim.information.market import choose_bank
 from ecosim.information.view import district_terms
@@ -107,8 +108,11 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     wc = alive & ~in_need & ~has_loan & (f.revenue > 0) & (draws[:, 1] < p.products.working_capital_apply)
     ma = (alive & ~need & ~wc & (f.stage >= GROWTH) & (f.revenue > 0)
           & (draws[:, 2] < p.products.ma_apply * p.products.ma_enabled))
-    rows = np.flatnonzero(need | wc | ma)
-    purpose = np.where(need[rows], NEED, np.where(wc[rows], WORKING_CAPITAL, ACQUISITION)).astype(np.int8)
+    rd = (alive & ~in_need & ~has_loan & (f.revenue <= 0) & (f.stage < MATURE)
+          & ((f.patents > 0) | ~np.isnan(f.rating)) & (draws[:, 1] < p.products.rd_apply * p.products.rd_enabled))
+    rows = np.flatnonzero(need | wc | ma | rd)
+    purpose = np.select([need[rows], wc[rows], ma[rows]], [NEED, WORKING_CAPITAL, ACQUISITION],
+                        RD_PROJECT).astype(np.int8)
     sought = np.zeros(len(rows))
     sel = purpose == NEED
     sought[sel] = money_sought(model, rows[sel])
@@ -116,6 +120,8 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     sought[sel] = p.products.working_capital_months * f.revenue[rows[sel]]
     sel = purpose == ACQUISITION
     sought[sel] = p.products.ma_revenue_months * f.revenue[rows[sel]]
+    sel = purpose == RD_PROJECT
+    sought[sel] = p.products.rd_months * p.products.rd_cost_share * f.burn[rows[sel]]
     since = np.where(purpose == NEED, f.need_since[rows], model.month).astype(np.int32)
     return rows, purpose, np.maximum(sought, MIN_LOAN), since
 
@@ -173,13 +179,13 @@ def lend(model: EcosystemModel) -> None:
     for j, code in enumerate(codes):
         offer = OFFERS[code](a, p)
         if code == L.CREDIT:
-            offer.line = np.where(np.isin(a.purpose, (NEED, WORKING_CAPITAL)),
+            offer.line = np.where(np.isin(a.purpose, (NEED, WORKING_CAPITAL, RD_PROJECT)),
                                   np.maximum(offer.line, district_line - a.debt), 0.0)
         amt = np.minimum(np.minimum(a.sought, offer.line), b.max_loan)
         amt = np.minimum(amt, capacity_amount(a.revenue, a.cash, a.service, offer.tenor, b.rate_cap,
                                               b.debt_service_share))
         service = a.service + debt_service(amt, offer.tenor, b.rate_cap)
-        pd = scorecard_pd(a.view_mean, coverage, a.age, runway_after(a.cash, a.burn, a.revenue, service))
+        pd = loan_pd(a.view_mean, coverage, a.age, runway_after(a.cash, a.burn, a.revenue, service), offer.tenor)
         lgd = b.loss_given_default * (1 - np.minimum(offer.security / np.maximum(amt, 1e-9), 1.0))
         if code == L.GUARANTEED:
             eligible = chain_open & (pd <= p.guarantee.max_pd)
@@ -313,7 +319,8 @@ def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
         n,
         firm=rows, bank=banks, product=terms["product"], start=model.month, principal=principal,
         outstanding=principal, rate=terms["rate"], tenor=terms["tenor"], months_left=terms["tenor"],
-        collateral=terms["collateral"], security=terms["security"], guaranteed=terms["guaranteed"], fee_rate=terms["fee_rate"],
+        collateral=terms["collateral"], security=terms["security"], guaranteed=terms["guaranteed"],
+        fee_rate=terms["fee_rate"],
         relending_share=terms["relending_share"], exempt=terms["exempt"], officer_pd=terms["officer_pd"],
         time_to_loan=ttl,
     )

@@ -152,6 +152,31 @@ def scorecard_pd(
     return expit(z)
 
 
+def loan_pd(
+    view_mean: np.ndarray,
+    coverage: np.ndarray,
+    age_months: np.ndarray,
+    runway: np.ndarray,
+    tenor: np.ndarray | int,
+) -> np.ndarray:
+    """Annualised default risk over the loan's life: the scorecard applied year by year as the runway runs down.
+
+    A firm that does not carry itself (runway below ``RUNWAY_CAP``) has twelve months less
+    runway each year; the officer compounds the yearly risks over the tenor and states the
+    result as an annual rate, so a long loan to a firm whose cash runs out before maturity is
+    priced as the risk it is.
+    """
+    tenor = np.broadcast_to(np.asarray(tenor), np.shape(runway))
+    years = int(np.ceil(tenor.max() / 12.0)) if tenor.size else 1
+    carries = runway >= RUNWAY_CAP
+    survive = np.ones(np.shape(runway))
+    for k in range(years):
+        left = np.where(carries, RUNWAY_CAP, np.maximum(runway - 12.0 * k, 0.0))
+        pd_k = scorecard_pd(view_mean, coverage, age_months + 12 * k, left)
+        survive *= np.where(12 * k < tenor, 1.0 - pd_k, 1.0)
+    return 1.0 - survive ** (12.0 / np.maximum(tenor, 1))
+
+
 @dataclass
 class Decision:
     """The officer's decision on each application (arrays aligned with the applicants)."""

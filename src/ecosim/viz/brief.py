@@ -64,8 +64,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fiscal_rows_patents": "Patents filed per million public yuan",
         "fiscal_rows_mult": "Incremental fiscal multiplier: extra credit per extra public yuan",
         "fiscal_rows_mult_pat": "Extra patents per extra million public yuan",
-        "fiscal_note": ("Public money: grants, pool payouts, guidance-fund calls and guarantor top-ups, less nothing "
-                        "recycled. The incremental multiplier divides the paired difference in credit by the "
+        "fiscal_note": ("Public money: grants, pool payouts, guidance-fund calls and guarantor top-ups (money returned by "
+                        "guidance-fund exits is not netted off). The incremental multiplier divides the paired difference in credit by the "
                         "paired difference in public money (shown only when the scenario spends more)."),
         "assumptions": "Assumptions",
         "assumptions_lede": "Levers that differ between the two scenarios (all others are equal):",
@@ -100,7 +100,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fiscal_rows_patents": "每百万元财政资金带动的新专利（件）",
         "fiscal_rows_mult": "增量财政乘数：每增加一元财政资金带来的新增贷款",
         "fiscal_rows_mult_pat": "每增加百万元财政资金带来的新增专利",
-        "fiscal_note": ("财政资金包括创业补助、风险补偿资金池赔付、政府引导基金出资及担保机构补充资本金。"
+        "fiscal_note": ("财政资金包括创业补助、风险补偿资金池赔付、政府引导基金出资及担保机构补充资本金（引导基金退出回收的资金未扣除）。"
                         "增量乘数为配对后的贷款差异除以配对后的财政支出差异（仅在该情景财政支出更高时给出）。"),
         "assumptions": "模型假设",
         "assumptions_lede": "两个情景之间取值不同的政策参数（其余参数相同；参数说明为英文原文）：",
