@@ -94,21 +94,43 @@ def choose_bank(model: EcosystemModel, rows: np.ndarray, found: np.ndarray) -> n
     if not market.any():
         return default
     m_rows = rows[market]
-    reach = banks_reached(model, m_rows, found[market])
-    score = np.zeros(reach.shape)
-    for platform in model.platforms:
-        platform.sync()
-        score += np.outer(platform.covered[m_rows], platform.recognised_by) * platform.precision
-    has_own = own[market] >= 0
-    idx = np.flatnonzero(has_own)
-    score[idx, own[market][has_own]] += f.soft_precision[m_rows[has_own]]
-    # Ties go to the bank the firm would have applied to, then round the banks from it (spreads the load).
+    m_default = default[market]
     n_banks = len(model.banks)
-    score -= 1e-6 * ((np.arange(n_banks)[None, :] - default[market][:, None]) % n_banks) / n_banks
+    platforms = list(model.platforms)
+    for platform in platforms:
+        platform.sync()
+    # What a bank sees of a firm depends on the bank only through which platforms it
+    # recognises, so banks fall into a few classes; a firm's score for each class is the
+    # precision of the ratings it holds that the class recognises.
+    recognition = (np.stack([pl.recognised_by for pl in platforms], axis=1) if platforms
+                   else np.zeros((n_banks, 0), dtype=bool))
+    classes, bank_class = np.unique(recognition, axis=0, return_inverse=True)
+    bank_class = bank_class.ravel()
+    covered = (np.stack([pl.covered[m_rows] for pl in platforms], axis=1) if platforms
+               else np.zeros((len(m_rows), 0), dtype=bool))
+    precision = np.array([pl.precision for pl in platforms], dtype=float)
+    class_score = (covered * precision) @ classes.T.astype(float) if platforms else np.zeros((len(m_rows), 1))
+    # Ties go to the bank the firm would have applied to, then round the banks from it (spreads the load).
+    def tie_break(bank: np.ndarray) -> np.ndarray:
+        return -1e-6 * ((bank - m_default) % n_banks) / n_banks
+
+    has_own = own[market] >= 0  # a firm's own bank is its default bank
+    best_bank = m_default.copy()
+    best = class_score[np.arange(len(m_rows)), bank_class[m_default]] + np.where(
+        has_own, f.soft_precision[m_rows], 0.0)
     room = np.array([bk.lending_room() for bk in model.banks]) > 0
-    if room.any():
-        reach &= room[None, :] | (np.arange(n_banks)[None, :] == default[market][:, None])
-    score[~reach] = -np.inf
+    eligible = listed_banks(model) & (room if room.any() else True)
+    for c in range(len(classes)):
+        banks = np.flatnonzero(eligible & (bank_class == c))
+        if len(banks) == 0:
+            continue
+        at = np.searchsorted(banks, m_default) % len(banks)  # first eligible bank from the default, cyclically
+        cand = banks[at]
+        score = class_score[:, c] + tie_break(cand) + np.where(has_own & (cand == m_default),
+                                                              f.soft_precision[m_rows], 0.0)
+        better = score > best
+        best = np.where(better, score, best)
+        best_bank = np.where(better, cand, best_bank)
     out = default.copy()
-    out[market] = np.argmax(score, axis=1)
+    out[market] = best_bank
     return out
