@@ -77,5 +77,6 @@ class Bank(mesa.Agent):
 
     def roll_month(self) -> None:
         """Start a new month in the trailing default record."""
-        self.defaults_12m = np.roll(self.defaults_12m, 1)
-        self.defaults_12m[0] = 0.0
+        d = self.defaults_12m
+        d[1:] = d[:-1].copy()
+        d[0] = 0.0
