@@ -5,7 +5,9 @@ Compares, on common seeds (paired 95% confidence intervals against the first):
 * ``no_funds`` — the baseline without guidance funds (the reference);
 * ``cluster_default`` — the "6+N" cluster at the domain brief's defaults (N = 3, government share 25%);
 * ``cluster_larger_n`` — twice as many sub-funds per mother fund (N = 6);
-* ``gov_share_20`` / ``gov_share_40`` — government share of early and growth sub-funds at 20% and 40%.
+* ``gov_share_20`` / ``gov_share_40`` — government share of the sub-funds at 20% and 40% with the same
+  public money per sub-fund (75 million at Jinan size), so a lower share means larger funds with more
+  private money (seed sub-funds keep their 50% share and are half the default size in both).
 
 Outputs in ``--out``: the result store, ``fund_cluster.csv`` (the tidy table: metric, scenario, n,
 mean, ci_low, ci_high, diff, diff_low, diff_high) and ``fund_cluster.png``.
@@ -24,13 +26,16 @@ import typer
 
 from ecosim.experiments import Variant, compare
 
+#: Public money per sub-fund at Jinan size in the default cluster (300 million at a 25% share).
+PUBLIC_PER_SUBFUND = 75.0
+
 #: The scenarios compared; the first is the reference for paired differences.
 VARIANTS: tuple[Variant, ...] = (
     Variant("no_funds", "baseline", {"funds.enabled": False}),
     Variant("cluster_default", "baseline", {}),
     Variant("cluster_larger_n", "baseline", {"funds.subfunds_per_mother": 6}),
-    Variant("gov_share_20", "baseline", {"funds.gov_share": 0.2}),
-    Variant("gov_share_40", "baseline", {"funds.gov_share": 0.4}),
+    Variant("gov_share_20", "baseline", {"funds.gov_share": 0.2, "funds.public_commitment": PUBLIC_PER_SUBFUND}),
+    Variant("gov_share_40", "baseline", {"funds.gov_share": 0.4, "funds.public_commitment": PUBLIC_PER_SUBFUND}),
 )
 
 #: Summary keys in the table (see ecosim.runner.summarise and ecosim.equity.metrics.equity_summary).

@@ -10,7 +10,7 @@ from ecosim.columns import Column, ColumnTable
 #: Event kinds written to ``events.parquet``.
 EVENT_KINDS: tuple[str, ...] = (
     "entry", "grant", "loan", "repaid", "default", "guarantee", "investment", "exit",
-    "failure", "acquisition", "listing", "visit", "recapitalisation",
+    "failure", "acquisition", "listing", "visit", "recapitalisation", "spinoff", "licence",
 )
 
 EVENT_COLUMNS: tuple[Column, ...] = (

@@ -45,8 +45,10 @@ from ecosim.firms.phases import (
     seek_finance,
     trade,
 )
-from ecosim.information.brokers import PartnerTeam, visit_firms
-from ecosim.information.platform import DataPlatform, rate_firms
+from ecosim.information.brokerage import broker_research, build_brokerage
+from ecosim.information.brokers import build_brokers, visit_firms
+from ecosim.information.evaluation import BankEvaluator, evaluate_banks
+from ecosim.information.platform import build_platforms, rate_firms
 from ecosim.ledger import Ledger
 from ecosim.network import RelationGraph
 from ecosim.outputs.metrics import METRIC_NAMES, monthly_metrics
@@ -59,7 +61,6 @@ Phase = Callable[["EcosystemModel"], None]
 
 #: Reference counts at Jinan's size, to which institutions scale.
 JINAN_BANKS = 121
-JINAN_TEAMS = 242
 JINAN_VC_FUNDS = 40
 JINAN_AIC_FUNDS = 8
 
@@ -100,6 +101,7 @@ MONTH: tuple[Phase, ...] = (
     housekeeping,  # banks roll NPL windows, guarantor books refresh
     budget,  # yearly fiscal budget into the government account
     enter_startups,  # new firms, founders' capital, start-up grants
+    broker_research,  # the tech brokerage spins off startups and licenses projects
     rate_firms,  # platforms onboard and rate firms
     develop_startups,  # R&D milestones, patents, revenue, staff, burn
     visit_firms,  # partner teams visit, introduce banks, pass soft information
@@ -112,6 +114,7 @@ MONTH: tuple[Phase, ...] = (
     climb_boards,  # regional boards, NEEQ, exchange listings (IPO exits)
     exit_startups,  # acquisitions; stakes cashed out
     manage_funds,  # sub-funds at the end of their life sell to secondary funds
+    evaluate_banks,  # year end: the central bank scores banks and sets their incentives
 )
 
 
@@ -184,11 +187,10 @@ class EcosystemModel(mesa.Model):
             self.graph.add_node(tier.unique_id, f"guarantor_{tier.tier}")
         self.pool = RiskPool(self, p.pool.size * s if p.pool.enabled else 0.0)
         self.graph.add_node(self.pool.unique_id, "risk_pool")
-        self.platforms = [DataPlatform(self, "municipal")] if p.platforms.enabled else []
-        n_teams = self._scaled(p.brokers.teams, JINAN_TEAMS, minimum=1)
-        self.teams = [PartnerTeam(self, i % n_banks) for i in range(n_teams)]
-        for t in self.teams:
-            self.graph.link([t.unique_id], [self.bank_ids[t.partner_bank]], "brokerage")
+        self.platforms = build_platforms(self)
+        self.teams = build_brokers(self)
+        self.brokerage = build_brokerage(self)
+        self.evaluator = BankEvaluator(self) if p.evaluation.enabled else None
         self.mother_funds: list[MotherFund] = []
         n_vc = self._scaled(p.venture.funds, JINAN_VC_FUNDS, minimum=1)
         n_aic = self._scaled(p.venture.aic_funds, JINAN_AIC_FUNDS, minimum=1)

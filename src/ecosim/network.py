@@ -1,7 +1,7 @@
 """The relationship graph: every agent a node, every relationship a typed edge.
 
 Edges carry ``kind`` (lending, guarantee, investment, brokerage, platform,
-fund_commitment) and appear and disappear as relationships form and end. The
+fund_commitment, research) and appear and disappear as relationships form and end. The
 graph is a plain networkx ``Graph`` keyed by Mesa ``unique_id``; for the demo
 :func:`network_space` wraps it in Mesa's ``discrete_space.Network`` with a cheap
 layout.
@@ -14,52 +14,135 @@ from collections.abc import Iterable
 import networkx as nx
 import numpy as np
 
-EDGE_KINDS: tuple[str, ...] = ("lending", "guarantee", "investment", "brokerage", "platform", "fund_commitment")
+EDGE_KINDS: tuple[str, ...] = ("lending", "guarantee", "investment", "brokerage", "platform", "fund_commitment", "research")
 
 
 class RelationGraph:
-    """Typed relationships between agents, on one networkx graph."""
+    """Typed, counted relationships between agents, kept as arrays and shown as a networkx graph.
+
+    During a run relationships are only recorded (vectorised appends to an edge
+    log); the networkx ``Graph`` is built from the log when :attr:`G` is read
+    (and cached until the next change). Each edge of ``G`` carries ``kind`` (the
+    relationships it holds now, joined by ``+``) and ``count`` (how many).
+    """
 
     def __init__(self) -> None:
-        self.G = nx.Graph()
+        self._nodes: dict[int, dict] = {}
+        self._removed: set[int] = set()
+        self._kinds: list[str] = []
+        self._u = np.zeros(1024, dtype=np.int64)
+        self._v = np.zeros(1024, dtype=np.int64)
+        self._k = np.zeros(1024, dtype=np.int16)
+        self._d = np.zeros(1024, dtype=np.int32)
+        self._n = 0
+        self._compact_at = 1 << 20
+        self._cache: nx.Graph | None = None
+
+    # ------------------------------------------------------------------ nodes
 
     def add_node(self, node: int, kind: str, **attrs) -> None:
-        self.G.add_node(int(node), kind=kind, **attrs)
+        self._nodes[int(node)] = {"kind": kind, **attrs}
+        self._cache = None
 
     def add_nodes(self, nodes: Iterable[int], kind: str) -> None:
-        self.G.add_nodes_from((int(n) for n in nodes), kind=kind)
+        self._nodes.update((int(n), {"kind": kind}) for n in np.atleast_1d(nodes).tolist())
+        self._cache = None
 
     def remove_nodes(self, nodes: Iterable[int]) -> None:
-        self.G.remove_nodes_from(int(n) for n in nodes)
+        """Remove agents and every relationship they had."""
+        for n in np.atleast_1d(nodes).tolist():
+            if self._nodes.pop(int(n), None) is not None:
+                self._removed.add(int(n))
+        self._cache = None
+
+    # ------------------------------------------------------------------ edges
+
+    def _kind_code(self, kind: str) -> int:
+        if kind not in self._kinds:
+            self._kinds.append(kind)
+        return self._kinds.index(kind)
+
+    def _record(self, a: Iterable[int], b: Iterable[int], kind: str, delta: int) -> None:
+        a = np.atleast_1d(np.asarray(a, dtype=np.int64))
+        b = np.atleast_1d(np.asarray(b, dtype=np.int64))
+        a, b = np.broadcast_arrays(a, b)
+        m = len(a)
+        if m == 0:
+            return
+        need = self._n + m
+        if need > len(self._u):
+            cap = max(need, 2 * len(self._u))
+            for name in ("_u", "_v", "_k", "_d"):
+                old = getattr(self, name)
+                grown = np.zeros(cap, dtype=old.dtype)
+                grown[: self._n] = old[: self._n]
+                setattr(self, name, grown)
+        sl = slice(self._n, need)
+        self._u[sl] = np.minimum(a, b)
+        self._v[sl] = np.maximum(a, b)
+        self._k[sl] = self._kind_code(kind)
+        self._d[sl] = delta
+        self._n = need
+        self._cache = None
+        if self._n > self._compact_at:  # keep the log about as long as the live relationships
+            self._counts()
+            self._compact_at = max(1 << 20, 2 * self._n)
 
     def link(self, a: Iterable[int], b: Iterable[int], kind: str) -> None:
-        """Add (or count once more) edges of one kind between pairs ``a[i]``–``b[i]``."""
-        G = self.G
-        fresh: dict[tuple[int, int], int] = {}
-        for u, v in zip(np.atleast_1d(a).tolist(), np.atleast_1d(b).tolist(), strict=True):
-            data = G.get_edge_data(u, v)
-            if data is None:
-                key = (u, v) if u <= v else (v, u)
-                fresh[key] = fresh.get(key, 0) + 1
-            else:
-                data["count"] = data.get("count", 0) + 1
-                if kind not in data["kind"].split("+"):
-                    data["kind"] = data["kind"] + "+" + kind
-        if fresh:
-            G.add_edges_from((u, v, {"kind": kind, "count": c}) for (u, v), c in fresh.items())
+        """Add (or count once more) relationships of one kind between pairs ``a[i]``–``b[i]``."""
+        self._record(a, b, kind, 1)
 
     def unlink(self, a: Iterable[int], b: Iterable[int], kind: str) -> None:
         """End one relationship of ``kind`` between each pair; the edge goes when none is left."""
-        for u, v in zip(np.atleast_1d(a).tolist(), np.atleast_1d(b).tolist(), strict=True):
-            data = self.G.get_edge_data(u, v)
-            if data is None:
-                continue
-            data["count"] -= 1
-            if data["count"] <= 0:
-                self.G.remove_edge(u, v)
+        self._record(a, b, kind, -1)
+
+    def _counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Current (u, v, kind code, count > 0) of every live relationship, between present agents."""
+        n = self._n
+        key = np.stack([self._u[:n], self._v[:n], self._k[:n].astype(np.int64)], axis=1)
+        if n == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, empty
+        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+        count = np.bincount(inverse.ravel(), weights=self._d[:n], minlength=len(uniq)).astype(np.int64)
+        keep = count > 0
+        if self._removed:
+            gone = np.fromiter(self._removed, dtype=np.int64)
+            keep &= ~np.isin(uniq[:, 0], gone) & ~np.isin(uniq[:, 1], gone)
+        # Compact the log: one row per live relationship.
+        u, v, k, c = uniq[keep, 0], uniq[keep, 1], uniq[keep, 2], count[keep]
+        m = len(u)
+        self._u[:m], self._v[:m], self._k[:m], self._d[:m] = u, v, k, c
+        self._n = m
+        return u, v, k, c
 
     def edges_of_kind(self, kind: str) -> int:
-        return sum(1 for *_, d in self.G.edges(data=True) if kind in d["kind"].split("+"))
+        """Number of agent pairs that hold a relationship of ``kind`` now."""
+        if kind not in self._kinds:
+            return 0
+        _, _, k, _ = self._counts()
+        return int((k == self._kinds.index(kind)).sum())
+
+    @property
+    def G(self) -> nx.Graph:  # noqa: N802 - networkx's customary name
+        """The relationships as a networkx ``Graph`` (built on demand, cached until the next change)."""
+        if self._cache is None:
+            u, v, k, c = self._counts()
+            G = nx.Graph()
+            G.add_nodes_from(self._nodes.items())
+            edges: dict[tuple[int, int], list] = {}
+            order = np.lexsort((k, v, u))
+            for a, b, kk, cc in zip(u[order].tolist(), v[order].tolist(), k[order].tolist(), c[order].tolist(),
+                                    strict=True):
+                e = edges.setdefault((a, b), [[], 0])
+                e[0].append(kk)
+                e[1] += cc
+            G.add_edges_from(
+                (a, b, {"kind": "+".join(self._kinds[x] for x in sorted(kinds)), "count": count})
+                for (a, b), (kinds, count) in edges.items()
+            )
+            self._cache = G
+        return self._cache
 
 
 def network_space(graph: nx.Graph, rng: np.random.Generator):

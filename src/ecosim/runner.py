@@ -18,6 +18,7 @@ import pandas as pd
 
 from ecosim.credit.report import credit_summary
 from ecosim.equity.metrics import equity_summary
+from ecosim.information.metrics import information_summary
 from ecosim.model import EcosystemModel
 from ecosim.scenario import Scenario, resolve_size, validate_scenario
 
@@ -63,6 +64,7 @@ def summarise(model: EcosystemModel, metrics: pd.DataFrame) -> dict[str, float]:
     out["credit_per_public_yuan"] = out["total_new_loans"] / spent if spent > 0 else float("nan")
     out.update(credit_summary(model, metrics))
     out.update(equity_summary(model, metrics))
+    out.update(information_summary(model, metrics))
     return out
 
 

@@ -215,7 +215,7 @@ class BankSection(Section):
         le=1.0,
     )
     max_pd: float = lever(
-        0.12, "per year", "Credit policy: the bank refuses any loan whose estimated default risk exceeds this, "
+        0.25, "per year", "Credit policy: the bank refuses any loan whose estimated default risk exceeds this, "
         "whatever the security or cover (repayment capacity comes first).", ge=0.0, le=1.0,
     )
     officer_penalty: float = lever(
@@ -303,7 +303,8 @@ class GuaranteeSection(Section):
         3_000.0, "million yuan", "Capital of each upper tier at Jinan size (their regional allocation).", ge=0.0, le=1e6
     )
     max_pd: float = lever(
-        0.12, "per year", "The guarantor covers firms whose default risk it estimates below this.", ge=0.0, le=1.0
+        0.25, "per year", "The guarantor covers firms whose default risk (annualised over the loan) it estimates "
+        "below this.", ge=0.0, le=1.0
     )
     max_guarantee: float = lever(
         10.0, "million yuan", "Largest loan the guarantor covers.", ge=0.0, le=1_000.0
@@ -343,7 +344,7 @@ class ProductSection(Section):
     """Tech loan products a bank may offer, and the ordinary borrowing needs of firms with sales."""
 
     working_capital_apply: float = lever(
-        0.12, "probability per month",
+        0.3, "probability per month",
         "Chance that a selling firm without a loan applies for a working-capital loan in a month.", ge=0.0, le=1.0,
     )
     working_capital_months: float = lever(
@@ -367,6 +368,11 @@ class ProductSection(Section):
         source="domain brief: 1.692 bn over 2,540 firms",
     )
     rd_enabled: bool = lever(True, "switch", "R&D loan (科研贷, Qilu Bank): long loans for researcher pay and labs.")
+    rd_apply: float = lever(
+        0.1, "probability per month",
+        "Chance that a developing firm without sales or a loan, holding patents or a rating, seeks an R&D loan.",
+        ge=0.0, le=1.0,
+    )
     rd_tenor: int = lever(
         60, "months", "Tenor of an R&D loan.", ge=12, le=120, source="domain brief: tenor up to 10 years"
     )
@@ -453,40 +459,195 @@ class IncentiveSection(Section):
 
 
 class PlatformSection(Section):
-    """Data-credit platforms: ratings that are noisy readings of latent quality."""
+    """Data-credit platforms (the "smart hub"): three tiers that turn hidden quality into ratings lenders use.
 
-    enabled: bool = lever(True, "switch", "Platforms rate firms and lenders use the ratings.")
+    * Provincial platform (科融信): a credit-enhancement rating of young firms that
+      participating banks recognise for unsecured credit loans.
+    * Municipal platform (泉融通): a data hub and product marketplace; every listed bank
+      sees its rating, and a firm on it reaches every listed product.
+    * District platform (园区通): an innovation-capability score over five dimensions
+      built from many noisy indicators; co-building banks map its grades to
+      pre-approved lines and limit uplifts.
+    """
+
+    enabled: bool = lever(True, "switch", "Master switch of the three data-credit platforms.")
+    # municipal platform (泉融通)
+    municipal: bool = lever(True, "switch", "The municipal data hub and product marketplace (泉融通).")
     coverage_start: float = lever(
-        0.15, "share of firms", "Share of firms rated at the start.", ge=0.0, le=1.0
+        0.15, "share of firms", "Share of firms on the municipal platform at the start.", ge=0.0, le=1.0,
+        source="domain brief: 2,540 firms on the data-based small loan of about 20,000",
     )
     onboarding_rate: float = lever(
-        0.02, "per month", "Monthly chance that an unrated firm onboards and is rated.", ge=0.0, le=1.0
+        0.02, "per month", "Monthly chance that a firm off the municipal platform onboards.", ge=0.0, le=1.0
     )
     accuracy: float = lever(
         0.75,
         "correlation with latent quality",
-        "How well the rating tracks latent quality (1 = perfect, 0 = noise).",
+        "How well the municipal platform's rating tracks latent quality (1 = perfect, 0 = noise).",
         ge=0.0,
         le=1.0,
         source="domain brief: AUC 0.75–0.85 with alternative data",
     )
-    line_min: float = lever(1.0, "million yuan", "Smallest pre-approved line for a rated firm.", ge=0.0, le=100.0)
+    products_per_bank: float = lever(
+        3.5, "products per institution", "Loan products each bank lists on the marketplace.", ge=0.0, le=100.0,
+        source="domain brief: 121 institutions, 427 products",
+    )
+    # provincial platform (科融信)
+    provincial: bool = lever(True, "switch", "The provincial credit-enhancement rating of young firms (科融信).")
+    provincial_coverage_start: float = lever(
+        0.15, "share of eligible firms", "Share of young firms rated by the provincial platform at the start.",
+        ge=0.0, le=1.0, source="domain brief: >3,000 firms",
+    )
+    provincial_onboarding_rate: float = lever(
+        0.01, "per month", "Monthly chance that an unrated young firm is rated by the provincial platform.",
+        ge=0.0, le=1.0,
+    )
+    provincial_accuracy: float = lever(
+        0.7, "correlation with latent quality", "How well the provincial rating tracks latent quality.",
+        ge=0.0, le=1.0, source="domain brief: AUC 0.65–0.72 traditional, 0.75–0.85 alternative data",
+    )
+    provincial_max_age: int = lever(
+        60, "months", "Oldest firm the provincial platform rates (it rates young firms).", ge=1, le=600
+    )
+    provincial_bank_share: float = lever(
+        0.5, "share of banks", "Share of banks that recognise the provincial rating for credit loans.",
+        ge=0.0, le=1.0,
+    )
+    # district platform (园区通)
+    district: bool = lever(True, "switch", "The district innovation-capability score (园区通).")
+    district_coverage_start: float = lever(
+        0.4, "share of park firms", "Share of the district's firms scored at the start.", ge=0.0, le=1.0,
+        source="domain brief: 120,000 entities scored",
+    )
+    district_onboarding_rate: float = lever(
+        0.03, "per month", "Monthly chance that an unscored firm in the district is scored.", ge=0.0, le=1.0
+    )
+    district_share: float = lever(
+        0.6, "share of firms", "Share of startups located in the district's parks (the only ones it scores).",
+        ge=0.0, le=1.0,
+    )
+    indicators: int = lever(
+        160, "indicators", "Indicators of the innovation-capability score, spread over its five dimensions.",
+        ge=5, le=10_000, source="domain brief: 160 indicators, 5 dimensions",
+    )
+    indicator_noise: float = lever(
+        3.5, "sd of quality", "Noise of one indicator as a reading of its dimension's latent quality.",
+        ge=0.0, le=100.0,
+    )
+    district_bank_share: float = lever(
+        0.25, "share of banks", "Share of banks that co-build the district platform and use its grades.",
+        ge=0.0, le=1.0,
+    )
+    line_min: float = lever(
+        1.0, "million yuan", "Pre-approved line of the lowest grade that gets one.", ge=0.0, le=100.0,
+        source="domain brief: pre-approved line 1–10 m (Qilu Bank)",
+    )
     line_max: float = lever(
-        10.0, "million yuan", "Largest pre-approved line for the best rating.", ge=0.0, le=1_000.0,
-        source="domain brief: pre-approved line 1–10 m",
+        10.0, "million yuan", "Pre-approved line of the best grade.", ge=0.0, le=1_000.0,
+        source="domain brief: pre-approved line 1–10 m (Qilu Bank)",
+    )
+    uplift_max: float = lever(
+        0.25, "share of the limit", "Limit uplift a co-building bank grants the best grade.", ge=0.0, le=1.0,
+        source="domain brief: up to +25% (ABC)",
     )
 
 
 class BrokerSection(Section):
-    """Financial-partner teams that visit firms and carry information to lenders."""
+    """Brokers (financial-partner teams 金融合伙人, service stations, tech advisers) that visit firms.
+
+    A visit raises the firm's chance to apply, introduces the broker's partner bank
+    and passes soft information to it. Brokers carry information, not risk.
+    """
 
     teams: int | None = lever(
-        None, "teams", "Partner teams (242 in Jinan); scales with firms when empty.", ge=0, le=100_000,
+        None, "teams", "Financial-partner teams (242 in Jinan); scales with firms when empty.", ge=0, le=100_000,
         source="domain brief: 242 teams",
     )
-    capacity: int = lever(2, "visits per month", "Firm visits a team makes each month.", ge=0, le=100)
+    capacity: int = lever(2, "visits per month", "Firm visits a partner team makes each month.", ge=0, le=100)
+    stations: int | None = lever(
+        None, "stations", "Financial service stations (24 in Jinan); scale with firms when empty.", ge=0, le=10_000,
+        source="domain brief: 24 stations",
+    )
+    station_capacity: int = lever(
+        4, "visits per month", "Firms a service station receives or visits each month (new firms first).",
+        ge=0, le=1_000,
+    )
+    advisers: int | None = lever(
+        None, "advisers", "Tech advisers (200 in Jinan); scale with firms when empty.", ge=0, le=100_000,
+        source="domain brief: 200 advisers",
+    )
+    adviser_capacity: int = lever(
+        1, "visits per month", "Firms a tech adviser works with each month (promising and referred firms first).",
+        ge=0, le=100,
+    )
     apply_boost: float = lever(
         0.4, "probability", "A visited firm in need applies with this extra chance.", ge=0.0, le=1.0
+    )
+
+
+class BrokerageSection(Section):
+    """Tech brokerage (科创经纪人): a platform company turning research results into firms and licences."""
+
+    enabled: bool = lever(True, "switch", "The tech brokerage and its contracts with research institutes.")
+    institutes: int = lever(
+        8, "institutes", "Research institutes under contract with the brokerage at Jinan size (scaled).",
+        ge=0, le=1_000,
+    )
+    results_rate: float = lever(
+        0.5, "results per institute per month", "Research results an institute produces each month.",
+        ge=0.0, le=100.0,
+    )
+    screen_rate: float = lever(
+        0.05, "share of results", "Share of results the brokerage screens into projects.", ge=0.0, le=1.0,
+        source="domain brief: 8 projects in four years",
+    )
+    patents_per_project: float = lever(
+        11.0, "patents", "Patents filed per project (Poisson mean).", ge=0.0, le=1_000.0,
+        source="domain brief: 90 patents from 8 projects",
+    )
+    spinoff_share: float = lever(
+        0.5, "share of projects", "Share of projects spun off as startups; the rest are licensed to firms.",
+        ge=0.0, le=1.0,
+    )
+    spinoff_quality: float = lever(
+        0.5, "sd of quality", "Head start in every quality dimension of a spin-off.", ge=0.0, le=3.0
+    )
+    licence_quality: float = lever(
+        0.2, "sd of quality", "Technology-quality gain of a firm that licenses a project.", ge=0.0, le=3.0
+    )
+
+
+class EvaluationSection(Section):
+    """Yearly evaluation of banks' service to tech firms (the central bank's evaluation) and its incentives.
+
+    Ten indicator classes score each bank; scores set re-lending quotas and
+    rediscount access and move branches up the tech-branch accreditation ladder
+    (reserve → upgrading → accredited).
+    """
+
+    enabled: bool = lever(True, "switch", "Yearly evaluation of banks and the incentives tied to it.")
+    quota_floor: float = lever(
+        0.5, "share", "Re-lending quota of the lowest-scoring bank (the best gets the full quota).", ge=0.0, le=1.0,
+    )
+    rediscount_score: float = lever(
+        60.0, "points of 100", "Score that gives access to rediscount funding.", ge=0.0, le=100.0
+    )
+    rediscount_benefit: float = lever(
+        0.002, "per year", "Funding-cost saving of a bank with rediscount access.", ge=0.0, le=0.05
+    )
+    promote_score: float = lever(
+        60.0, "points of 100", "Score that moves a branch one step up the accreditation ladder.", ge=0.0, le=100.0
+    )
+    demote_score: float = lever(
+        30.0, "points of 100", "Score below which a branch steps down the ladder.", ge=0.0, le=100.0
+    )
+    appetite_step: float = lever(
+        0.005, "per year", "Extra rate headroom for tech loans per accreditation step (tech-lending appetite).",
+        ge=0.0, le=0.05,
+    )
+    authority_step: float = lever(
+        0.5, "share of the delegated limit", "Rise of a branch's delegated approval limit per step.",
+        ge=0.0, le=5.0,
     )
 
 
@@ -500,6 +661,11 @@ class FundSection(Section):
                                      source="domain brief: 6+N")
     subfund_size: float = lever(
         300.0, "million yuan", "Committed capital of a sub-fund at Jinan size.", ge=0.0, le=1e6
+    )
+    public_commitment: float | None = lever(
+        None, "million yuan", "When set, the mother fund commits this much public money to each sub-fund (at Jinan "
+        "size) and private partners fill the rest: a sub-fund's size is it divided by the government share. "
+        "Empty: every sub-fund has ``subfund_size``.", ge=0.0, le=1e6,
     )
     gov_share: float = lever(
         0.25, "share", "Government share of an early- or growth-stage sub-fund.", ge=0.0, le=1.0,
@@ -687,6 +853,8 @@ class Scenario(BaseModel):
     incentives: IncentiveSection = IncentiveSection()
     platforms: PlatformSection = PlatformSection()
     brokers: BrokerSection = BrokerSection()
+    brokerage: BrokerageSection = BrokerageSection()
+    evaluation: EvaluationSection = EvaluationSection()
     funds: FundSection = FundSection()
     venture: VentureSection = VentureSection()
     boards: BoardSection = BoardSection()

@@ -103,8 +103,9 @@ def test_broker_visit_adds_edge_and_soft_information() -> None:
 
 
 def test_no_broker_teams_means_no_visits() -> None:
-    """With the partner teams switched off, nobody is visited."""
-    model = EcosystemModel(load_scenario("baseline", ["brokers.teams=0"], months=6, firms=200), rng=4)
+    """With every kind of broker switched off, nobody is visited."""
+    off = ["brokers.teams=0", "brokers.stations=0", "brokers.advisers=0"]
+    model = EcosystemModel(load_scenario("baseline", off, months=6, firms=200), rng=4)
     for _ in range(3):
         model.step()
     assert model.graph.edges_of_kind("brokerage") == 0 or not model.teams

@@ -63,3 +63,16 @@ def test_security_does_not_override_the_credit_policy_ceiling() -> None:
     d = decide(pd=np.array([0.05, 0.3]), view_sd=np.zeros(2), loss_given_default=0.0, cover=0.0, exempt=True,
                max_pd=0.12, **KW)
     assert d.approve.tolist() == [True, False]
+
+
+def test_long_loans_to_firms_whose_cash_runs_out_are_riskier() -> None:
+    """Over a loan's life the runway runs down: the same firm is riskier on a 60-month loan than a 12-month one,
+    while a firm that carries itself is not."""
+    from ecosim.credit.officer import RUNWAY_CAP, loan_pd
+
+    one = np.ones(1)
+    short = loan_pd(0 * one, 0 * one, 24 * one, 30 * one, 12)[0]
+    long = loan_pd(0 * one, 0 * one, 24 * one, 30 * one, 60)[0]
+    assert long > short
+    carried = [loan_pd(0 * one, 1.2 * one, 60 * one, RUNWAY_CAP * one, t)[0] for t in (12, 60)]
+    assert carried[1] <= carried[0]

@@ -162,3 +162,18 @@ def test_crowding_in_signal_reaches_banks_and_switches_off_at_zero() -> None:
     np.testing.assert_allclose(crowding_in(model, rows), model.params.funds.crowding_in * backed)
     model.params.funds.crowding_in = 0.0
     assert (crowding_in(model, rows) == 0).all()
+
+
+def test_public_commitment_sizes_subfunds_by_the_government_share() -> None:
+    """With a fixed public commitment per sub-fund, a lower government share means a larger sub-fund."""
+    sizes = {}
+    for share in (0.2, 0.4):
+        sc = load_scenario("baseline", [f"funds.gov_share={share}", "funds.public_commitment=75"], months=1,
+                           firms=200)
+        model = EcosystemModel(sc, rng=1)
+        early = next(s for s in subfunds(model) if s.stage == S.EARLY)
+        seed = next(s for s in subfunds(model) if s.stage == S.SEED)
+        assert early.committed * early.gov_share == pytest.approx(75 * sc.scale)
+        assert seed.committed * seed.gov_share == pytest.approx(75 * sc.scale)
+        sizes[share] = early.committed
+    assert sizes[0.2] == pytest.approx(2 * sizes[0.4])

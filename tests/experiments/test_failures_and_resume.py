@@ -59,7 +59,7 @@ def test_a_sweep_killed_part_way_resumes_and_stores_each_key_exactly_once(tmp_pa
     script = textwrap.dedent(f"""
         from ecosim.experiments import sweep
         sweep("baseline", ["pool.share=0.2:0.8:6"], seeds=4, months=18, firms=200, out={str(tmp_path)!r},
-              executor="serial", progress=False, metrics=["survival_share"])
+              executor="serial", progress=False, metrics=["survival_share"], batch_size=2)
     """)
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     proc = subprocess.Popen([sys.executable, "-c", script], env=env)
@@ -67,7 +67,7 @@ def test_a_sweep_killed_part_way_resumes_and_stores_each_key_exactly_once(tmp_pa
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (runs_dir.exists() and any(runs_dir.glob("*.parquet"))):
         time.sleep(0.1)
-    time.sleep(0.7)
+    time.sleep(0.3)
     killed_midway = proc.poll() is None
     proc.send_signal(signal.SIGKILL)
     proc.wait()

@@ -25,7 +25,8 @@ def book_loans(model: EcosystemModel, n: int, *, principal: float = 2.0, guarant
     chain = model.guarantee_chain
     p = np.full(n, principal)
     terms = {
-        "firm": rows, "bank": np.arange(n) % len(model.banks), "product": np.full(n, L.GUARANTEED if guaranteed else L.CREDIT, dtype=np.int8),
+        "firm": rows, "bank": np.arange(n) % len(model.banks),
+        "product": np.full(n, L.GUARANTEED if guaranteed else L.CREDIT, dtype=np.int8),
         "principal": p, "rate": np.full(n, 0.04), "tenor": np.full(n, 24), "collateral": np.full(n, collateral),
         "security": np.full(n, security), "guaranteed": np.full(n, guaranteed),
         "fee_rate": np.full(n, chain.fee_rate(p)[0] if guaranteed else 0.0), "relending_share": np.zeros(n),

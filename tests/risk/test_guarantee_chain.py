@@ -48,7 +48,7 @@ def test_upper_tiers_reimburse_the_municipal_guarantor_within_their_shares() -> 
 
 
 def test_national_fund_stops_paying_at_its_cap() -> None:
-    """The national fund pays only while cumulative payouts stay under cap × guaranteed balance; the rest stays municipal."""
+    """The national fund pays only while its payouts stay under cap × guaranteed balance; the rest stays municipal."""
     model = small_model({"guarantee.recovery_rate": 0.0, "guarantee.national_cap": 0.05})
     chain = model.guarantee_chain
     idx = book_loans(model, 20, principal=2.0, guaranteed=True)
@@ -93,7 +93,7 @@ def test_guarantee_fee_within_caps() -> None:
 
 
 def test_exhausted_guarantor_is_recapitalised_as_public_spending() -> None:
-    """With the switch on, a municipal guarantor without capital is topped up and the top-up counts as public spending."""
+    """With the switch on, an exhausted municipal guarantor is topped up, counted as public spending."""
     model = small_model()
     m = model.guarantee_chain.municipal
     gov = model.government

@@ -20,6 +20,11 @@ class Bank(mesa.Agent):
         index: Position in ``model.banks`` (used in the loan book).
         accounts: Ledger accounts (cash, loans, deposits, relending, capital, retained).
         defaults_12m: Principal defaulted in each of the last twelve months.
+        relending_quota: Share of the scenario's re-lending funding the bank may use (set by the evaluation).
+        funding_discount: Annual funding-cost saving from rediscount access (set by the evaluation).
+        accreditation: Tech-branch ladder step: 0 none, 1 reserve, 2 upgrading, 3 accredited.
+        appetite: Extra annual rate headroom the bank accepts on tech loans (from accreditation).
+        delegated_multiplier: Multiplier of the branch's delegated approval limit (from accreditation).
     """
 
     def __init__(self, model: EcosystemModel, index: int, capital: float) -> None:
@@ -28,6 +33,12 @@ class Bank(mesa.Agent):
         self.accounts = model.ledger.open(f"bank{index}", BANK_CHART)
         self.defaults_12m = np.zeros(12)
         self.exemption_lost_months = 0
+        # Incentives from the yearly evaluation (ecosim.information.evaluation); defaults change nothing.
+        self.relending_quota = 1.0
+        self.funding_discount = 0.0
+        self.accreditation = 0
+        self.appetite = 0.0
+        self.delegated_multiplier = 1.0
         ext = model.ledger.external_owner("bank_shareholders")
         model.ledger.transfer("bank_capital", ext["cash"], ext["net_flow"],
                               self.accounts["cash"], self.accounts["capital"], capital)

@@ -1,9 +1,10 @@
 """The lending phase: applications, officers' decisions, guarantees and disbursal.
 
-Each month three kinds of firms apply: firms that need money (short runway or a
+Each month four kinds of firms apply: firms that need money (short runway or a
 milestone ahead, see ``ecosim.firms.phases.seek_finance``), with a chance that a
 partner team's visit raises; selling firms without a loan that want working
-capital; and a few growth or mature firms that want to acquire. Each applies to
+capital; developing firms with patents or a rating that want to fund R&D; and a
+few growth or mature firms that want to acquire. Each applies to
 its relationship bank or to a bank it finds.
 
 The officer forms a view (:mod:`ecosim.credit.officer`), and for every product
@@ -32,13 +33,16 @@ from ecosim.credit.officer import (
     debt_service,
     decide,
     lender_view,
+    loan_pd,
     rating_input,
     runway_after,
-    scorecard_pd,
 )
-from ecosim.credit.products import ACQUISITION, NEED, OFFERS, WORKING_CAPITAL, Applicants
+from ecosim.credit.products import ACQUISITION, NEED, OFFERS, RD_PROJECT, WORKING_CAPITAL, Applicants
 from ecosim.equity.signals import crowding_in
-from ecosim.firms.state import ACTIVE, GROWTH
+from ecosim.firms.state import ACTIVE, GROWTH, MATURE
+from ecosim.information.evaluation import incentive_terms
+from ecosim.information.market import choose_bank
+from ecosim.information.view import district_terms
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -104,8 +108,11 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     wc = alive & ~in_need & ~has_loan & (f.revenue > 0) & (draws[:, 1] < p.products.working_capital_apply)
     ma = (alive & ~need & ~wc & (f.stage >= GROWTH) & (f.revenue > 0)
           & (draws[:, 2] < p.products.ma_apply * p.products.ma_enabled))
-    rows = np.flatnonzero(need | wc | ma)
-    purpose = np.where(need[rows], NEED, np.where(wc[rows], WORKING_CAPITAL, ACQUISITION)).astype(np.int8)
+    rd = (alive & ~in_need & ~has_loan & (f.revenue <= 0) & (f.stage < MATURE)
+          & ((f.patents > 0) | ~np.isnan(f.rating)) & (draws[:, 1] < p.products.rd_apply * p.products.rd_enabled))
+    rows = np.flatnonzero(need | wc | ma | rd)
+    purpose = np.select([need[rows], wc[rows], ma[rows]], [NEED, WORKING_CAPITAL, ACQUISITION],
+                        RD_PROJECT).astype(np.int8)
     sought = np.zeros(len(rows))
     sel = purpose == NEED
     sought[sel] = money_sought(model, rows[sel])
@@ -113,6 +120,8 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     sought[sel] = p.products.working_capital_months * f.revenue[rows[sel]]
     sel = purpose == ACQUISITION
     sought[sel] = p.products.ma_revenue_months * f.revenue[rows[sel]]
+    sel = purpose == RD_PROJECT
+    sought[sel] = p.products.rd_months * p.products.rd_cost_share * f.burn[rows[sel]]
     since = np.where(purpose == NEED, f.need_since[rows], model.month).astype(np.int32)
     return rows, purpose, np.maximum(sought, MIN_LOAN), since
 
@@ -122,7 +131,7 @@ def see_applicants(model: EcosystemModel, rows, purpose, sought, bank_idx) -> tu
     f = model.firms
     p = model.params
     led = model.ledger
-    rating, rating_prec = rating_input(model, rows)
+    rating, rating_prec = rating_input(model, rows, bank_idx)
     own_soft = f.rel_bank[rows] == bank_idx
     view = lender_view(rating, rating_prec, f.soft_signal[rows], np.where(own_soft, f.soft_precision[rows], 0.0),
                        crowding_in(model, rows))  # guidance-fund signal (ecosim.equity.signals)
@@ -151,10 +160,12 @@ def lend(model: EcosystemModel) -> None:
         return
     f.applications[rows] += 1
     model.tally["applications"] += len(rows)
-    bank_idx = np.where(f.rel_bank[rows] >= 0, f.rel_bank[rows], bank_draw)
+    bank_idx = choose_bank(model, rows, bank_draw)  # own bank, own search, or the marketplace's match
     a, view_sd = see_applicants(model, rows, purpose, sought, bank_idx)
     coverage = a.revenue / np.maximum(a.burn, 1e-9)
-    cost, relend_share = funding_cost(model)
+    bank_terms = incentive_terms(model, bank_idx)  # the yearly bank evaluation's incentives, per bank
+    cost, relend_share = bank_terms["funding_cost"], bank_terms["relending_share"]
+    district_line = district_terms(model, rows, bank_idx)[0]  # co-building banks' pre-approved line by grade
     exempt_bank = np.array([bk.exemption_active() for bk in model.banks])[bank_idx]
     chain = model.guarantee_chain
     chain_open = chain is not None and chain.open_for_business()
@@ -167,11 +178,14 @@ def lend(model: EcosystemModel) -> None:
     offers, decisions = [], []
     for j, code in enumerate(codes):
         offer = OFFERS[code](a, p)
+        if code == L.CREDIT:
+            offer.line = np.where(np.isin(a.purpose, (NEED, WORKING_CAPITAL, RD_PROJECT)),
+                                  np.maximum(offer.line, district_line - a.debt), 0.0)
         amt = np.minimum(np.minimum(a.sought, offer.line), b.max_loan)
         amt = np.minimum(amt, capacity_amount(a.revenue, a.cash, a.service, offer.tenor, b.rate_cap,
                                               b.debt_service_share))
         service = a.service + debt_service(amt, offer.tenor, b.rate_cap)
-        pd = scorecard_pd(a.view_mean, coverage, a.age, runway_after(a.cash, a.burn, a.revenue, service))
+        pd = loan_pd(a.view_mean, coverage, a.age, runway_after(a.cash, a.burn, a.revenue, service), offer.tenor)
         lgd = b.loss_given_default * (1 - np.minimum(offer.security / np.maximum(amt, 1e-9), 1.0))
         if code == L.GUARANTEED:
             eligible = chain_open & (pd <= p.guarantee.max_pd)
@@ -180,7 +194,7 @@ def lend(model: EcosystemModel) -> None:
             eligible = np.ones(n, dtype=bool)
             cover = np.where(amt <= p.pool.max_loan, pool.expected_cover() if pool is not None else 0.0, 0.0)
         dec = decide(pd=pd, view_sd=view_sd, loss_given_default=lgd, cover=cover, funding_cost=cost,
-                     base_margin=b.base_margin, rate_cap=b.rate_cap, officer_penalty=b.officer_penalty,
+                     base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"], officer_penalty=b.officer_penalty,
                      opacity_aversion=b.opacity_aversion, exempt=exempt_bank & (amt <= p.exemption.max_loan),
                      max_pd=b.max_pd)
         amount[j], rate[j] = amt, dec.rate
@@ -237,7 +251,7 @@ def lend(model: EcosystemModel) -> None:
     pick = lambda arrs: np.array([arrs[c][i] for c, i in zip(ch, idx, strict=True)])  # noqa: E731
     inc = p.incentives
     principal = amt[idx]
-    delegated = inc.delegated_approval & (principal <= inc.delegated_limit)
+    delegated = inc.delegated_approval & (principal <= bank_terms["delegated_limit"][idx])
     lag = np.where(delegated, 0, b.approval_lag)
     terms = {
         "firm": rows[idx],
@@ -250,7 +264,7 @@ def lend(model: EcosystemModel) -> None:
         "security": np.minimum(pick([o.security for o in offers]), principal),
         "guaranteed": guaranteed,
         "fee_rate": np.where(guaranteed, chain.fee_rate(principal) if chain is not None else 0.0, 0.0),
-        "relending_share": np.full(len(idx), relend_share),
+        "relending_share": relend_share[idx],
         "exempt": pick([d.exempt for d in decisions]),
         "officer_pd": pick([d.officer_pd for d in decisions]),
         "need_since": since[idx],
@@ -305,7 +319,8 @@ def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
         n,
         firm=rows, bank=banks, product=terms["product"], start=model.month, principal=principal,
         outstanding=principal, rate=terms["rate"], tenor=terms["tenor"], months_left=terms["tenor"],
-        collateral=terms["collateral"], security=terms["security"], guaranteed=terms["guaranteed"], fee_rate=terms["fee_rate"],
+        collateral=terms["collateral"], security=terms["security"], guaranteed=terms["guaranteed"],
+        fee_rate=terms["fee_rate"],
         relending_share=terms["relending_share"], exempt=terms["exempt"], officer_pd=terms["officer_pd"],
         time_to_loan=ttl,
     )

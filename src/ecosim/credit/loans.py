@@ -57,4 +57,7 @@ class LoanBook(ColumnTable):
     def of_firms(self, rows: np.ndarray) -> np.ndarray:
         """Indices of active loans whose borrower is one of ``rows``."""
         act = self.active()
+        rows = np.asarray(rows)
+        if rows.size == 1:  # the common case: one firm
+            return act[self.firm[act] == rows.ravel()[0]]
         return act[np.isin(self.firm[act], rows)]

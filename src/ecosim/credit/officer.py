@@ -59,10 +59,15 @@ SCORE_AGE = 0.3  # track record: up to five years
 RUNWAY_CAP = 60.0
 
 
-def rating_input(model: EcosystemModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """What lenders read from the platforms about each firm: (rating, its precision; NaN/0 where unrated)."""
-    f = model.firms
-    return f.rating[rows].astype(float), f.rating_precision[rows].astype(float)
+def rating_input(model: EcosystemModel, rows: np.ndarray, banks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What bank ``banks[i]`` reads from the platforms about firm ``rows[i]``: (rating, its precision; NaN/0 where unseen).
+
+    The combination of the platforms the bank recognises (``ecosim.information.view.platform_view``).
+    """
+    from ecosim.information.view import platform_view
+
+    pv = platform_view(model, rows, banks)
+    return pv.signal, pv.precision
 
 
 @dataclass
@@ -145,6 +150,31 @@ def scorecard_pd(
         - SCORE_AGE * np.minimum(age_months, 60) / 60.0
     )
     return expit(z)
+
+
+def loan_pd(
+    view_mean: np.ndarray,
+    coverage: np.ndarray,
+    age_months: np.ndarray,
+    runway: np.ndarray,
+    tenor: np.ndarray | int,
+) -> np.ndarray:
+    """Annualised default risk over the loan's life: the scorecard applied year by year as the runway runs down.
+
+    A firm that does not carry itself (runway below ``RUNWAY_CAP``) has twelve months less
+    runway each year; the officer compounds the yearly risks over the tenor and states the
+    result as an annual rate, so a long loan to a firm whose cash runs out before maturity is
+    priced as the risk it is.
+    """
+    tenor = np.broadcast_to(np.asarray(tenor), np.shape(runway))
+    years = int(np.ceil(tenor.max() / 12.0)) if tenor.size else 1
+    carries = runway >= RUNWAY_CAP
+    survive = np.ones(np.shape(runway))
+    for k in range(years):
+        left = np.where(carries, RUNWAY_CAP, np.maximum(runway - 12.0 * k, 0.0))
+        pd_k = scorecard_pd(view_mean, coverage, age_months + 12 * k, left)
+        survive *= np.where(12 * k < tenor, 1.0 - pd_k, 1.0)
+    return 1.0 - survive ** (12.0 / np.maximum(tenor, 1))
 
 
 @dataclass

@@ -35,9 +35,10 @@ from ecosim.credit import loans as L
 from ecosim.firms import state as S
 from ecosim.scenario import Scenario
 
-#: Why a firm applies: to extend its runway or fund a milestone, for working capital, or to acquire.
-NEED, WORKING_CAPITAL, ACQUISITION = 0, 1, 2
-PURPOSES: tuple[str, ...] = ("need", "working_capital", "acquisition")
+#: Why a firm applies: to extend its runway or fund a milestone, for working capital, to acquire,
+#: or to fund an R&D project (researchers and labs) of a firm still developing.
+NEED, WORKING_CAPITAL, ACQUISITION, RD_PROJECT = 0, 1, 2, 3
+PURPOSES: tuple[str, ...] = ("need", "working_capital", "acquisition", "rd_project")
 
 #: Guaranteed-loan line per employee and per patent (the guarantor scores social-insurance and IP data).
 GUARANTEE_LINE_EMPLOYEE = 0.25
@@ -78,7 +79,8 @@ class Offer:
     security: np.ndarray  # what the bank expects to realise from them on default
 
 
-def _offer(a: Applicants, line, tenor, pledged=0.0, security=0.0, *, for_purpose=(NEED, WORKING_CAPITAL)) -> Offer:
+def _offer(a: Applicants, line, tenor, pledged=0.0, security=0.0, *,
+           for_purpose=(NEED, WORKING_CAPITAL, RD_PROJECT)) -> Offer:
     n = len(a.rows)
     ok = np.isin(a.purpose, for_purpose)
     line = np.where(ok, np.maximum(np.broadcast_to(line, (n,)), 0.0), 0.0)
@@ -129,7 +131,7 @@ def rd_offer(a: Applicants, p: Scenario) -> Offer:
     pr = p.products
     line = pr.rd_months * pr.rd_cost_share * a.burn
     eligible = pr.rd_enabled & (a.stage < S.MATURE) & ((a.patents > 0) | a.rated)
-    return _offer(a, np.where(eligible, line - a.debt, 0.0), pr.rd_tenor, for_purpose=(NEED,))
+    return _offer(a, np.where(eligible, line - a.debt, 0.0), pr.rd_tenor, for_purpose=(NEED, RD_PROJECT))
 
 
 def ip_pledge_offer(a: Applicants, p: Scenario) -> Offer:

@@ -362,7 +362,10 @@ def build_funds(model: EcosystemModel, n_vc: int, n_aic: int, *, jinan_vc: int =
             for k in range(p.funds.subfunds_per_mother):
                 stage = stages[k % 3]
                 share = p.funds.seed_gov_share if stage == SEED else p.funds.gov_share
-                SubFund(model, mother, k, stage, p.funds.subfund_size * s, share)
+                size = p.funds.subfund_size
+                if p.funds.public_commitment is not None:
+                    size = p.funds.public_commitment / max(share, 1e-9) if share > 0 else p.funds.subfund_size
+                SubFund(model, mother, k, stage, size * s, share)
             model.mother_funds.append(mother)
     for k in range(n_vc):
         VentureFund(model, k, p.venture.capital * s * jinan_vc / max(n_vc, 1))

@@ -44,6 +44,9 @@ class Holdings(ColumnTable):
     def of_firms(self, rows: np.ndarray) -> np.ndarray:
         """Active stakes in the given firm rows."""
         act = np.flatnonzero(self.active)
+        rows = np.asarray(rows)
+        if rows.size == 1:  # the common case: one firm
+            return act[self.firm[act] == rows.ravel()[0]]
         return act[np.isin(self.firm[act], rows)]
 
     def of_investor(self, investor: int) -> np.ndarray:

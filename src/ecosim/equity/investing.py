@@ -64,7 +64,12 @@ def invest(model: EcosystemModel) -> None:
     dd_precision = (DUE_DILIGENCE_PRECISION + pf.referral_precision * (f.visits > 0)
                     + (pb.nurture_precision * (f.board >= 0) if pb.enabled else 0.0))
     dd_signal = f.quality + dd_noise / np.sqrt(dd_precision)
-    funded = np.zeros(n, dtype=bool)
+    # Work on the firms seeking money this month only (a small share of all rows).
+    seekers = np.flatnonzero(seeking)
+    position = np.full(n, -1, dtype=np.int64)
+    position[seekers] = np.arange(len(seekers))
+    stage, sector, rel_bank = f.stage[seekers], f.sector[seekers], f.rel_bank[seekers]
+    funded = np.zeros(len(seekers), dtype=bool)
     h = model.holdings
     for j in order.tolist():
         if j >= len(model.investors):
@@ -76,22 +81,23 @@ def invest(model: EcosystemModel) -> None:
         k = int(p.deals_per_month) + int(deal_draws[j] < p.deals_per_month % 1)
         if k == 0:
             continue
-        ok = seeking & ~funded & np.isin(f.stage, inv.stage_focus())
+        ok = ~funded & np.isin(stage, inv.stage_focus())
         sectors = inv.sectors()
         if sectors is not None:
-            ok &= np.isin(f.sector, sectors)
+            ok &= np.isin(sector, sectors)
         if isinstance(inv, AicFund):
-            ok &= f.rel_bank == inv.bank
-        held = np.zeros(n, dtype=bool)
+            ok &= rel_bank == inv.bank
+        held = np.zeros(len(seekers), dtype=bool)
         if pf.follow_on:
-            held[h.firm[h.of_investor(inv.index)]] = True
-            ok |= seeking & ~funded & held
-        cand = np.flatnonzero(ok)
+            at = position[h.firm[h.of_investor(inv.index)]]
+            held[at[at >= 0]] = True
+            ok |= ~funded & held
+        cand = seekers[ok]
         if len(cand) == 0:
             continue
         bonus = 0.0 if inv.guidance else crowding_in(model, cand)
         view = lender_view(f.rating[cand], f.rating_precision[cand], dd_signal[cand], dd_precision[cand], bonus)
-        score = view.mean + FOLLOW_ON_EDGE * held[cand]
+        score = view.mean + FOLLOW_ON_EDGE * held[ok]
         good = score >= inv.min_signal()
         cand, score, mean = cand[good], score[good], view.mean[good]
         if len(cand) == 0:
@@ -107,7 +113,7 @@ def invest(model: EcosystemModel) -> None:
                 if co is not None:
                     backers.append((co, amount))
             make_round(model, backers, row, round_price(model, row, s))
-            funded[row] = True
+            funded[position[row]] = True
 
 
 def co_investor(model: EcosystemModel, row: int, amount: float) -> Investor | None:

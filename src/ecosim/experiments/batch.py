@@ -126,7 +126,7 @@ def task_labels(tasks: list[Task]) -> pd.DataFrame:
 
 
 def run_experiment(variants, seeds, out, *, description: str, executor: str = "serial", workers: int | None = None,
-                   scheduler: str | None = None, progress: bool = True) -> ExperimentRuns:
+                   scheduler: str | None = None, progress: bool = True, batch_size: int = 16) -> ExperimentRuns:
     """Run every variant on its seeds into ``out`` (a temporary folder when None) and read the runs back.
 
     Args:
@@ -138,6 +138,8 @@ def run_experiment(variants, seeds, out, *, description: str, executor: str = "s
         workers: Worker processes.
         scheduler: Running Dask scheduler address.
         progress: Show a progress bar.
+        batch_size: Runs written to the store per batch (at most this many, or 5 s of runs, are
+            lost if the process is killed).
     """
     import tempfile
     from pathlib import Path
@@ -149,7 +151,7 @@ def run_experiment(variants, seeds, out, *, description: str, executor: str = "s
     if out is None:
         tmp = tempfile.TemporaryDirectory(prefix=f"ecosim-{description}-")
         out = tmp.name
-    store = ResultStore(Path(out))
+    store = ResultStore(Path(out), batch_size=batch_size)
     report = run_batch(tasks, store, executor=executor, workers=workers, scheduler=scheduler, progress=progress,
                        description=description, scenario_toml={v.content_hash: v.scenario.to_toml() for v in variants})
     stored = store.runs(keys=[t.key for t in tasks])

@@ -7,6 +7,7 @@ starts; failed runs are listed at the end and the command exits with status 1.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,8 @@ from rich.table import Table
 
 from ecosim.scenario import ScenarioError, parse_overrides
 
-console = Console()
+#: Wide when writing to a file or pipe, so tables are not cut to 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 ExecutorOpt = Annotated[str, typer.Option("--executor", help="serial, processes or dask.")]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: available cores).")]

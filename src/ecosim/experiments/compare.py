@@ -91,6 +91,7 @@ def compare(
     root_seed: int = DEFAULT_ROOT,
     paired: bool = True,
     progress: bool = True,
+    batch_size: int = 16,
 ) -> CompareResult:
     """Run scenarios on common seeds and compare them.
 
@@ -110,6 +111,7 @@ def compare(
         paired: Use the same seeds in every scenario (common random numbers). ``False``
             gives each scenario its own seeds (then differences pair seed positions, not seeds).
         progress: Show a progress bar.
+        batch_size: Runs written to the store per batch.
 
     Returns:
         A :class:`CompareResult`; runs that failed are listed in ``result.failures``.
@@ -136,7 +138,7 @@ def compare(
         if not paired:
             raise ScenarioError("paired=False needs a number of seeds, not a seed list")
     exp = run_experiment(variants, seed_list, out, description="compare", executor=executor, workers=workers,
-                         scheduler=scheduler, progress=progress)
+                         scheduler=scheduler, progress=progress, batch_size=batch_size)
     runs = exp.runs
     wanted = list(metrics) if metrics else [m for m in HEADLINE_METRICS if m in runs.columns or runs.empty]
     check_metrics(runs, wanted)

@@ -113,6 +113,7 @@ def sensitivity(
     metrics: Sequence[str] | None = None,
     root_seed: int = DEFAULT_ROOT,
     progress: bool = True,
+    batch_size: int = 16,
 ) -> SensitivityResult:
     """Global sensitivity of summary figures to scenario parameters.
 
@@ -132,6 +133,7 @@ def sensitivity(
         metrics: Summary keys to analyse (default :data:`DEFAULT_METRICS`).
         root_seed: Root of the seed tree and of the sampling.
         progress: Show a progress bar.
+        batch_size: Runs written to the store per batch.
 
     Raises:
         ScenarioError: A bad key, range, method or sample count, before any run starts.
@@ -150,7 +152,8 @@ def sensitivity(
     variants = resolve_all(point_variants(scenario, design), months=months, firms=firms, overrides=overrides)
     seed_list = derive_seeds(seeds, root_seed) if isinstance(seeds, int) else [int(s) for s in seeds]
     exp = run_experiment(variants, seed_list, out, description=f"sensitivity ({method})", executor=executor,
-                         workers=workers, scheduler=scheduler, progress=progress)
+                         workers=workers, scheduler=scheduler, progress=progress,
+                         batch_size=batch_size)
     runs = exp.runs.copy()
     runs.insert(0, "point", runs.pop("scenario").str.rsplit(":", n=1).str[-1])
     wanted = list(metrics) if metrics else [m for m in DEFAULT_METRICS if m in runs.columns]

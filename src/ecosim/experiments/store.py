@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -138,14 +139,14 @@ class ResultStore:
         if failed:
             self._write(pd.DataFrame([self._failure_row(o) for o in failed]), "failures", name)
         if ok:
-            monthly = pd.concat([self._monthly_frame(o) for o in ok], ignore_index=True)
-            self._write(monthly, "monthly", name)
+            self._write(self._monthly_table(ok), "monthly", name)
             self._write(pd.DataFrame([self._run_row(o) for o in ok]), "runs", name)
 
-    def _write(self, frame: pd.DataFrame, table: str, name: str) -> None:
+    def _write(self, frame: pd.DataFrame | pa.Table, table: str, name: str) -> None:
         target = self.path / table / name
         tmp = target.with_name(target.name + ".tmp")
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+        data = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+        pq.write_table(data, tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -161,10 +162,21 @@ class ResultStore:
 
     @staticmethod
     def _monthly_frame(o: Outcome) -> pd.DataFrame:
-        m = o.metrics.reset_index(drop=True).copy()
-        t = o.task
-        front = pd.DataFrame({"key": t.key, "scenario": t.scenario, "seed": t.seed}, index=m.index)
-        return pd.concat([front, m], axis=1)
+        """One run's monthly rows with its key, scenario and seed in front."""
+        return ResultStore._monthly_table([o]).to_pandas()
+
+    @staticmethod
+    def _monthly_table(outcomes: list[Outcome]) -> pa.Table:
+        """The monthly rows of several runs as one Arrow table, with key, scenario and seed in front."""
+        lengths = [len(o.metrics) for o in outcomes]
+        tables = [o.metrics_table() for o in outcomes]
+        body = pa.concat_tables(tables, promote_options="default")  # zero-copy; aligns columns by name
+        front = {
+            "key": pa.array(np.repeat([o.task.key for o in outcomes], lengths)),
+            "scenario": pa.array(np.repeat([o.task.scenario for o in outcomes], lengths)),
+            "seed": pa.array(np.repeat(np.array([o.task.seed for o in outcomes], dtype=np.int64), lengths)),
+        }
+        return pa.table({**front, **{name: body.column(name) for name in body.column_names}})
 
     @staticmethod
     def _failure_row(o: Outcome) -> dict:

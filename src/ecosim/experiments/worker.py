@@ -15,6 +15,7 @@ import traceback
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from ecosim.experiments.tasks import Task
 
@@ -44,6 +45,13 @@ class Outcome:
     wall_seconds: float = 0.0
     host: str = ""
     finished_at: float = 0.0
+    arrow: pa.Table | None = field(default=None, repr=False)
+
+    def metrics_table(self) -> pa.Table:
+        """The monthly metrics as an Arrow table (converted in the worker, so the writer only concatenates)."""
+        if self.arrow is None:
+            self.arrow = pa.Table.from_pandas(self.metrics, preserve_index=False)
+        return self.arrow
 
 
 def run_task(task: Task) -> Outcome:
@@ -57,5 +65,7 @@ def run_task(task: Task) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - every model error becomes a record
         return Outcome(task=task, ok=False, error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(),
                        wall_seconds=time.perf_counter() - start, host=host, finished_at=time.time())
-    return Outcome(task=task, ok=True, summary=result.summary, metrics=result.metrics,
-                   wall_seconds=result.wall_seconds, host=host, finished_at=time.time())
+    outcome = Outcome(task=task, ok=True, summary=result.summary, metrics=result.metrics,
+                      wall_seconds=result.wall_seconds, host=host, finished_at=time.time())
+    outcome.metrics_table()
+    return outcome

@@ -7,6 +7,7 @@
 * ``funds.csv`` — one row per equity investor, with TVPI, DPI and IRR at the end of the run.
 * ``network.graphml`` — the relationship graph at the end.
 * ``dashboard.png`` — a one-page overview.
+* ``banks.csv`` — each bank's yearly evaluation: ten indicators, points, score, incentives, accreditation.
 * ``run.json`` — the resolved scenario, seed, package version, git commit and wall time.
 """
 
@@ -90,6 +91,8 @@ def write_run(result: RunResult, scenario: Scenario, seed: int, out_dir: Path) -
     events_frame(model).to_parquet(out_dir / "events.parquet", index=False)
     funds_frame(model).to_csv(out_dir / "funds.csv", index=False, float_format="%.10g")
     nx.write_graphml(model.graph.G, out_dir / "network.graphml")
+    if model.evaluator is not None:
+        model.evaluator.frame().to_csv(out_dir / "banks.csv", index=False, float_format="%.10g")
     draw_dashboard(result.metrics, out_dir / "dashboard.png", title=f"{scenario.name} — seed {seed}")
     provenance = {
         "scenario": scenario.model_dump(mode="json"),

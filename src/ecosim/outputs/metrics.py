@@ -13,6 +13,7 @@ import numpy as np
 from ecosim.credit.report import CREDIT_METRICS, credit_metrics
 from ecosim.equity.metrics import EQUITY_METRICS, equity_metrics
 from ecosim.firms import state as S
+from ecosim.information.metrics import INFO_METRICS, information_metrics
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -58,6 +59,7 @@ METRICS: dict[str, str] = {
     "allocation_auc": "AUC of this month's loan approvals against applicants' latent quality",
     **CREDIT_METRICS,
     **EQUITY_METRICS,
+    **INFO_METRICS,
 }
 METRIC_NAMES: tuple[str, ...] = tuple(METRICS)
 
@@ -144,4 +146,5 @@ def monthly_metrics(model: EcosystemModel) -> dict[str, float]:
     }
     out.update(credit_metrics(model))
     out.update(equity_metrics(model))
+    out.update(information_metrics(model))
     return {k: out[k] for k in METRIC_NAMES}

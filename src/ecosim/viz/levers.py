@@ -1,0 +1,88 @@
+"""The policy levers of the teaching demo, declared once.
+
+Each :class:`DemoLever` names a demo control (a keyword of
+:class:`ecosim.viz.demo.DemoModel`), the widget that shows it and how its value
+becomes scenario overrides. To expose a new lever in the demo, add one entry to
+:data:`DEMO_LEVERS`; the page, the model and the tests pick it up from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _guarantee_split(bank_share: float) -> dict[str, float]:
+    """Bank share of a guaranteed loss; the rest split 2:2:4 among national, provincial and municipal tiers."""
+    rest = 1.0 - float(bank_share)
+    national = provincial = round(0.25 * rest, 12)
+    municipal = round(1.0 - float(bank_share) - national - provincial, 12)
+    return {
+        "guarantee.share_bank": float(bank_share),
+        "guarantee.share_national": national,
+        "guarantee.share_provincial": provincial,
+        "guarantee.share_municipal": municipal,
+    }
+
+
+@dataclass(frozen=True)
+class DemoLever:
+    """One control of the demo.
+
+    Attributes:
+        name: Keyword of the demo model and key of the control.
+        label: Text next to the control (short: the sidebar is narrow; the scenario field documents the rest).
+        widget: ``"Checkbox"``, ``"SliderFloat"`` or ``"SliderInt"``.
+        default: Starting value.
+        to_overrides: Turns the value into dotted scenario overrides.
+        min, max, step: Slider range.
+    """
+
+    name: str
+    label: str
+    widget: str
+    default: Any
+    to_overrides: Callable[[Any], dict[str, Any]]
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def user_param(self) -> dict[str, Any]:
+        """The control as a SolaraViz ``model_params`` entry."""
+        out: dict[str, Any] = {"type": self.widget, "value": self.default, "label": self.label}
+        if self.widget != "Checkbox":
+            out.update(min=self.min, max=self.max, step=self.step)
+        return out
+
+
+#: The demo's levers, in the order they appear on the page.
+DEMO_LEVERS: tuple[DemoLever, ...] = (
+    DemoLever("exemption", "Due-diligence exemption (尽职免责)", "Checkbox", True,
+              lambda v: {"exemption.enabled": bool(v)}),
+    DemoLever("guarantee", "Guarantee chain (银担分险)", "Checkbox", True,
+              lambda v: {"guarantee.enabled": bool(v)}),
+    DemoLever("bank_share", "Bank's loss share", "SliderFloat", 0.2, _guarantee_split,
+              min=0.0, max=1.0, step=0.05),
+    DemoLever("pool", "Risk pool (风险补偿资金池)", "Checkbox", True,
+              lambda v: {"pool.enabled": bool(v)}),
+    DemoLever("pool_size", "Pool size (m yuan)", "SliderFloat", 2000.0,
+              lambda v: {"pool.size": float(v)}, min=0.0, max=6000.0, step=250.0),
+    DemoLever("fund_cluster", "Guidance funds (6+N)", "Checkbox", True,
+              lambda v: {"funds.enabled": bool(v)}),
+    DemoLever("platforms", "Data platforms", "Checkbox", True,
+              lambda v: {"platforms.enabled": bool(v)}),
+    DemoLever("broker_teams", "Partner teams", "SliderInt", 4,
+              lambda v: {"brokers.teams": int(v)}, min=0, max=30, step=1),
+)
+
+LEVERS_BY_NAME: dict[str, DemoLever] = {lever.name: lever for lever in DEMO_LEVERS}
+
+
+def lever_overrides(values: dict[str, Any]) -> dict[str, Any]:
+    """Scenario overrides for the given demo lever values (unknown names raise ``KeyError``)."""
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        out.update(LEVERS_BY_NAME[name].to_overrides(value))
+    return out
