@@ -81,10 +81,10 @@ def invest(model: EcosystemModel) -> None:
         k = int(p.deals_per_month) + int(deal_draws[j] < p.deals_per_month % 1)
         if k == 0:
             continue
-        ok = ~funded & np.isin(stage, inv.stage_focus())
+        ok = ~funded & _lookup(inv.stage_focus())[stage]
         sectors = inv.sectors()
         if sectors is not None:
-            ok &= np.isin(sector, sectors)
+            ok &= _lookup(sectors)[sector]
         if isinstance(inv, AicFund):
             ok &= rel_bank == inv.bank
         held = np.zeros(len(seekers), dtype=bool)
@@ -114,6 +114,13 @@ def invest(model: EcosystemModel) -> None:
                     backers.append((co, amount))
             make_round(model, backers, row, round_price(model, row, s))
             funded[position[row]] = True
+
+
+def _lookup(codes: tuple[int, ...]) -> np.ndarray:
+    """A table answering "is this code one of ``codes``?" by indexing (codes are small integers)."""
+    table = np.zeros(64, dtype=bool)
+    table[list(codes)] = True
+    return table
 
 
 def co_investor(model: EcosystemModel, row: int, amount: float) -> Investor | None:
