@@ -13,10 +13,8 @@ Run::
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from ecosim.experiments import Variant, compare
+from ecosim.experiments import Variant
+from ecosim.experiments.scripts import comparison_script
 
 METRICS = [
     "approval_rate_age_0_1",
@@ -39,22 +37,7 @@ SCENARIOS = [
 
 def main(argv: list[str] | None = None) -> None:
     """Run the comparison and write ``table.csv`` and ``figure.png`` into the output folder."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=20)
-    ap.add_argument("--months", type=int, default=60)
-    ap.add_argument("--firms", default="1000")
-    ap.add_argument("--executor", default="processes")
-    ap.add_argument("--out", default="results/exemption")
-    args = ap.parse_args(argv)
-    out = Path(args.out)
-    res = compare(SCENARIOS, seeds=args.seeds, months=args.months, firms=args.firms, executor=args.executor,
-                  out=out, metrics=METRICS, progress=False)
-    out.mkdir(parents=True, exist_ok=True)
-    res.table.to_csv(out / "table.csv", index=False)
-    res.plot(out / "figure.png", metrics=METRICS[:6])
-    cols = ["metric", "scenario", "n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"]
-    print(res.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    print(f"wrote {out / 'table.csv'} and {out / 'figure.png'}")
+    comparison_script(__doc__.splitlines()[0], SCENARIOS, METRICS, default_out="results/exemption", argv=argv)
 
 
 if __name__ == "__main__":

@@ -14,15 +14,20 @@ results`` commands wrap these functions.
 
 from ecosim.experiments.compare import HEADLINE_METRICS, CompareResult, compare
 from ecosim.experiments.seeds import derive_seeds
+from ecosim.experiments.sensitivity import SensitivityResult, sensitivity
 from ecosim.experiments.store import ResultStore
+from ecosim.experiments.sweeps import SweepResult, sweep
 from ecosim.experiments.variants import Variant
 
-__all__ = ["HEADLINE_METRICS", "CompareResult", "ResultStore", "Variant", "compare", "derive_seeds"]
-
-try:  # sweeps and sensitivity land after the comparison API
-    from ecosim.experiments.sensitivity import SensitivityResult, sensitivity  # noqa: F401
-    from ecosim.experiments.sweeps import SweepResult, sweep  # noqa: F401
-
-    __all__ += ["SensitivityResult", "SweepResult", "sensitivity", "sweep"]
-except ImportError:  # pragma: no cover
-    pass
+__all__ = [
+    "HEADLINE_METRICS",
+    "CompareResult",
+    "ResultStore",
+    "SensitivityResult",
+    "SweepResult",
+    "Variant",
+    "compare",
+    "derive_seeds",
+    "sensitivity",
+    "sweep",
+]
