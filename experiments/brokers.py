@@ -8,7 +8,7 @@ are paired against 0 teams, with 95% confidence intervals.
 
 Run::
 
-    PYTHONPATH=src python experiments/brokers.py --seeds 20 --months 60 --firms 1000
+    .venv/bin/python experiments/brokers.py --seeds 20 --months 60 --firms 1000
 
 Writes into ``--out``: the result folder, ``brokers.csv`` and ``brokers.png``.
 """

@@ -12,7 +12,7 @@ intervals and differences paired seed by seed:
 
 Run::
 
-    PYTHONPATH=src python experiments/data_platforms.py --seeds 20 --months 60 --firms 1000
+    .venv/bin/python experiments/data_platforms.py --seeds 20 --months 60 --firms 1000
 
 Writes into ``--out``: the two result folders (``tiers/``, ``accuracy/``), the
 tables ``tiers.csv`` and ``accuracy.csv`` and the figure ``data_platforms.png``.

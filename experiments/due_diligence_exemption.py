@@ -8,7 +8,7 @@ baseline) and a figure.
 
 Run::
 
-    PYTHONPATH=src python experiments/due_diligence_exemption.py --seeds 20 --out results/exemption
+    .venv/bin/python experiments/due_diligence_exemption.py --seeds 20 --out results/exemption
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ mean, ci_low, ci_high, diff, diff_low, diff_high) and ``fund_cluster.png``.
 
 Run::
 
-    PYTHONPATH=src python experiments/fund_cluster.py --seeds 20 --out results/fund_cluster
+    .venv/bin/python experiments/fund_cluster.py --seeds 20 --out results/fund_cluster
 """
 
 from __future__ import annotations

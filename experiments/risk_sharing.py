@@ -7,7 +7,7 @@ seed against the baseline) and a figure.
 
 Run::
 
-    PYTHONPATH=src python experiments/risk_sharing.py --seeds 20 --out results/risk_sharing
+    .venv/bin/python experiments/risk_sharing.py --seeds 20 --out results/risk_sharing
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the comparison and write ``table.csv`` and ``figure.png`` into the output folder."""
     comparison_script(__doc__.splitlines()[0], SCENARIOS, METRICS, default_out="results/risk_sharing", argv=argv,
                       plot_metrics=["total_new_loans", "mean_credit_access_rate", "mean_npl_ratio",
-                                         "total_loss_bank", "total_public_spending", "credit_per_public_yuan"])
+                                    "total_loss_bank", "total_public_spending", "credit_per_public_yuan"])
 
 
 if __name__ == "__main__":
