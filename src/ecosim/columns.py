@@ -8,7 +8,9 @@ blocks, and monthly phases act on whole columns at once.
 
 Reading ``table.cash`` returns a view of the rows in use, so
 ``table.cash[rows] += x`` writes through. Do not keep such a view across
-:meth:`ColumnTable.add`, which may reallocate.
+:meth:`ColumnTable.add`, which may reallocate. (The views are cached as plain
+attributes until the next :meth:`ColumnTable.add`, so reading a column costs
+an attribute lookup.)
 """
 
 from __future__ import annotations
@@ -42,9 +44,12 @@ class ColumnTable:
         )
 
     def __getattr__(self, name: str) -> np.ndarray:
+        # Called only when ``name`` is not cached yet: cache the view of the rows in use.
         data = object.__getattribute__(self, "_data")
         if name in data:
-            return data[name][: object.__getattribute__(self, "n")]
+            view = data[name][: object.__getattribute__(self, "n")]
+            self.__dict__[name] = view
+            return view
         raise AttributeError(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -75,6 +80,9 @@ class ColumnTable:
                 grown[: self.n] = arr[: self.n]
                 self._data[name] = grown
         object.__setattr__(self, "n", end)
+        cached = self.__dict__
+        for name in self._data:
+            cached.pop(name, None)
         for name, value in values.items():
             if name not in self._data:
                 raise KeyError(f"unknown column {name!r}")

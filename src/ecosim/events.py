@@ -32,31 +32,66 @@ EVENT_COLUMNS: tuple[Column, ...] = (
 
 
 class EventLog:
-    """Append-only table of events, vectorised."""
+    """Append-only table of events, vectorised.
+
+    Single events (the common case in per-deal code) are kept in a short
+    Python list and appended to the table in one block when the table is next
+    read or an array of events arrives, so row order is always the order of
+    recording.
+    """
 
     def __init__(self) -> None:
-        self.table = ColumnTable(EVENT_COLUMNS, capacity=4096)
+        self._table = ColumnTable(EVENT_COLUMNS, capacity=4096)
+        self._pending: list[dict] = []
+        self._kind_code = {k: i for i, k in enumerate(EVENT_KINDS)}
+
+    @property
+    def table(self) -> ColumnTable:
+        """The events recorded so far, one row each."""
+        if self._pending:
+            self._flush()
+        return self._table
 
     def record(self, month: int, kind: str, firm_id=-1, counterparty_id=-1, amount=0.0, **extra) -> None:
         """Record one event per element of the array arguments (scalars broadcast)."""
-        arrays = [np.atleast_1d(x) for x in (firm_id, counterparty_id, amount, *extra.values())]
+        values = (firm_id, counterparty_id, amount, *extra.values())
+        if all(np.ndim(x) == 0 for x in values):
+            self._pending.append({"month": month, "kind": self._kind_code[kind], "firm_id": firm_id,
+                                  "counterparty_id": counterparty_id, "amount": amount, **extra})
+            return
+        arrays = [np.atleast_1d(x) for x in values]
         n = max(len(a) for a in arrays)
         if n == 0 or any(len(a) == 0 for a in arrays):
             return
         self.table.add(
             n,
             month=month,
-            kind=EVENT_KINDS.index(kind),
+            kind=self._kind_code[kind],
             firm_id=firm_id,
             counterparty_id=counterparty_id,
             amount=amount,
             **extra,
         )
 
+    def _flush(self) -> None:
+        """Append the pending single events to the table in one block."""
+        pending, self._pending = self._pending, []
+        names = {name for row in pending for name in row}
+        columns = self._table.columns
+        unknown = names - set(columns)
+        if unknown:
+            raise KeyError(f"unknown column {sorted(unknown)[0]!r}")
+        self._table.add(
+            len(pending),
+            **{name: np.array([row.get(name, columns[name].fill) for row in pending], dtype=columns[name].dtype)
+               for name in names},
+        )
+
     def count(self, kind: str, month: int | None = None) -> int:
-        mask = self.table.kind == EVENT_KINDS.index(kind)
+        t = self.table
+        mask = t.kind == EVENT_KINDS.index(kind)
         if month is not None:
-            mask &= self.table.month == month
+            mask &= t.month == month
         return int(mask.sum())
 
     def frame(self) -> pd.DataFrame:

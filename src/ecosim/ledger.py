@@ -21,12 +21,16 @@ calls :meth:`Ledger.check` after every month; a violation raises
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
 ASSET, LIABILITY, EQUITY = "asset", "liability", "equity"
+
+#: Argument types that make a posting a block of rows rather than a single row.
+_ARRAYS = (np.ndarray, list, tuple)
 
 
 class BooksUnbalanced(AssertionError):
@@ -173,21 +177,24 @@ class Ledger:
         self.totals[kind] += total
 
     def _post(self, kind: str, debit, credit, amount) -> float:
-        if np.ndim(debit) == 0 and np.ndim(credit) == 0 and np.ndim(amount) == 0:
+        if not (isinstance(debit, _ARRAYS) or isinstance(credit, _ARRAYS) or isinstance(amount, _ARRAYS)):
             return self._post_one(kind, int(debit), int(credit), float(amount))
-        debit = np.atleast_1d(np.asarray(debit, dtype=np.int64))
-        credit = np.atleast_1d(np.asarray(credit, dtype=np.int64))
-        amount = np.atleast_1d(np.asarray(amount, dtype=float))
-        debit, credit, amount = np.broadcast_arrays(debit, credit, amount)
+        debit = np.asarray(debit, dtype=np.int64)
+        credit = np.asarray(credit, dtype=np.int64)
+        amount = np.asarray(amount, dtype=float)
+        if not (debit.ndim == credit.ndim == amount.ndim == 1 and len(debit) == len(credit) == len(amount)):
+            debit, credit, amount = np.broadcast_arrays(np.atleast_1d(debit), np.atleast_1d(credit),
+                                                        np.atleast_1d(amount))
         if amount.size == 0:
             return 0.0
-        if not np.all(np.isfinite(amount)):
+        if not np.isfinite(amount).all():
             bad = int(np.flatnonzero(~np.isfinite(amount))[0])
             raise BooksUnbalanced(
                 f"{kind}: non-finite amount {amount[bad]} between {self.account_names[debit[bad]]} "
                 f"and {self.account_names[credit[bad]]}"
             )
-        mismatch = self.owner[debit] != self.owner[credit]
+        owner = self.owner
+        mismatch = owner[debit] != owner[credit]
         if mismatch.any():
             i = int(np.flatnonzero(mismatch)[0])
             raise BooksUnbalanced(
@@ -200,7 +207,7 @@ class Ledger:
 
     def _post_one(self, kind: str, debit: int, credit: int, amount: float) -> float:
         """One row: the same checks as :meth:`_post`, without array overhead."""
-        if not np.isfinite(amount):
+        if not math.isfinite(amount):
             raise BooksUnbalanced(f"{kind}: non-finite amount {amount} between {self.account_names[debit]} "
                                   f"and {self.account_names[credit]}")
         if self.owner[debit] != self.owner[credit]:

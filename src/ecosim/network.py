@@ -37,6 +37,7 @@ class RelationGraph:
         self._n = 0
         self._compact_at = 1 << 20
         self._cache: nx.Graph | None = None
+        self._pending: list[tuple[int, int, int, int]] = []  # single relationships not yet in the log
 
     # ------------------------------------------------------------------ nodes
 
@@ -63,12 +64,29 @@ class RelationGraph:
         return self._kinds.index(kind)
 
     def _record(self, a: Iterable[int], b: Iterable[int], kind: str, delta: int) -> None:
+        if type(a) is list and type(b) is list and len(a) == len(b) == 1:  # one pair: keep it for the next block
+            x, y = int(a[0]), int(b[0])
+            self._pending.append((min(x, y), max(x, y), self._kind_code(kind), delta))
+            self._cache = None
+            return
         a = np.atleast_1d(np.asarray(a, dtype=np.int64))
         b = np.atleast_1d(np.asarray(b, dtype=np.int64))
         a, b = np.broadcast_arrays(a, b)
-        m = len(a)
-        if m == 0:
+        if len(a) == 0:
             return
+        self._append(np.minimum(a, b), np.maximum(a, b), self._kind_code(kind), delta)
+
+    def _flush(self) -> None:
+        """Move the pending single relationships into the log."""
+        if self._pending:
+            u, v, k, d = (np.array(col) for col in zip(*self._pending, strict=True))
+            self._pending = []
+            self._append(u, v, k, d)
+
+    def _append(self, u: np.ndarray, v: np.ndarray, k, d) -> None:
+        """Append rows (u <= v) to the edge log."""
+        self._flush()
+        m = len(u)
         need = self._n + m
         if need > len(self._u):
             cap = max(need, 2 * len(self._u))
@@ -78,10 +96,10 @@ class RelationGraph:
                 grown[: self._n] = old[: self._n]
                 setattr(self, name, grown)
         sl = slice(self._n, need)
-        self._u[sl] = np.minimum(a, b)
-        self._v[sl] = np.maximum(a, b)
-        self._k[sl] = self._kind_code(kind)
-        self._d[sl] = delta
+        self._u[sl] = u
+        self._v[sl] = v
+        self._k[sl] = k
+        self._d[sl] = d
         self._n = need
         self._cache = None
         if self._n > self._compact_at:  # keep the log about as long as the live relationships
@@ -98,6 +116,7 @@ class RelationGraph:
 
     def _counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Current (u, v, kind code, count > 0) of every live relationship, between present agents."""
+        self._flush()
         n = self._n
         key = np.stack([self._u[:n], self._v[:n], self._k[:n].astype(np.int64)], axis=1)
         if n == 0:
