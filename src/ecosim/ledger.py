@@ -240,8 +240,17 @@ class Ledger:
         n = self.n_accounts
         bal = self.balance[:n]
         per_owner = np.bincount(self.owner[:n], weights=bal, minlength=len(self.owner_names))
-        scale = np.bincount(self.owner[:n], weights=np.abs(bal), minlength=len(self.owner_names))
-        bad = np.abs(per_owner) > tol * np.maximum(1.0, scale)
+        # The tolerance is relative to the owner's gross balances (at least 1): only owners off by more
+        # than ``tol`` can fail it, so the gross balances are summed for those alone.
+        suspect = np.flatnonzero(np.abs(per_owner) > tol)
+        if len(suspect):
+            in_suspect = np.isin(self.owner[:n], suspect)
+            scale = np.bincount(self.owner[:n][in_suspect], weights=np.abs(bal[in_suspect]),
+                                minlength=len(self.owner_names))
+            bad = np.zeros(len(per_owner), dtype=bool)
+            bad[suspect] = np.abs(per_owner[suspect]) > tol * np.maximum(1.0, scale[suspect])
+        else:
+            bad = np.zeros(0, dtype=bool)
         if bad.any():
             o = int(np.flatnonzero(bad)[0])
             accts = np.flatnonzero(self.owner[:n] == o)
@@ -251,7 +260,7 @@ class Ledger:
                 f"(assets - liabilities - equity); accounts: {detail}"
             )
         total = float(bal.sum())
-        if abs(total) > tol * max(1.0, float(np.abs(bal).sum())):
+        if abs(total) > tol and abs(total) > tol * max(1.0, float(np.abs(bal).sum())):
             raise BooksUnbalanced(f"month {month}: the system's balances sum to {total:.6f}, not zero")
 
     def close_month(self) -> dict[str, float]:

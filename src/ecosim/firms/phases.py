@@ -126,8 +126,9 @@ def develop_startups(model: EcosystemModel) -> None:
     alive = f.status == S.ACTIVE
     active_rows = np.flatnonzero(alive & (f.stage < S.MATURE))
     # Milestones: quality sets the pace; money shortfalls do not speed it up.
-    pace = (1.0 / p.stage_months) * np.exp(p.quality_pace * f.q_technology + 0.15 * shocks[:, 0])
-    f.progress[active_rows] += pace[active_rows]
+    pace = (1.0 / p.stage_months) * np.exp(p.quality_pace * f.q_technology[active_rows]
+                                           + 0.15 * shocks[active_rows, 0])
+    f.progress[active_rows] += pace
     up = active_rows[f.progress[active_rows] >= 1.0]
     if len(up):
         f.progress[up] = 0.0
@@ -160,15 +161,15 @@ def seek_finance(model: EcosystemModel) -> None:
     """
     f = model.firms
     p = model.params.firms
-    alive = f.status == S.ACTIVE
-    cash = model.ledger.balance[f.acct_cash]
-    net_burn = np.maximum(f.burn - f.revenue, 0.0)
+    alive = np.flatnonzero(f.status == S.ACTIVE)
+    cash = model.ledger.balance[f.acct_cash[alive]]
+    net_burn = np.maximum(f.burn[alive] - f.revenue[alive], 0.0)
     runway = np.where(net_burn > 0, cash / np.maximum(net_burn, 1e-12), np.inf)
     short = runway < p.runway_trigger
-    ahead = (f.stage < S.MATURE) & (f.progress >= p.milestone_lead) & ~model.has_loan()
-    starts = alive & (f.need_since < 0) & (short | ahead)
+    ahead = (f.stage[alive] < S.MATURE) & (f.progress[alive] >= p.milestone_lead) & ~model.has_loan()[alive]
+    starts = alive[(f.need_since[alive] < 0) & (short | ahead)]
     f.need_since[starts] = model.month
-    ends = alive & (f.need_since >= 0) & (runway >= 1.5 * p.runway_trigger) & ~ahead
+    ends = alive[(f.need_since[alive] >= 0) & (runway >= 1.5 * p.runway_trigger) & ~ahead]
     f.need_since[ends] = -1
 
 
@@ -193,9 +194,10 @@ def fail_startups(model: EcosystemModel) -> None:
     f = model.firms
     p = model.params.firms
     draws = model.streams.firms.random(len(f))
-    alive = f.status == S.ACTIVE
-    hazard = p.tech_failure_hazard * np.exp(-p.quality_hazard_slope * f.quality) * (f.stage < S.MATURE)
-    failing = np.flatnonzero(alive & (model.distressed[: len(f)] | (draws < hazard)))
+    alive = np.flatnonzero(f.status == S.ACTIVE)
+    hazard = (p.tech_failure_hazard * np.exp(-p.quality_hazard_slope * f.quality[alive])
+              * (f.stage[alive] < S.MATURE))
+    failing = alive[model.distressed[alive] | (draws[alive] < hazard)]
     model.distressed[:] = False
     if len(failing) == 0:
         return
@@ -213,7 +215,6 @@ def close_firms(model: EcosystemModel, rows: np.ndarray, status: int) -> None:
     lidx = loans.of_firms(rows)
     # Remaining cash goes to the lenders first, loan by loan.
     if len(lidx):
-        cash_left = np.maximum(led.balance[f.acct_cash], 0.0)
         firm = loans.firm[lidx]
         order = np.argsort(firm, kind="stable")
         lidx, firm = lidx[order], firm[order]
@@ -221,7 +222,8 @@ def close_firms(model: EcosystemModel, rows: np.ndarray, status: int) -> None:
         before = np.cumsum(owed) - owed
         first = np.searchsorted(firm, firm)  # first loan of the same firm
         before -= before[first]
-        pay = np.clip(cash_left[firm] - before, 0.0, owed)
+        cash_left = np.maximum(led.balance[f.acct_cash[firm]], 0.0)
+        pay = np.clip(cash_left - before, 0.0, owed)
         banks = loans.bank[lidx]
         ba = model.bank_accounts
         led.transfer("principal_repayment", f.acct_cash[firm], f.acct_debt[firm], ba["cash"][banks],
