@@ -21,6 +21,7 @@ calls :meth:`Ledger.check` after every month; a violation raises
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -79,6 +80,36 @@ POOL_CHART = Chart((("cash", ASSET), ("endowment", EQUITY), ("retained", EQUITY)
 EXTERNAL_CHART = Chart((("cash", ASSET), ("net_flow", EQUITY)))
 
 
+class AccountNames:
+    """``owner:account`` label of every account, spelled out only when one is asked for (error messages).
+
+    Accounts are opened in blocks of owners sharing a chart, so a label follows
+    from the block, the owner's position in it and the chart.
+    """
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._starts: list[int] = []
+        self._charts: list[Chart] = []
+
+    def add_block(self, first_account: int, chart: Chart) -> None:
+        """Record that accounts from ``first_account`` on belong to owners with ``chart``."""
+        self._starts.append(first_account)
+        self._charts.append(chart)
+
+    def __getitem__(self, account) -> str:
+        account = int(account)
+        if not 0 <= account < self._ledger.n_accounts:
+            raise IndexError(account)
+        block = bisect.bisect_right(self._starts, account) - 1
+        names = self._charts[block].names
+        position = (account - self._starts[block]) % len(names)
+        return f"{self._ledger.owner_names[self._ledger.owner[account]]}:{names[position]}"
+
+    def __len__(self) -> int:
+        return self._ledger.n_accounts
+
+
 class Ledger:
     """One double-entry ledger for the whole model.
 
@@ -94,7 +125,7 @@ class Ledger:
         self.kind = np.zeros(capacity, dtype=np.int8)  # 0 asset, 1 liability, 2 equity
         self.n_accounts = 0
         self.owner_names: list[str] = []
-        self.account_names: list[str] = []
+        self.account_names = AccountNames(self)
         self.external: dict[str, int] = {}
         self.flows: dict[str, float] = defaultdict(float)
         self.totals: dict[str, float] = defaultdict(float)
@@ -136,8 +167,7 @@ class Ledger:
         self.kind[start : start + n * k] = np.tile(kinds, n)
         self.n_accounts += n * k
         self.owner_names.extend(names)
-        for name in names:
-            self.account_names.extend(f"{name}:{acct}" for acct in chart.names)
+        self.account_names.add_block(start, chart)
         return {acct: ids[:, j].copy() for j, acct in enumerate(chart.names)}
 
     def external_owner(self, name: str) -> dict[str, int]:
