@@ -37,7 +37,15 @@ from ecosim.credit.officer import (
     rating_input,
     runway_after,
 )
-from ecosim.credit.products import ACQUISITION, NEED, OFFERS, RD_PROJECT, WORKING_CAPITAL, Applicants
+from ecosim.credit.products import (
+    ACQUISITION,
+    NEED,
+    OFFERS,
+    RD_PROJECT,
+    WORKING_CAPITAL,
+    Applicants,
+    purpose_in,
+)
 from ecosim.equity.signals import crowding_in
 from ecosim.firms.state import ACTIVE, GROWTH, MATURE
 from ecosim.information.evaluation import incentive_terms
@@ -172,42 +180,50 @@ def lend(model: EcosystemModel) -> None:
     pool = model.pool
 
     n, codes = len(rows), list(OFFERS)
-    amount = np.zeros((len(codes), n))
+    offers = [OFFERS[code](a, p) for code in codes]
+    credit = offers[codes.index(L.CREDIT)]
+    credit.line = np.where(purpose_in(a.purpose, (NEED, WORKING_CAPITAL, RD_PROJECT)),
+                           np.maximum(credit.line, district_line - a.debt), 0.0)
+    # One row per product, one column per applicant.
+    tenor = np.stack([o.tenor for o in offers])
+    security = np.stack([o.security for o in offers])
+    amount = np.minimum(np.minimum(a.sought, np.stack([o.line for o in offers])), b.max_loan)
+    amount = np.minimum(amount, capacity_amount(a.revenue, a.cash, a.service, tenor, b.rate_cap,
+                                                b.debt_service_share))
+
+    # The officer prices every offer worth booking: (product j, applicant i) pairs.
+    j, i = np.nonzero(amount >= MIN_LOAN)
+    amt, ten = amount[j, i], tenor[j, i]
+    service = a.service[i] + debt_service(amt, ten, b.rate_cap)
+    pd = loan_pd(a.view_mean[i], coverage[i], a.age[i], runway_after(a.cash[i], a.burn[i], a.revenue[i], service),
+                 ten)
+    lgd = b.loss_given_default * (1 - np.minimum(security[j, i] / np.maximum(amt, 1e-9), 1.0))
+    g = codes.index(L.GUARANTEED)
+    is_g = j == g
+    # A guaranteed loan needs the guarantor open for business and within its risk ceiling;
+    # other loans within the pool's size limit carry the risk-compensation pool's cover.
+    eligible = np.where(is_g, chain_open & (pd <= p.guarantee.max_pd), True)
+    pool_cover = pool.expected_cover() if pool is not None else 0.0
+    cover = np.where(is_g, chain.covered_share if chain is not None else 0.0,
+                     np.where(amt <= p.pool.max_loan, pool_cover, 0.0))
+    dec = decide(pd=pd, view_sd=view_sd[i], loss_given_default=lgd, cover=cover, funding_cost=cost[i],
+                 base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"][i], officer_penalty=b.officer_penalty,
+                 opacity_aversion=b.opacity_aversion, exempt=exempt_bank[i] & (amt <= p.exemption.max_loan),
+                 max_pd=b.max_pd)
     ok = np.zeros((len(codes), n), dtype=bool)
+    ok[j, i] = dec.approve & eligible
     rate = np.zeros((len(codes), n))
-    offers, decisions = [], []
-    for j, code in enumerate(codes):
-        offer = OFFERS[code](a, p)
-        if code == L.CREDIT:
-            offer.line = np.where(np.isin(a.purpose, (NEED, WORKING_CAPITAL, RD_PROJECT)),
-                                  np.maximum(offer.line, district_line - a.debt), 0.0)
-        amt = np.minimum(np.minimum(a.sought, offer.line), b.max_loan)
-        amt = np.minimum(amt, capacity_amount(a.revenue, a.cash, a.service, offer.tenor, b.rate_cap,
-                                              b.debt_service_share))
-        service = a.service + debt_service(amt, offer.tenor, b.rate_cap)
-        pd = loan_pd(a.view_mean, coverage, a.age, runway_after(a.cash, a.burn, a.revenue, service), offer.tenor)
-        lgd = b.loss_given_default * (1 - np.minimum(offer.security / np.maximum(amt, 1e-9), 1.0))
-        if code == L.GUARANTEED:
-            eligible = chain_open & (pd <= p.guarantee.max_pd)
-            cover = chain.covered_share if chain is not None else 0.0
-        else:
-            eligible = np.ones(n, dtype=bool)
-            cover = np.where(amt <= p.pool.max_loan, pool.expected_cover() if pool is not None else 0.0, 0.0)
-        dec = decide(pd=pd, view_sd=view_sd, loss_given_default=lgd, cover=cover, funding_cost=cost,
-                     base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"], officer_penalty=b.officer_penalty,
-                     opacity_aversion=b.opacity_aversion, exempt=exempt_bank & (amt <= p.exemption.max_loan),
-                     max_pd=b.max_pd)
-        amount[j], rate[j] = amt, dec.rate
-        ok[j] = dec.approve & eligible & (amt >= MIN_LOAN)
-        offers.append(offer)
-        decisions.append(dec)
+    rate[j, i] = dec.rate
+    exempt = np.zeros((len(codes), n), dtype=bool)
+    exempt[j, i] = dec.exempt
+    officer_pd = np.zeros((len(codes), n))
+    officer_pd[j, i] = dec.officer_pd
 
     # The firm takes the cheapest approved product that covers its need, else the one lending most.
     fee = p.guarantee.fee_rate if chain is not None else 0.0
     all_in = rate + np.where(np.array(codes)[:, None] == L.GUARANTEED, fee, 0.0)
     covers = amount >= 0.999 * a.sought
     score = np.where(ok, np.where(covers, 1e6 - all_in, amount - 1e-3 * all_in), -np.inf)
-    g = codes.index(L.GUARANTEED)
     plain = score.copy()
     plain[g] = -np.inf
     best_plain = plain.argmax(axis=0)
@@ -248,7 +264,6 @@ def lend(model: EcosystemModel) -> None:
     ch = choice[idx]
     product = np.array(codes)[ch]
     guaranteed = product == L.GUARANTEED
-    pick = lambda arrs: np.array([arrs[c][i] for c, i in zip(ch, idx, strict=True)])  # noqa: E731
     inc = p.incentives
     principal = amt[idx]
     delegated = inc.delegated_approval & (principal <= bank_terms["delegated_limit"][idx])
@@ -259,14 +274,14 @@ def lend(model: EcosystemModel) -> None:
         "product": product.astype(np.int8),
         "principal": principal,
         "rate": rate[ch, idx],
-        "tenor": pick([o.tenor for o in offers]),
-        "collateral": pick([o.pledged for o in offers]),
-        "security": np.minimum(pick([o.security for o in offers]), principal),
+        "tenor": tenor[ch, idx],
+        "collateral": np.stack([o.pledged for o in offers])[ch, idx],
+        "security": np.minimum(security[ch, idx], principal),
         "guaranteed": guaranteed,
         "fee_rate": np.where(guaranteed, chain.fee_rate(principal) if chain is not None else 0.0, 0.0),
         "relending_share": relend_share[idx],
-        "exempt": pick([d.exempt for d in decisions]),
-        "officer_pd": pick([d.officer_pd for d in decisions]),
+        "exempt": exempt[ch, idx],
+        "officer_pd": officer_pd[ch, idx],
         "need_since": since[idx],
     }
     if chain is not None and guaranteed.any():

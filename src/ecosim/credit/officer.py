@@ -94,8 +94,9 @@ def lender_view(
         soft_precision: Its precision (0 where none).
         signal_bonus: Shift of the mean from other signals (a guidance fund's investment).
     """
-    r = np.nan_to_num(rating, nan=0.0)
-    tr = np.where(np.isnan(rating), 0.0, rating_precision)
+    unrated = np.isnan(rating)
+    r = np.where(unrated, 0.0, rating)
+    tr = np.where(unrated, 0.0, rating_precision)
     prec = 1.0 + tr + soft_precision
     mean = (tr * r + soft_precision * soft_signal) / prec + signal_bonus
     return View(mean=mean, sd=1.0 / np.sqrt(prec))
@@ -166,14 +167,20 @@ def loan_pd(
     result as an annual rate, so a long loan to a firm whose cash runs out before maturity is
     priced as the risk it is.
     """
-    tenor = np.broadcast_to(np.asarray(tenor), np.shape(runway))
+    runway = np.asarray(runway)
+    shape = runway.shape
+    tenor = np.broadcast_to(np.asarray(tenor), shape)
+    view_mean, coverage, age_months = (np.broadcast_to(np.asarray(x), shape)
+                                       for x in (view_mean, coverage, age_months))
     years = int(np.ceil(tenor.max() / 12.0)) if tenor.size else 1
     carries = runway >= RUNWAY_CAP
-    survive = np.ones(np.shape(runway))
+    survive = np.ones(shape)
     for k in range(years):
-        left = np.where(carries, RUNWAY_CAP, np.maximum(runway - 12.0 * k, 0.0))
-        pd_k = scorecard_pd(view_mean, coverage, age_months + 12 * k, left)
-        survive *= np.where(12 * k < tenor, 1.0 - pd_k, 1.0)
+        still_running = 12 * k < tenor
+        running = ... if still_running.all() else np.nonzero(still_running)  # loans still running in year k
+        left = np.where(carries[running], RUNWAY_CAP, np.maximum(runway[running] - 12.0 * k, 0.0))
+        pd_k = scorecard_pd(view_mean[running], coverage[running], age_months[running] + 12 * k, left)
+        survive[running] *= 1.0 - pd_k
     return 1.0 - survive ** (12.0 / np.maximum(tenor, 1))
 
 

@@ -79,10 +79,17 @@ class Offer:
     security: np.ndarray  # what the bank expects to realise from them on default
 
 
+def purpose_in(purpose: np.ndarray, purposes: tuple[int, ...]) -> np.ndarray:
+    """Per applicant: whether its purpose is one of ``purposes``."""
+    table = np.zeros(len(PURPOSES), dtype=bool)
+    table[list(purposes)] = True
+    return table[purpose]
+
+
 def _offer(a: Applicants, line, tenor, pledged=0.0, security=0.0, *,
            for_purpose=(NEED, WORKING_CAPITAL, RD_PROJECT)) -> Offer:
     n = len(a.rows)
-    ok = np.isin(a.purpose, for_purpose)
+    ok = purpose_in(a.purpose, for_purpose)
     line = np.where(ok, np.maximum(np.broadcast_to(line, (n,)), 0.0), 0.0)
     return Offer(
         line=line,
