@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ecosim.credit import loans as L
+from ecosim.credit.bank import exemptions_active, lending_rooms
 from ecosim.credit.officer import (
     capacity_amount,
     debt_service,
@@ -119,8 +120,10 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     rd = (alive & ~in_need & ~has_loan & (f.revenue <= 0) & (f.stage < MATURE)
           & ((f.patents > 0) | ~np.isnan(f.rating)) & (draws[:, 1] < p.products.rd_apply * p.products.rd_enabled))
     rows = np.flatnonzero(need | wc | ma | rd)
-    purpose = np.select([need[rows], wc[rows], ma[rows]], [NEED, WORKING_CAPITAL, ACQUISITION],
-                        RD_PROJECT).astype(np.int8)
+    purpose = np.full(len(rows), RD_PROJECT, dtype=np.int8)
+    purpose[ma[rows]] = ACQUISITION
+    purpose[wc[rows]] = WORKING_CAPITAL
+    purpose[need[rows]] = NEED
     sought = np.zeros(len(rows))
     sel = purpose == NEED
     sought[sel] = money_sought(model, rows[sel])
@@ -174,7 +177,7 @@ def lend(model: EcosystemModel) -> None:
     bank_terms = incentive_terms(model, bank_idx)  # the yearly bank evaluation's incentives, per bank
     cost, relend_share = bank_terms["funding_cost"], bank_terms["relending_share"]
     district_line = district_terms(model, rows, bank_idx)[0]  # co-building banks' pre-approved line by grade
-    exempt_bank = np.array([bk.exemption_active() for bk in model.banks])[bank_idx]
+    exempt_bank = exemptions_active(model)[bank_idx]
     chain = model.guarantee_chain
     chain_open = chain is not None and chain.open_for_business()
     pool = model.pool
@@ -237,14 +240,7 @@ def lend(model: EcosystemModel) -> None:
     approve = ok[choice, np.arange(n)]
     amt = amount[choice, np.arange(n)]
 
-    # Capital constraint per bank, in application order.
-    room = np.array([bk.lending_room() for bk in model.banks])
-    for i in np.flatnonzero(approve):
-        k = bank_idx[i]
-        if amt[i] > room[k]:
-            approve[i] = False
-        else:
-            room[k] -= amt[i]
+    within_capital(model, bank_idx, amt, approve)
 
     young = a.age < 36
     model.tally["applications_young"] += int(young.sum())
@@ -296,6 +292,26 @@ def lend(model: EcosystemModel) -> None:
             sel = later.copy()
             sel[later] = due == d
             model.loan_queue.setdefault(int(d), []).append({k: v[sel] for k, v in terms.items()})
+
+
+def within_capital(model: EcosystemModel, bank_idx: np.ndarray, amount: np.ndarray, approve: np.ndarray) -> None:
+    """Withdraw approvals once a bank's capital requirement binds, in application order (``approve`` in place).
+
+    Each bank lends from its room (:meth:`ecosim.credit.bank.Bank.lending_room`) until an
+    application asks for more than is left; that one is refused and later, smaller ones may
+    still fit.
+    """
+    room = lending_rooms(model)
+    approved = np.flatnonzero(approve)
+    asked = np.bincount(bank_idx[approved], weights=amount[approved], minlength=len(room))
+    # Banks asked for clearly less than their room approve everything; the others go one by one.
+    for k in np.flatnonzero(asked > (1.0 - 1e-9) * room):
+        left = room[k]
+        for i in approved[bank_idx[approved] == k]:
+            if amount[i] > left:
+                approve[i] = False
+            else:
+                left -= amount[i]
 
 
 def disburse_queued(model: EcosystemModel) -> None:

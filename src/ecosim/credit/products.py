@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from scipy.special import ndtr
@@ -79,23 +80,36 @@ class Offer:
     security: np.ndarray  # what the bank expects to realise from them on default
 
 
-def purpose_in(purpose: np.ndarray, purposes: tuple[int, ...]) -> np.ndarray:
-    """Per applicant: whether its purpose is one of ``purposes``."""
+@cache
+def _purpose_table(purposes: tuple[int, ...]) -> np.ndarray:
+    """A table answering "is this purpose one of ``purposes``?" by indexing."""
     table = np.zeros(len(PURPOSES), dtype=bool)
     table[list(purposes)] = True
-    return table[purpose]
+    return table
+
+
+def purpose_in(purpose: np.ndarray, purposes: tuple[int, ...]) -> np.ndarray:
+    """Per applicant: whether its purpose is one of ``purposes``."""
+    return _purpose_table(tuple(purposes))[purpose]
+
+
+def _per_applicant(value, n: int, dtype) -> np.ndarray:
+    """``value`` as a new array of length ``n`` (a scalar is repeated)."""
+    if np.ndim(value) == 0:
+        return np.full(n, value, dtype=dtype)
+    return np.array(value, dtype=dtype)
 
 
 def _offer(a: Applicants, line, tenor, pledged=0.0, security=0.0, *,
            for_purpose=(NEED, WORKING_CAPITAL, RD_PROJECT)) -> Offer:
     n = len(a.rows)
     ok = purpose_in(a.purpose, for_purpose)
-    line = np.where(ok, np.maximum(np.broadcast_to(line, (n,)), 0.0), 0.0)
+    line = np.where(ok, np.maximum(_per_applicant(line, n, float), 0.0), 0.0)
     return Offer(
         line=line,
-        tenor=np.broadcast_to(np.asarray(tenor), (n,)).astype(np.int32),
-        pledged=np.broadcast_to(np.asarray(pledged, dtype=float), (n,)).copy(),
-        security=np.broadcast_to(np.asarray(security, dtype=float), (n,)).copy(),
+        tenor=_per_applicant(tenor, n, np.int32),
+        pledged=_per_applicant(pledged, n, float),
+        security=_per_applicant(security, n, float),
     )
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecosim.credit.bank import lending_rooms
 from ecosim.information.platform import get_platform
 
 if TYPE_CHECKING:
@@ -70,6 +71,18 @@ def products_reached(model: EcosystemModel, rows: np.ndarray, found: np.ndarray 
     return banks_reached(model, rows, found).sum(axis=1) * per_bank
 
 
+def recognition_classes(recognition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a banks × platforms recognition matrix, in lexicographic order, and each bank's class.
+
+    Same result as ``np.unique(recognition, axis=0, return_inverse=True)``: each row is read as a
+    binary number whose first platform is the most significant digit.
+    """
+    n_platforms = recognition.shape[1]
+    key = (recognition.astype(np.int64) << np.arange(n_platforms - 1, -1, -1)).sum(axis=1)
+    _, first, bank_class = np.unique(key, return_index=True, return_inverse=True)
+    return recognition[first], bank_class.ravel()
+
+
 def choose_bank(model: EcosystemModel, rows: np.ndarray, found: np.ndarray) -> np.ndarray:
     """The bank each applicant applies to.
 
@@ -104,8 +117,7 @@ def choose_bank(model: EcosystemModel, rows: np.ndarray, found: np.ndarray) -> n
     # precision of the ratings it holds that the class recognises.
     recognition = (np.stack([pl.recognised_by for pl in platforms], axis=1) if platforms
                    else np.zeros((n_banks, 0), dtype=bool))
-    classes, bank_class = np.unique(recognition, axis=0, return_inverse=True)
-    bank_class = bank_class.ravel()
+    classes, bank_class = recognition_classes(recognition)
     covered = (np.stack([pl.covered[m_rows] for pl in platforms], axis=1) if platforms
                else np.zeros((len(m_rows), 0), dtype=bool))
     precision = np.array([pl.precision for pl in platforms], dtype=float)
@@ -118,7 +130,7 @@ def choose_bank(model: EcosystemModel, rows: np.ndarray, found: np.ndarray) -> n
     best_bank = m_default.copy()
     best = class_score[np.arange(len(m_rows)), bank_class[m_default]] + np.where(
         has_own, f.soft_precision[m_rows], 0.0)
-    room = np.array([bk.lending_room() for bk in model.banks]) > 0
+    room = lending_rooms(model) > 0
     eligible = listed_banks(model) & (room if room.any() else True)
     for c in range(len(classes)):
         banks = np.flatnonzero(eligible & (bank_class == c))
