@@ -109,21 +109,25 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     rng = model.streams.credit
     n = len(f)
     draws = rng.random((n, 3))
-    alive = (f.status == ACTIVE) & (f.pending_until < 0)
-    has_loan = model.has_loan()
-    in_need = alive & (f.need_since >= 0)
-    chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits > 0)
+    alive = np.flatnonzero((f.status == ACTIVE) & (f.pending_until < 0))
+    draws = draws[alive]
+    has_loan = model.has_loan()[alive]
+    revenue, stage = f.revenue[alive], f.stage[alive]
+    in_need = f.need_since[alive] >= 0
+    chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits[alive] > 0)
     need = in_need & (draws[:, 0] < chance)
-    wc = alive & ~in_need & ~has_loan & (f.revenue > 0) & (draws[:, 1] < p.products.working_capital_apply)
-    ma = (alive & ~need & ~wc & (f.stage >= GROWTH) & (f.revenue > 0)
+    wc = ~in_need & ~has_loan & (revenue > 0) & (draws[:, 1] < p.products.working_capital_apply)
+    ma = (~need & ~wc & (stage >= GROWTH) & (revenue > 0)
           & (draws[:, 2] < p.products.ma_apply * p.products.ma_enabled))
-    rd = (alive & ~in_need & ~has_loan & (f.revenue <= 0) & (f.stage < MATURE)
-          & ((f.patents > 0) | ~np.isnan(f.rating)) & (draws[:, 1] < p.products.rd_apply * p.products.rd_enabled))
-    rows = np.flatnonzero(need | wc | ma | rd)
+    rd = (~in_need & ~has_loan & (revenue <= 0) & (stage < MATURE)
+          & ((f.patents[alive] > 0) | ~np.isnan(f.rating[alive]))
+          & (draws[:, 1] < p.products.rd_apply * p.products.rd_enabled))
+    applying = np.flatnonzero(need | wc | ma | rd)
+    rows = alive[applying]
     purpose = np.full(len(rows), RD_PROJECT, dtype=np.int8)
-    purpose[ma[rows]] = ACQUISITION
-    purpose[wc[rows]] = WORKING_CAPITAL
-    purpose[need[rows]] = NEED
+    purpose[ma[applying]] = ACQUISITION
+    purpose[wc[applying]] = WORKING_CAPITAL
+    purpose[need[applying]] = NEED
     sought = np.zeros(len(rows))
     sel = purpose == NEED
     sought[sel] = money_sought(model, rows[sel])
