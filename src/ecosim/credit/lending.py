@@ -198,8 +198,10 @@ def lend(model: EcosystemModel) -> None:
     amount = np.minimum(amount, capacity_amount(a.revenue, a.cash, a.service, tenor, b.rate_cap,
                                                 b.debt_service_share))
 
-    # The officer prices every offer worth booking: (product j, applicant i) pairs.
-    j, i = np.nonzero(amount >= MIN_LOAN)
+    # The officer prices every offer worth booking: (product j, applicant i) pairs, longest tenors first.
+    longest_first = np.argsort(-tenor.max(axis=1, initial=0), kind="stable")
+    j, i = np.nonzero(amount[longest_first] >= MIN_LOAN)
+    j = longest_first[j]
     amt, ten = amount[j, i], tenor[j, i]
     service = a.service[i] + debt_service(amt, ten, b.rate_cap)
     pd = loan_pd(a.view_mean[i], coverage[i], a.age[i], runway_after(a.cash[i], a.burn[i], a.revenue[i], service),

@@ -165,7 +165,8 @@ def loan_pd(
     A firm that does not carry itself (runway below ``RUNWAY_CAP``) has twelve months less
     runway each year; the officer compounds the yearly risks over the tenor and states the
     result as an annual rate, so a long loan to a firm whose cash runs out before maturity is
-    priced as the risk it is.
+    priced as the risk it is. Loans may have different tenors; listing them longest first
+    saves work.
     """
     runway = np.asarray(runway)
     shape = runway.shape
@@ -173,11 +174,16 @@ def loan_pd(
     view_mean, coverage, age_months = (np.broadcast_to(np.asarray(x), shape)
                                        for x in (view_mean, coverage, age_months))
     years = int(np.ceil(tenor.max() / 12.0)) if tenor.size else 1
+    # With loans ordered longest first, those still running in a year are a leading slice.
+    longest_first = tenor.ndim == 1 and bool((tenor[1:] <= tenor[:-1]).all())
     carries = runway >= RUNWAY_CAP
     survive = np.ones(shape)
     for k in range(years):
-        still_running = 12 * k < tenor
-        running = ... if still_running.all() else np.nonzero(still_running)  # loans still running in year k
+        if longest_first:
+            running = slice(0, int(np.searchsorted(-tenor, -12 * k, side="left")))
+        else:
+            still_running = 12 * k < tenor
+            running = ... if still_running.all() else np.nonzero(still_running)
         left = np.where(carries[running], RUNWAY_CAP, np.maximum(runway[running] - 12.0 * k, 0.0))
         pd_k = scorecard_pd(view_mean[running], coverage[running], age_months[running] + 12 * k, left)
         survive[running] *= 1.0 - pd_k
