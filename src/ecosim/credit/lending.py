@@ -206,12 +206,15 @@ def lend(model: EcosystemModel) -> None:
     service = a.service[i] + debt_service(amt, ten, b.rate_cap)
     pd = loan_pd(a.view_mean[i], coverage[i], a.age[i], runway_after(a.cash[i], a.burn[i], a.revenue[i], service),
                  ten)
-    lgd = b.loss_given_default * (1 - np.minimum(security[j, i] / np.maximum(amt, 1e-9), 1.0))
     g = codes.index(L.GUARANTEED)
+    # The bank's credit policy refuses offers above its risk ceiling, and a guaranteed loan needs
+    # the guarantor open for business and within its own ceiling; the officer decides the rest.
+    considered = (pd <= b.max_pd) & np.where(j == g, chain_open & (pd <= p.guarantee.max_pd), True)
+    j, i, amt, pd = j[considered], i[considered], amt[considered], pd[considered]
     is_g = j == g
-    # A guaranteed loan needs the guarantor open for business and within its risk ceiling;
-    # other loans within the pool's size limit carry the risk-compensation pool's cover.
-    eligible = np.where(is_g, chain_open & (pd <= p.guarantee.max_pd), True)
+    lgd = b.loss_given_default * (1 - np.minimum(security[j, i] / np.maximum(amt, 1e-9), 1.0))
+    # Guaranteed loans carry the guarantee chain's cover; other loans within the pool's size
+    # limit carry the risk-compensation pool's.
     pool_cover = pool.expected_cover() if pool is not None else 0.0
     cover = np.where(is_g, chain.covered_share if chain is not None else 0.0,
                      np.where(amt <= p.pool.max_loan, pool_cover, 0.0))
@@ -220,7 +223,7 @@ def lend(model: EcosystemModel) -> None:
                  opacity_aversion=b.opacity_aversion, exempt=exempt_bank[i] & (amt <= p.exemption.max_loan),
                  max_pd=b.max_pd)
     ok = np.zeros((len(codes), n), dtype=bool)
-    ok[j, i] = dec.approve & eligible
+    ok[j, i] = dec.approve
     rate = np.zeros((len(codes), n))
     rate[j, i] = dec.rate
     exempt = np.zeros((len(codes), n), dtype=bool)

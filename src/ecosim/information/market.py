@@ -77,10 +77,12 @@ def recognition_classes(recognition: np.ndarray) -> tuple[np.ndarray, np.ndarray
     Same result as ``np.unique(recognition, axis=0, return_inverse=True)``: each row is read as a
     binary number whose first platform is the most significant digit.
     """
-    n_platforms = recognition.shape[1]
-    key = (recognition.astype(np.int64) << np.arange(n_platforms - 1, -1, -1)).sum(axis=1)
-    _, first, bank_class = np.unique(key, return_index=True, return_inverse=True)
-    return recognition[first], bank_class.ravel()
+    digits = np.arange(recognition.shape[1] - 1, -1, -1)
+    key = (recognition.astype(np.int64) << digits).sum(axis=1)
+    present = np.bincount(key, minlength=1) > 0
+    class_keys = np.flatnonzero(present)
+    classes = ((class_keys[:, None] >> digits) & 1).astype(bool)
+    return classes, (np.cumsum(present) - 1)[key]
 
 
 def choose_bank(model: EcosystemModel, rows: np.ndarray, found: np.ndarray) -> np.ndarray:
