@@ -233,9 +233,10 @@ def lend(model: EcosystemModel) -> None:
 
     # The firm takes the cheapest approved product that covers its need, else the one lending most.
     fee = p.guarantee.fee_rate if chain is not None else 0.0
-    all_in = rate + np.where(np.array(codes)[:, None] == L.GUARANTEED, fee, 0.0)
-    covers = amount >= 0.999 * a.sought
-    score = np.where(ok, np.where(covers, 1e6 - all_in, amount - 1e-3 * all_in), -np.inf)
+    all_in = dec.rate + np.where(is_g, fee, 0.0)
+    covers = amt >= 0.999 * a.sought[i]
+    score = np.full((len(codes), n), -np.inf)
+    score[j, i] = np.where(dec.approve, np.where(covers, 1e6 - all_in, amt - 1e-3 * all_in), -np.inf)
     plain = score.copy()
     plain[g] = -np.inf
     best_plain = plain.argmax(axis=0)
