@@ -110,18 +110,18 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     n = len(f)
     draws = rng.random((n, 3))
     alive = np.flatnonzero((f.status == ACTIVE) & (f.pending_until < 0))
-    draws = draws[alive]
+    need_draw, product_draw, ma_draw = (draws[:, c][alive] for c in range(3))
     has_loan = model.has_loan()[alive]
     revenue, stage = f.revenue[alive], f.stage[alive]
     in_need = f.need_since[alive] >= 0
     chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits[alive] > 0)
-    need = in_need & (draws[:, 0] < chance)
-    wc = ~in_need & ~has_loan & (revenue > 0) & (draws[:, 1] < p.products.working_capital_apply)
+    need = in_need & (need_draw < chance)
+    wc = ~in_need & ~has_loan & (revenue > 0) & (product_draw < p.products.working_capital_apply)
     ma = (~need & ~wc & (stage >= GROWTH) & (revenue > 0)
-          & (draws[:, 2] < p.products.ma_apply * p.products.ma_enabled))
+          & (ma_draw < p.products.ma_apply * p.products.ma_enabled))
     rd = (~in_need & ~has_loan & (revenue <= 0) & (stage < MATURE)
           & ((f.patents[alive] > 0) | ~np.isnan(f.rating[alive]))
-          & (draws[:, 1] < p.products.rd_apply * p.products.rd_enabled))
+          & (product_draw < p.products.rd_apply * p.products.rd_enabled))
     applying = np.flatnonzero(need | wc | ma | rd)
     rows = alive[applying]
     purpose = np.full(len(rows), RD_PROJECT, dtype=np.int8)
