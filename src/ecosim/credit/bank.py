@@ -96,7 +96,7 @@ def exemptions_active(model: EcosystemModel) -> np.ndarray:
     banks = model.banks
     if not model.params.exemption.enabled or not banks:
         return np.zeros(len(banks), dtype=bool)
-    lost = np.stack([bk.defaults_12m for bk in banks]).sum(axis=1)
+    lost = np.concatenate([bk.defaults_12m for bk in banks]).reshape(len(banks), -1).sum(axis=1)
     book = model.ledger.balance[model.bank_accounts["loans"]] + lost
     npl_ratio = np.where(book > 0, lost / np.where(book > 0, book, 1.0), 0.0)
     return npl_ratio <= banks[0].npl_tolerance()
