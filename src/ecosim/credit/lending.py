@@ -381,7 +381,7 @@ def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
     model.tally["loans_exempt"] += int(terms["exempt"].sum())
     model.tally["guarantee_fee_weighted"] += float((terms["fee_rate"] * principal).sum())
     model.tally["time_to_loan_sum"] += float(ttl.sum())
-    for prod in np.unique(terms["product"]):
-        sel = terms["product"] == prod  # volume and count by product
-        model.tally[f"new_loans_{L.PRODUCTS[prod]}"] += float(principal[sel].sum())
-        model.tally[f"loans_made_{L.PRODUCTS[prod]}"] += int(sel.sum())
+    made = np.bincount(terms["product"], minlength=len(L.PRODUCTS))
+    for prod in np.flatnonzero(made):  # volume and count by product
+        model.tally[f"new_loans_{L.PRODUCTS[prod]}"] += float(principal[terms["product"] == prod].sum())
+        model.tally[f"loans_made_{L.PRODUCTS[prod]}"] += int(made[prod])

@@ -170,17 +170,18 @@ def loan_pd(
     """
     runway = np.asarray(runway)
     shape = runway.shape
-    tenor = np.broadcast_to(np.asarray(tenor), shape)
-    view_mean, coverage, age_months = (np.broadcast_to(np.asarray(x), shape)
-                                       for x in (view_mean, coverage, age_months))
+    tenor, view_mean, coverage, age_months = (x if x.shape == shape else np.broadcast_to(x, shape)
+                                              for x in map(np.asarray, (tenor, view_mean, coverage, age_months)))
     years = int(np.ceil(tenor.max() / 12.0)) if tenor.size else 1
     # With loans ordered longest first, those still running in a year are a leading slice.
     longest_first = tenor.ndim == 1 and bool((tenor[1:] <= tenor[:-1]).all())
+    if longest_first:
+        negated_tenor = -tenor  # ascending, for searchsorted
     carries = runway >= RUNWAY_CAP
     survive = np.ones(shape)
     for k in range(years):
         if longest_first:
-            running = slice(0, int(np.searchsorted(-tenor, -12 * k, side="left")))
+            running = slice(0, int(np.searchsorted(negated_tenor, -12 * k, side="left")))
         else:
             still_running = 12 * k < tenor
             running = ... if still_running.all() else np.nonzero(still_running)
