@@ -123,9 +123,11 @@ def collateral_offer(a: Applicants, p: Scenario) -> Offer:
 def rating_line(view_mean: np.ndarray, rated: np.ndarray, p: Scenario) -> np.ndarray:
     """Pre-approved line from a platform rating: 1–10 m by the lender's view, +uplift for top ratings."""
     pl, pr = p.platforms, p.products
-    base = pl.line_min + (pl.line_max - pl.line_min) * ndtr(np.nan_to_num(view_mean))
-    uplift = np.where(view_mean >= pr.rating_top, 1.0 + pr.rating_uplift, 1.0)
-    return np.where(rated, base * uplift, 0.0)
+    line = np.zeros(np.shape(view_mean))
+    view = view_mean[rated]
+    base = pl.line_min + (pl.line_max - pl.line_min) * ndtr(np.nan_to_num(view))
+    line[rated] = base * np.where(view >= pr.rating_top, 1.0 + pr.rating_uplift, 1.0)
+    return line
 
 
 def rating_credit_offer(a: Applicants, p: Scenario) -> Offer:
