@@ -125,7 +125,7 @@ def rating_line(view_mean: np.ndarray, rated: np.ndarray, p: Scenario) -> np.nda
     pl, pr = p.platforms, p.products
     line = np.zeros(np.shape(view_mean))
     view = view_mean[rated]
-    base = pl.line_min + (pl.line_max - pl.line_min) * ndtr(np.nan_to_num(view))
+    base = pl.line_min + (pl.line_max - pl.line_min) * ndtr(np.where(np.isnan(view), 0.0, view))
     line[rated] = base * np.where(view >= pr.rating_top, 1.0 + pr.rating_uplift, 1.0)
     return line
 
