@@ -222,35 +222,39 @@ def lend(model: EcosystemModel) -> None:
                  base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"][i], officer_penalty=b.officer_penalty,
                  opacity_aversion=b.opacity_aversion, exempt=exempt_bank[i] & (amt <= p.exemption.max_loan),
                  max_pd=b.max_pd)
-    ok = np.zeros((len(codes), n), dtype=bool)
-    ok[j, i] = dec.approve
-    rate = np.zeros((len(codes), n))
-    rate[j, i] = dec.rate
-    exempt = np.zeros((len(codes), n), dtype=bool)
-    exempt[j, i] = dec.exempt
-    officer_pd = np.zeros((len(codes), n))
-    officer_pd[j, i] = dec.officer_pd
 
     # The firm takes the cheapest approved product that covers its need, else the one lending most.
+    yes = np.flatnonzero(dec.approve)
+    j, i, amt, is_g = j[yes], i[yes], amt[yes], is_g[yes]
+    rate, exempt, officer_pd = dec.rate[yes], dec.exempt[yes], dec.officer_pd[yes]
     fee = p.guarantee.fee_rate if chain is not None else 0.0
-    all_in = dec.rate + np.where(is_g, fee, 0.0)
+    all_in = rate + np.where(is_g, fee, 0.0)
     covers = amt >= 0.999 * a.sought[i]
-    score = np.full((len(codes), n), -np.inf)
-    score[j, i] = np.where(dec.approve, np.where(covers, 1e6 - all_in, amt - 1e-3 * all_in), -np.inf)
+    # One column per applicant with an approved offer ("bidder"): the score of each product's
+    # offer, and which approved offer it is (-1 for none).
+    bidding = np.zeros(n, dtype=bool)
+    bidding[i] = True
+    bidders = np.flatnonzero(bidding)
+    column = (np.cumsum(bidding) - 1)[i]
+    score = np.full((len(codes), len(bidders)), -np.inf)
+    score[j, column] = np.where(covers, 1e6 - all_in, amt - 1e-3 * all_in)
+    offer = np.full((len(codes), len(bidders)), -1)
+    offer[j, column] = np.arange(len(j))
     plain = score.copy()
     plain[g] = -np.inf
     best_plain = plain.argmax(axis=0)
-    best = score.argmax(axis=0)
-    use_g = best == g
+    use_g = score.argmax(axis=0) == g
     if use_g.any():
         # The municipal guarantor's room under its leverage limit, first come first served.
-        want = np.where(use_g, amount[g], 0.0)
+        want = np.where(use_g, amt[offer[g]], 0.0)
         use_g &= np.cumsum(want) <= chain.room()
-    choice = np.where(use_g, g, best_plain)
-    approve = ok[choice, np.arange(n)]
-    amt = amount[choice, np.arange(n)]
+    taken = np.full(n, -1)  # per applicant: the approved offer it takes, -1 for none
+    taken[bidders] = offer[np.where(use_g, g, best_plain), np.arange(len(bidders))]
+    approve = taken >= 0
+    principal = np.zeros(n)
+    principal[approve] = amt[taken[approve]]
 
-    within_capital(model, bank_idx, amt, approve)
+    within_capital(model, bank_idx, principal, approve)
 
     young = a.age < 36
     model.tally["applications_young"] += int(young.sum())
@@ -267,11 +271,12 @@ def lend(model: EcosystemModel) -> None:
     idx = np.flatnonzero(approve)
     if len(idx) == 0:
         return
-    ch = choice[idx]
+    k = taken[idx]
+    ch = j[k]
     product = np.array(codes)[ch]
     guaranteed = product == L.GUARANTEED
     inc = p.incentives
-    principal = amt[idx]
+    principal = principal[idx]
     delegated = inc.delegated_approval & (principal <= bank_terms["delegated_limit"][idx])
     lag = np.where(delegated, 0, b.approval_lag)
     terms = {
@@ -279,15 +284,15 @@ def lend(model: EcosystemModel) -> None:
         "bank": bank_idx[idx],
         "product": product.astype(np.int8),
         "principal": principal,
-        "rate": rate[ch, idx],
+        "rate": rate[k],
         "tenor": tenor[ch, idx],
         "collateral": np.stack([o.pledged for o in offers])[ch, idx],
         "security": np.minimum(security[ch, idx], principal),
         "guaranteed": guaranteed,
         "fee_rate": np.where(guaranteed, chain.fee_rate(principal) if chain is not None else 0.0, 0.0),
         "relending_share": relend_share[idx],
-        "exempt": exempt[ch, idx],
-        "officer_pd": officer_pd[ch, idx],
+        "exempt": exempt[k],
+        "officer_pd": officer_pd[k],
         "need_since": since[idx],
     }
     if chain is not None and guaranteed.any():
