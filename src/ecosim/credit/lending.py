@@ -238,23 +238,23 @@ def lend(model: EcosystemModel) -> None:
     column = (np.cumsum(bidding) - 1)[i]
     score = np.full((len(codes), len(bidders)), -np.inf)
     score[j, column] = np.where(covers, 1e6 - all_in, amt - 1e-3 * all_in)
-    offer = np.full((len(codes), len(bidders)), -1)
-    offer[j, column] = np.arange(len(j))
+    offer_no = np.full((len(codes), len(bidders)), -1)
+    offer_no[j, column] = np.arange(len(j))
     plain = score.copy()
     plain[g] = -np.inf
     best_plain = plain.argmax(axis=0)
     use_g = score.argmax(axis=0) == g
     if use_g.any():
         # The municipal guarantor's room under its leverage limit, first come first served.
-        want = np.where(use_g, amt[offer[g]], 0.0)
+        want = np.where(use_g, amt[offer_no[g]], 0.0)
         use_g &= np.cumsum(want) <= chain.room()
     taken = np.full(n, -1)  # per applicant: the approved offer it takes, -1 for none
-    taken[bidders] = offer[np.where(use_g, g, best_plain), np.arange(len(bidders))]
+    taken[bidders] = offer_no[np.where(use_g, g, best_plain), np.arange(len(bidders))]
     approve = taken >= 0
-    principal = np.zeros(n)
-    principal[approve] = amt[taken[approve]]
+    lent = np.zeros(n)
+    lent[approve] = amt[taken[approve]]
 
-    within_capital(model, bank_idx, principal, approve)
+    within_capital(model, bank_idx, lent, approve)
 
     young = a.age < 36
     model.tally["applications_young"] += int(young.sum())
@@ -271,12 +271,12 @@ def lend(model: EcosystemModel) -> None:
     idx = np.flatnonzero(approve)
     if len(idx) == 0:
         return
-    k = taken[idx]
-    ch = j[k]
+    chosen = taken[idx]
+    ch = j[chosen]
     product = np.array(codes)[ch]
     guaranteed = product == L.GUARANTEED
     inc = p.incentives
-    principal = principal[idx]
+    principal = lent[idx]
     delegated = inc.delegated_approval & (principal <= bank_terms["delegated_limit"][idx])
     lag = np.where(delegated, 0, b.approval_lag)
     terms = {
@@ -284,15 +284,15 @@ def lend(model: EcosystemModel) -> None:
         "bank": bank_idx[idx],
         "product": product.astype(np.int8),
         "principal": principal,
-        "rate": rate[k],
+        "rate": rate[chosen],
         "tenor": tenor[ch, idx],
         "collateral": np.stack([o.pledged for o in offers])[ch, idx],
         "security": np.minimum(security[ch, idx], principal),
         "guaranteed": guaranteed,
         "fee_rate": np.where(guaranteed, chain.fee_rate(principal) if chain is not None else 0.0, 0.0),
         "relending_share": relend_share[idx],
-        "exempt": exempt[k],
-        "officer_pd": officer_pd[k],
+        "exempt": exempt[chosen],
+        "officer_pd": officer_pd[chosen],
         "need_since": since[idx],
     }
     if chain is not None and guaranteed.any():

@@ -38,7 +38,8 @@ def service_loans(model: EcosystemModel) -> None:
         pay = ~cannot[firm]
         idx = act
         if not pay.all():
-            idx, firm, interest, principal, outstanding = act[pay], firm[pay], interest[pay], principal[pay], outstanding[pay]
+            idx, firm, outstanding = act[pay], firm[pay], outstanding[pay]
+            interest, principal = interest[pay], principal[pay]
         banks = loans.bank[idx]
         ba = model.bank_accounts
         led.transfer("interest", f.acct_cash[firm], f.acct_retained[firm], ba["cash"][banks],
