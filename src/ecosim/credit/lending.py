@@ -195,14 +195,17 @@ def lend(model: EcosystemModel) -> None:
     tenor = np.stack([o.tenor for o in offers])
     security = np.stack([o.security for o in offers])
     amount = np.minimum(np.minimum(a.sought, np.stack([o.line for o in offers])), b.max_loan)
-    amount = np.minimum(amount, capacity_amount(a.revenue, a.cash, a.service, tenor, b.rate_cap,
-                                                b.debt_service_share))
 
-    # The officer prices every offer worth booking: (product j, applicant i) pairs, longest tenors first.
+    # The officer prices every offer worth booking: (product j, applicant i) pairs, longest tenors
+    # first, each sized to the firm's repayment capacity.
     longest_first = np.argsort(-tenor.max(axis=1, initial=0), kind="stable")
     j, i = np.nonzero(amount[longest_first] >= MIN_LOAN)
     j = longest_first[j]
-    amt, ten = amount[j, i], tenor[j, i]
+    ten = tenor[j, i]
+    amt = np.minimum(amount[j, i], capacity_amount(a.revenue[i], a.cash[i], a.service[i], ten, b.rate_cap,
+                                                   b.debt_service_share))
+    sized = amt >= MIN_LOAN
+    j, i, amt, ten = j[sized], i[sized], amt[sized], ten[sized]
     service = a.service[i] + debt_service(amt, ten, b.rate_cap)
     pd = loan_pd(a.view_mean[i], coverage[i], a.age[i], runway_after(a.cash[i], a.burn[i], a.revenue[i], service),
                  ten)
