@@ -80,3 +80,23 @@ class Bank(mesa.Agent):
         d = self.defaults_12m
         d[1:] = d[:-1].copy()
         d[0] = 0.0
+
+
+def lending_rooms(model: EcosystemModel) -> np.ndarray:
+    """Per bank in ``model.banks`` order: :meth:`Bank.lending_room`, read from the ledger for all banks at once."""
+    bal = model.ledger.balance
+    ba = model.bank_accounts
+    equity = -(bal[ba["capital"]] + bal[ba["retained"]])
+    room = equity / model.params.banks.capital_ratio - bal[ba["loans"]]
+    return np.where(room > 0.0, room, 0.0)
+
+
+def exemptions_active(model: EcosystemModel) -> np.ndarray:
+    """Per bank in ``model.banks`` order: :meth:`Bank.exemption_active`, for all banks at once."""
+    banks = model.banks
+    if not model.params.exemption.enabled or not banks:
+        return np.zeros(len(banks), dtype=bool)
+    lost = np.concatenate([bk.defaults_12m for bk in banks]).reshape(len(banks), -1).sum(axis=1)
+    book = model.ledger.balance[model.bank_accounts["loans"]] + lost
+    npl_ratio = np.where(book > 0, lost / np.where(book > 0, book, 1.0), 0.0)
+    return npl_ratio <= banks[0].npl_tolerance()

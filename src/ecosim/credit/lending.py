@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ecosim.credit import loans as L
+from ecosim.credit.bank import exemptions_active, lending_rooms
 from ecosim.credit.officer import (
     capacity_amount,
     debt_service,
@@ -37,7 +38,15 @@ from ecosim.credit.officer import (
     rating_input,
     runway_after,
 )
-from ecosim.credit.products import ACQUISITION, NEED, OFFERS, RD_PROJECT, WORKING_CAPITAL, Applicants
+from ecosim.credit.products import (
+    ACQUISITION,
+    NEED,
+    OFFERS,
+    RD_PROJECT,
+    WORKING_CAPITAL,
+    Applicants,
+    purpose_in,
+)
 from ecosim.equity.signals import crowding_in
 from ecosim.firms.state import ACTIVE, GROWTH, MATURE
 from ecosim.information.evaluation import incentive_terms
@@ -100,19 +109,25 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     rng = model.streams.credit
     n = len(f)
     draws = rng.random((n, 3))
-    alive = (f.status == ACTIVE) & (f.pending_until < 0)
-    has_loan = model.has_loan()
-    in_need = alive & (f.need_since >= 0)
-    chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits > 0)
-    need = in_need & (draws[:, 0] < chance)
-    wc = alive & ~in_need & ~has_loan & (f.revenue > 0) & (draws[:, 1] < p.products.working_capital_apply)
-    ma = (alive & ~need & ~wc & (f.stage >= GROWTH) & (f.revenue > 0)
-          & (draws[:, 2] < p.products.ma_apply * p.products.ma_enabled))
-    rd = (alive & ~in_need & ~has_loan & (f.revenue <= 0) & (f.stage < MATURE)
-          & ((f.patents > 0) | ~np.isnan(f.rating)) & (draws[:, 1] < p.products.rd_apply * p.products.rd_enabled))
-    rows = np.flatnonzero(need | wc | ma | rd)
-    purpose = np.select([need[rows], wc[rows], ma[rows]], [NEED, WORKING_CAPITAL, ACQUISITION],
-                        RD_PROJECT).astype(np.int8)
+    alive = np.flatnonzero((f.status == ACTIVE) & (f.pending_until < 0))
+    need_draw, product_draw, ma_draw = (draws[:, c][alive] for c in range(3))
+    has_loan = model.has_loan()[alive]
+    revenue, stage = f.revenue[alive], f.stage[alive]
+    in_need = f.need_since[alive] >= 0
+    chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits[alive] > 0)
+    need = in_need & (need_draw < chance)
+    wc = ~in_need & ~has_loan & (revenue > 0) & (product_draw < p.products.working_capital_apply)
+    ma = (~need & ~wc & (stage >= GROWTH) & (revenue > 0)
+          & (ma_draw < p.products.ma_apply * p.products.ma_enabled))
+    rd = (~in_need & ~has_loan & (revenue <= 0) & (stage < MATURE)
+          & ((f.patents[alive] > 0) | ~np.isnan(f.rating[alive]))
+          & (product_draw < p.products.rd_apply * p.products.rd_enabled))
+    applying = np.flatnonzero(need | wc | ma | rd)
+    rows = alive[applying]
+    purpose = np.full(len(rows), RD_PROJECT, dtype=np.int8)
+    purpose[ma[applying]] = ACQUISITION
+    purpose[wc[applying]] = WORKING_CAPITAL
+    purpose[need[applying]] = NEED
     sought = np.zeros(len(rows))
     sel = purpose == NEED
     sought[sel] = money_sought(model, rows[sel])
@@ -166,69 +181,83 @@ def lend(model: EcosystemModel) -> None:
     bank_terms = incentive_terms(model, bank_idx)  # the yearly bank evaluation's incentives, per bank
     cost, relend_share = bank_terms["funding_cost"], bank_terms["relending_share"]
     district_line = district_terms(model, rows, bank_idx)[0]  # co-building banks' pre-approved line by grade
-    exempt_bank = np.array([bk.exemption_active() for bk in model.banks])[bank_idx]
+    exempt_bank = exemptions_active(model)[bank_idx]
     chain = model.guarantee_chain
     chain_open = chain is not None and chain.open_for_business()
     pool = model.pool
 
     n, codes = len(rows), list(OFFERS)
-    amount = np.zeros((len(codes), n))
-    ok = np.zeros((len(codes), n), dtype=bool)
-    rate = np.zeros((len(codes), n))
-    offers, decisions = [], []
-    for j, code in enumerate(codes):
-        offer = OFFERS[code](a, p)
-        if code == L.CREDIT:
-            offer.line = np.where(np.isin(a.purpose, (NEED, WORKING_CAPITAL, RD_PROJECT)),
-                                  np.maximum(offer.line, district_line - a.debt), 0.0)
-        amt = np.minimum(np.minimum(a.sought, offer.line), b.max_loan)
-        amt = np.minimum(amt, capacity_amount(a.revenue, a.cash, a.service, offer.tenor, b.rate_cap,
-                                              b.debt_service_share))
-        service = a.service + debt_service(amt, offer.tenor, b.rate_cap)
-        pd = loan_pd(a.view_mean, coverage, a.age, runway_after(a.cash, a.burn, a.revenue, service), offer.tenor)
-        lgd = b.loss_given_default * (1 - np.minimum(offer.security / np.maximum(amt, 1e-9), 1.0))
-        if code == L.GUARANTEED:
-            eligible = chain_open & (pd <= p.guarantee.max_pd)
-            cover = chain.covered_share if chain is not None else 0.0
-        else:
-            eligible = np.ones(n, dtype=bool)
-            cover = np.where(amt <= p.pool.max_loan, pool.expected_cover() if pool is not None else 0.0, 0.0)
-        dec = decide(pd=pd, view_sd=view_sd, loss_given_default=lgd, cover=cover, funding_cost=cost,
-                     base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"], officer_penalty=b.officer_penalty,
-                     opacity_aversion=b.opacity_aversion, exempt=exempt_bank & (amt <= p.exemption.max_loan),
-                     max_pd=b.max_pd)
-        amount[j], rate[j] = amt, dec.rate
-        ok[j] = dec.approve & eligible & (amt >= MIN_LOAN)
-        offers.append(offer)
-        decisions.append(dec)
+    offers = [OFFERS[code](a, p) for code in codes]
+    credit = offers[codes.index(L.CREDIT)]
+    credit.line = np.where(purpose_in(a.purpose, (NEED, WORKING_CAPITAL, RD_PROJECT)),
+                           np.maximum(credit.line, district_line - a.debt), 0.0)
+    # One row per product, one column per applicant.
+    tenor = np.stack([o.tenor for o in offers])
+    security = np.stack([o.security for o in offers])
+    amount = np.minimum(np.minimum(a.sought, np.stack([o.line for o in offers])), b.max_loan)
+
+    # The officer prices every offer worth booking: (product j, applicant i) pairs, longest tenors
+    # first, each sized to the firm's repayment capacity.
+    longest_first = np.argsort(-tenor.max(axis=1, initial=0), kind="stable")
+    j, i = np.nonzero(amount[longest_first] >= MIN_LOAN)
+    j = longest_first[j]
+    ten = tenor[j, i]
+    amt = np.minimum(amount[j, i], capacity_amount(a.revenue[i], a.cash[i], a.service[i], ten, b.rate_cap,
+                                                   b.debt_service_share))
+    sized = amt >= MIN_LOAN
+    j, i, amt, ten = j[sized], i[sized], amt[sized], ten[sized]
+    service = a.service[i] + debt_service(amt, ten, b.rate_cap)
+    pd = loan_pd(a.view_mean[i], coverage[i], a.age[i], runway_after(a.cash[i], a.burn[i], a.revenue[i], service),
+                 ten)
+    g = codes.index(L.GUARANTEED)
+    # The bank's credit policy refuses offers above its risk ceiling, and a guaranteed loan needs
+    # the guarantor open for business and within its own ceiling; the officer decides the rest.
+    considered = (pd <= b.max_pd) & np.where(j == g, chain_open & (pd <= p.guarantee.max_pd), True)
+    j, i, amt, pd = j[considered], i[considered], amt[considered], pd[considered]
+    is_g = j == g
+    lgd = b.loss_given_default * (1 - np.minimum(security[j, i] / np.maximum(amt, 1e-9), 1.0))
+    # Guaranteed loans carry the guarantee chain's cover; other loans within the pool's size
+    # limit carry the risk-compensation pool's.
+    pool_cover = pool.expected_cover() if pool is not None else 0.0
+    cover = np.where(is_g, chain.covered_share if chain is not None else 0.0,
+                     np.where(amt <= p.pool.max_loan, pool_cover, 0.0))
+    dec = decide(pd=pd, view_sd=view_sd[i], loss_given_default=lgd, cover=cover, funding_cost=cost[i],
+                 base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"][i], officer_penalty=b.officer_penalty,
+                 opacity_aversion=b.opacity_aversion, exempt=exempt_bank[i] & (amt <= p.exemption.max_loan),
+                 max_pd=b.max_pd)
 
     # The firm takes the cheapest approved product that covers its need, else the one lending most.
+    yes = np.flatnonzero(dec.approve)
+    j, i, amt, is_g = j[yes], i[yes], amt[yes], is_g[yes]
+    rate, exempt, officer_pd = dec.rate[yes], dec.exempt[yes], dec.officer_pd[yes]
     fee = p.guarantee.fee_rate if chain is not None else 0.0
-    all_in = rate + np.where(np.array(codes)[:, None] == L.GUARANTEED, fee, 0.0)
-    covers = amount >= 0.999 * a.sought
-    score = np.where(ok, np.where(covers, 1e6 - all_in, amount - 1e-3 * all_in), -np.inf)
-    g = codes.index(L.GUARANTEED)
+    all_in = rate + np.where(is_g, fee, 0.0)
+    covers = amt >= 0.999 * a.sought[i]
+    # One column per applicant with an approved offer ("bidder"): the score of each product's
+    # offer, and which approved offer it is (-1 for none).
+    bidding = np.zeros(n, dtype=bool)
+    bidding[i] = True
+    bidders = np.flatnonzero(bidding)
+    column = (np.cumsum(bidding) - 1)[i]
+    score = np.full((len(codes), len(bidders)), -np.inf)
+    score[j, column] = np.where(covers, 1e6 - all_in, amt - 1e-3 * all_in)
+    offer_no = np.full((len(codes), len(bidders)), -1)
+    offer_no[j, column] = np.arange(len(j))
     plain = score.copy()
     plain[g] = -np.inf
     best_plain = plain.argmax(axis=0)
-    best = score.argmax(axis=0)
-    use_g = best == g
+    use_g = score.argmax(axis=0) == g
     if use_g.any():
         # The municipal guarantor's room under its leverage limit, first come first served.
-        want = np.where(use_g, amount[g], 0.0)
+        want = np.where(use_g, amt[offer_no[g]], 0.0)
         use_g &= np.cumsum(want) <= chain.room()
-    choice = np.where(use_g, g, best_plain)
-    approve = ok[choice, np.arange(n)]
-    amt = amount[choice, np.arange(n)]
+    taken = np.full(n, -1)  # per applicant: the approved offer it takes, -1 for none
+    taken[bidders] = offer_no[np.where(use_g, g, best_plain), np.arange(len(bidders))]
+    approve = taken >= 0
+    lent = np.zeros(n)
+    lent[approve] = amt[taken[approve]]
 
-    # Capital constraint per bank, in application order.
-    room = np.array([bk.lending_room() for bk in model.banks])
-    for i in np.flatnonzero(approve):
-        k = bank_idx[i]
-        if amt[i] > room[k]:
-            approve[i] = False
-        else:
-            room[k] -= amt[i]
+    within_capital(model, bank_idx, lent, approve)
 
     young = a.age < 36
     model.tally["applications_young"] += int(young.sum())
@@ -245,12 +274,12 @@ def lend(model: EcosystemModel) -> None:
     idx = np.flatnonzero(approve)
     if len(idx) == 0:
         return
-    ch = choice[idx]
+    chosen = taken[idx]
+    ch = j[chosen]
     product = np.array(codes)[ch]
     guaranteed = product == L.GUARANTEED
-    pick = lambda arrs: np.array([arrs[c][i] for c, i in zip(ch, idx, strict=True)])  # noqa: E731
     inc = p.incentives
-    principal = amt[idx]
+    principal = lent[idx]
     delegated = inc.delegated_approval & (principal <= bank_terms["delegated_limit"][idx])
     lag = np.where(delegated, 0, b.approval_lag)
     terms = {
@@ -258,15 +287,15 @@ def lend(model: EcosystemModel) -> None:
         "bank": bank_idx[idx],
         "product": product.astype(np.int8),
         "principal": principal,
-        "rate": rate[ch, idx],
-        "tenor": pick([o.tenor for o in offers]),
-        "collateral": pick([o.pledged for o in offers]),
-        "security": np.minimum(pick([o.security for o in offers]), principal),
+        "rate": rate[chosen],
+        "tenor": tenor[ch, idx],
+        "collateral": np.stack([o.pledged for o in offers])[ch, idx],
+        "security": np.minimum(security[ch, idx], principal),
         "guaranteed": guaranteed,
         "fee_rate": np.where(guaranteed, chain.fee_rate(principal) if chain is not None else 0.0, 0.0),
         "relending_share": relend_share[idx],
-        "exempt": pick([d.exempt for d in decisions]),
-        "officer_pd": pick([d.officer_pd for d in decisions]),
+        "exempt": exempt[chosen],
+        "officer_pd": officer_pd[chosen],
         "need_since": since[idx],
     }
     if chain is not None and guaranteed.any():
@@ -281,6 +310,26 @@ def lend(model: EcosystemModel) -> None:
             sel = later.copy()
             sel[later] = due == d
             model.loan_queue.setdefault(int(d), []).append({k: v[sel] for k, v in terms.items()})
+
+
+def within_capital(model: EcosystemModel, bank_idx: np.ndarray, amount: np.ndarray, approve: np.ndarray) -> None:
+    """Withdraw approvals once a bank's capital requirement binds, in application order (``approve`` in place).
+
+    Each bank lends from its room (:meth:`ecosim.credit.bank.Bank.lending_room`) until an
+    application asks for more than is left; that one is refused and later, smaller ones may
+    still fit.
+    """
+    room = lending_rooms(model)
+    approved = np.flatnonzero(approve)
+    asked = np.bincount(bank_idx[approved], weights=amount[approved], minlength=len(room))
+    # Banks asked for clearly less than their room approve everything; the others go one by one.
+    for k in np.flatnonzero(asked > (1.0 - 1e-9) * room):
+        left = room[k]
+        for i in approved[bank_idx[approved] == k]:
+            if amount[i] > left:
+                approve[i] = False
+            else:
+                left -= amount[i]
 
 
 def disburse_queued(model: EcosystemModel) -> None:
@@ -340,7 +389,7 @@ def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
     model.tally["loans_exempt"] += int(terms["exempt"].sum())
     model.tally["guarantee_fee_weighted"] += float((terms["fee_rate"] * principal).sum())
     model.tally["time_to_loan_sum"] += float(ttl.sum())
-    for prod in np.unique(terms["product"]):
-        sel = terms["product"] == prod  # volume and count by product
-        model.tally[f"new_loans_{L.PRODUCTS[prod]}"] += float(principal[sel].sum())
-        model.tally[f"loans_made_{L.PRODUCTS[prod]}"] += int(sel.sum())
+    made = np.bincount(terms["product"], minlength=len(L.PRODUCTS))
+    for prod in np.flatnonzero(made):  # volume and count by product
+        model.tally[f"new_loans_{L.PRODUCTS[prod]}"] += float(principal[terms["product"] == prod].sum())
+        model.tally[f"loans_made_{L.PRODUCTS[prod]}"] += int(made[prod])

@@ -94,8 +94,9 @@ def lender_view(
         soft_precision: Its precision (0 where none).
         signal_bonus: Shift of the mean from other signals (a guidance fund's investment).
     """
-    r = np.nan_to_num(rating, nan=0.0)
-    tr = np.where(np.isnan(rating), 0.0, rating_precision)
+    unrated = np.isnan(rating)
+    r = np.where(unrated, 0.0, rating)
+    tr = np.where(unrated, 0.0, rating_precision)
     prec = 1.0 + tr + soft_precision
     mean = (tr * r + soft_precision * soft_signal) / prec + signal_bonus
     return View(mean=mean, sd=1.0 / np.sqrt(prec))
@@ -164,16 +165,29 @@ def loan_pd(
     A firm that does not carry itself (runway below ``RUNWAY_CAP``) has twelve months less
     runway each year; the officer compounds the yearly risks over the tenor and states the
     result as an annual rate, so a long loan to a firm whose cash runs out before maturity is
-    priced as the risk it is.
+    priced as the risk it is. Loans may have different tenors; listing them longest first
+    saves work.
     """
-    tenor = np.broadcast_to(np.asarray(tenor), np.shape(runway))
+    runway = np.asarray(runway)
+    shape = runway.shape
+    tenor, view_mean, coverage, age_months = (x if x.shape == shape else np.broadcast_to(x, shape)
+                                              for x in map(np.asarray, (tenor, view_mean, coverage, age_months)))
     years = int(np.ceil(tenor.max() / 12.0)) if tenor.size else 1
+    # With loans ordered longest first, those still running in a year are a leading slice.
+    longest_first = tenor.ndim == 1 and bool((tenor[1:] <= tenor[:-1]).all())
+    if longest_first:
+        negated_tenor = -tenor  # ascending, for searchsorted
     carries = runway >= RUNWAY_CAP
-    survive = np.ones(np.shape(runway))
+    survive = np.ones(shape)
     for k in range(years):
-        left = np.where(carries, RUNWAY_CAP, np.maximum(runway - 12.0 * k, 0.0))
-        pd_k = scorecard_pd(view_mean, coverage, age_months + 12 * k, left)
-        survive *= np.where(12 * k < tenor, 1.0 - pd_k, 1.0)
+        if longest_first:
+            running = slice(0, int(np.searchsorted(negated_tenor, -12 * k, side="left")))
+        else:
+            still_running = 12 * k < tenor
+            running = ... if still_running.all() else np.nonzero(still_running)
+        left = np.where(carries[running], RUNWAY_CAP, np.maximum(runway[running] - 12.0 * k, 0.0))
+        pd_k = scorecard_pd(view_mean[running], coverage[running], age_months[running] + 12 * k, left)
+        survive[running] *= 1.0 - pd_k
     return 1.0 - survive ** (12.0 / np.maximum(tenor, 1))
 
 

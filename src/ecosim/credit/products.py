@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from scipy.special import ndtr
@@ -79,16 +80,36 @@ class Offer:
     security: np.ndarray  # what the bank expects to realise from them on default
 
 
+@cache
+def _purpose_table(purposes: tuple[int, ...]) -> np.ndarray:
+    """A table answering "is this purpose one of ``purposes``?" by indexing."""
+    table = np.zeros(len(PURPOSES), dtype=bool)
+    table[list(purposes)] = True
+    return table
+
+
+def purpose_in(purpose: np.ndarray, purposes: tuple[int, ...]) -> np.ndarray:
+    """Per applicant: whether its purpose is one of ``purposes``."""
+    return _purpose_table(tuple(purposes))[purpose]
+
+
+def _per_applicant(value, n: int, dtype) -> np.ndarray:
+    """``value`` as a new array of length ``n`` (a scalar is repeated)."""
+    if np.ndim(value) == 0:
+        return np.full(n, value, dtype=dtype)
+    return np.array(value, dtype=dtype)
+
+
 def _offer(a: Applicants, line, tenor, pledged=0.0, security=0.0, *,
            for_purpose=(NEED, WORKING_CAPITAL, RD_PROJECT)) -> Offer:
     n = len(a.rows)
-    ok = np.isin(a.purpose, for_purpose)
-    line = np.where(ok, np.maximum(np.broadcast_to(line, (n,)), 0.0), 0.0)
+    ok = purpose_in(a.purpose, for_purpose)
+    line = np.where(ok, np.maximum(_per_applicant(line, n, float), 0.0), 0.0)
     return Offer(
         line=line,
-        tenor=np.broadcast_to(np.asarray(tenor), (n,)).astype(np.int32),
-        pledged=np.broadcast_to(np.asarray(pledged, dtype=float), (n,)).copy(),
-        security=np.broadcast_to(np.asarray(security, dtype=float), (n,)).copy(),
+        tenor=_per_applicant(tenor, n, np.int32),
+        pledged=_per_applicant(pledged, n, float),
+        security=_per_applicant(security, n, float),
     )
 
 
@@ -102,9 +123,11 @@ def collateral_offer(a: Applicants, p: Scenario) -> Offer:
 def rating_line(view_mean: np.ndarray, rated: np.ndarray, p: Scenario) -> np.ndarray:
     """Pre-approved line from a platform rating: 1–10 m by the lender's view, +uplift for top ratings."""
     pl, pr = p.platforms, p.products
-    base = pl.line_min + (pl.line_max - pl.line_min) * ndtr(np.nan_to_num(view_mean))
-    uplift = np.where(view_mean >= pr.rating_top, 1.0 + pr.rating_uplift, 1.0)
-    return np.where(rated, base * uplift, 0.0)
+    line = np.zeros(np.shape(view_mean))
+    view = view_mean[rated]
+    base = pl.line_min + (pl.line_max - pl.line_min) * ndtr(np.where(np.isnan(view), 0.0, view))
+    line[rated] = base * np.where(view >= pr.rating_top, 1.0 + pr.rating_uplift, 1.0)
+    return line
 
 
 def rating_credit_offer(a: Applicants, p: Scenario) -> Offer:

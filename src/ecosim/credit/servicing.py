@@ -36,8 +36,10 @@ def service_loans(model: EcosystemModel) -> None:
         cannot = due_by_firm > cash + 1e-12
         model.distressed |= cannot
         pay = ~cannot[firm]
-        idx, firm, interest, principal = act[pay], firm[pay], interest[pay], principal[pay]
-        outstanding_p = outstanding[pay]
+        idx = act
+        if not pay.all():
+            idx, firm, outstanding = act[pay], firm[pay], outstanding[pay]
+            interest, principal = interest[pay], principal[pay]
         banks = loans.bank[idx]
         ba = model.bank_accounts
         led.transfer("interest", f.acct_cash[firm], f.acct_retained[firm], ba["cash"][banks],
@@ -46,7 +48,7 @@ def service_loans(model: EcosystemModel) -> None:
                      ba["loans"][banks], principal)
         g = loans.guaranteed[idx]
         if g.any() and model.guarantee_chain is not None:
-            model.guarantee_chain.charge_fees(firm[g], outstanding_p[g], loans.fee_rate[idx][g])
+            model.guarantee_chain.charge_fees(firm[g], outstanding[g], loans.fee_rate[idx][g])
         loans.outstanding[idx] -= principal
         loans.months_left[idx] -= 1
         model.tally["interest"] += float(interest.sum())

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecosim.credit.bank import lending_rooms
 from ecosim.information.platform import get_platform
 
 if TYPE_CHECKING:
@@ -70,6 +71,20 @@ def products_reached(model: EcosystemModel, rows: np.ndarray, found: np.ndarray 
     return banks_reached(model, rows, found).sum(axis=1) * per_bank
 
 
+def recognition_classes(recognition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a banks × platforms recognition matrix, in lexicographic order, and each bank's class.
+
+    Same result as ``np.unique(recognition, axis=0, return_inverse=True)``: each row is read as a
+    binary number whose first platform is the most significant digit.
+    """
+    digits = np.arange(recognition.shape[1] - 1, -1, -1)
+    key = (recognition.astype(np.int64) << digits).sum(axis=1)
+    present = np.bincount(key, minlength=1) > 0
+    class_keys = np.flatnonzero(present)
+    classes = ((class_keys[:, None] >> digits) & 1).astype(bool)
+    return classes, (np.cumsum(present) - 1)[key]
+
+
 def choose_bank(model: EcosystemModel, rows: np.ndarray, found: np.ndarray) -> np.ndarray:
     """The bank each applicant applies to.
 
@@ -104,30 +119,28 @@ def choose_bank(model: EcosystemModel, rows: np.ndarray, found: np.ndarray) -> n
     # precision of the ratings it holds that the class recognises.
     recognition = (np.stack([pl.recognised_by for pl in platforms], axis=1) if platforms
                    else np.zeros((n_banks, 0), dtype=bool))
-    classes, bank_class = np.unique(recognition, axis=0, return_inverse=True)
-    bank_class = bank_class.ravel()
+    classes, bank_class = recognition_classes(recognition)
     covered = (np.stack([pl.covered[m_rows] for pl in platforms], axis=1) if platforms
                else np.zeros((len(m_rows), 0), dtype=bool))
     precision = np.array([pl.precision for pl in platforms], dtype=float)
     class_score = (covered * precision) @ classes.T.astype(float) if platforms else np.zeros((len(m_rows), 1))
-    # Ties go to the bank the firm would have applied to, then round the banks from it (spreads the load).
-    def tie_break(bank: np.ndarray) -> np.ndarray:
-        return -1e-6 * ((bank - m_default) % n_banks) / n_banks
-
     has_own = own[market] >= 0  # a firm's own bank is its default bank
+    own_soft = np.where(has_own, f.soft_precision[m_rows], 0.0)
     best_bank = m_default.copy()
-    best = class_score[np.arange(len(m_rows)), bank_class[m_default]] + np.where(
-        has_own, f.soft_precision[m_rows], 0.0)
-    room = np.array([bk.lending_room() for bk in model.banks]) > 0
+    best = class_score[np.arange(len(m_rows)), bank_class[m_default]] + own_soft
+    room = lending_rooms(model) > 0
     eligible = listed_banks(model) & (room if room.any() else True)
+    every_bank = np.arange(n_banks)
     for c in range(len(classes)):
         banks = np.flatnonzero(eligible & (bank_class == c))
         if len(banks) == 0:
             continue
-        at = np.searchsorted(banks, m_default) % len(banks)  # first eligible bank from the default, cyclically
-        cand = banks[at]
-        score = class_score[:, c] + tie_break(cand) + np.where(has_own & (cand == m_default),
-                                                              f.soft_precision[m_rows], 0.0)
+        # Per default bank: the first eligible bank of the class from it, cyclically, and a tie-break
+        # that prefers the default bank, then the banks right after it (which spreads the load).
+        next_bank = banks[np.searchsorted(banks, every_bank) % len(banks)]
+        tie_break = -1e-6 * ((next_bank - every_bank) % n_banks) / n_banks
+        cand = next_bank[m_default]
+        score = class_score[:, c] + tie_break[m_default] + np.where(cand == m_default, own_soft, 0.0)
         better = score > best
         best = np.where(better, score, best)
         best_bank = np.where(better, cand, best_bank)
