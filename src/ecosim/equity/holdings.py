@@ -36,22 +36,49 @@ HOLDING_COLUMNS: tuple[Column, ...] = (
 
 
 class Holdings(ColumnTable):
-    """All equity stakes."""
+    """All equity stakes.
+
+    Besides the columns, the table keeps an index of the active stakes of each
+    firm and of each investor (stake rows in ascending order), so looking up a
+    firm's cap table or an investor's portfolio does not scan every stake ever
+    held. Stakes are added with :meth:`add` and ended with :meth:`close`, which
+    keep the index up to date; do not clear ``active`` directly.
+    """
 
     def __init__(self) -> None:
         super().__init__(HOLDING_COLUMNS, capacity=1024)
+        self._by_firm: dict[int, list[int]] = {}
+        self._by_investor: dict[int, list[int]] = {}
+
+    def add(self, count: int, **values) -> np.ndarray:
+        """Append ``count`` stakes (see :meth:`ColumnTable.add`) and index the active ones."""
+        new = super().add(count, **values)
+        held = new[self.active[new]]
+        for i, firm, investor in zip(held.tolist(), self.firm[held].tolist(), self.investor[held].tolist(),
+                                     strict=True):
+            self._by_firm.setdefault(firm, []).append(i)
+            self._by_investor.setdefault(investor, []).append(i)
+        return new
+
+    def close(self, i: int) -> None:
+        """Mark stake ``i`` as no longer held."""
+        self.active[i] = False
+        self._by_firm[int(self.firm[i])].remove(i)
+        self._by_investor[int(self.investor[i])].remove(i)
+
+    def of_firm(self, row: int) -> list[int]:
+        """Active stakes in one firm row, in ascending order (a new list)."""
+        return list(self._by_firm.get(row, ()))
 
     def of_firms(self, rows: np.ndarray) -> np.ndarray:
-        """Active stakes in the given firm rows."""
-        act = np.flatnonzero(self.active)
-        rows = np.asarray(rows)
-        if rows.size == 1:  # the common case: one firm
-            return act[self.firm[act] == rows.ravel()[0]]
-        return act[np.isin(self.firm[act], rows)]
+        """Active stakes in the given firm rows, in ascending order."""
+        by_firm = self._by_firm
+        found = [i for row in set(np.atleast_1d(rows).tolist()) for i in by_firm.get(row, ())]
+        return np.array(sorted(found), dtype=np.int64)
 
     def of_investor(self, investor: int) -> np.ndarray:
-        """Active stakes of one investor."""
-        return np.flatnonzero(self.active & (self.investor == investor))
+        """Active stakes of one investor, in ascending order."""
+        return np.array(self._by_investor.get(investor, ()), dtype=np.int64)
 
     def multiples(self) -> np.ndarray:
         """Proceeds over cost of every stake that has ended (write-offs count as 0)."""
@@ -61,7 +88,7 @@ class Holdings(ColumnTable):
 
 def _end(model: EcosystemModel, i: int, proceeds: float, channel: str) -> None:
     h = model.holdings
-    h.active[i] = False
+    h.close(i)
     h.proceeds[i] = proceeds
     h.exit_month[i] = model.month
     h.channel[i] = EXIT_CHANNELS.index(channel)

@@ -57,19 +57,26 @@ def invest(model: EcosystemModel) -> None:
     order = rng.permutation(n_inv)
     deal_draws = rng.random(n_inv)
     seeking = (f.status == ACTIVE) & (f.need_since >= 0) & (f.pending_until < 0)
-    if not seeking.any():
+    # Work on the firms seeking money this month only (a small share of all rows).
+    seekers = np.flatnonzero(seeking)
+    if len(seekers) == 0:
         return
     pf = model.params.funds
     pb = model.params.boards
-    dd_precision = (DUE_DILIGENCE_PRECISION + pf.referral_precision * (f.visits > 0)
-                    + (pb.nurture_precision * (f.board >= 0) if pb.enabled else 0.0))
-    dd_signal = f.quality + dd_noise / np.sqrt(dd_precision)
-    # Work on the firms seeking money this month only (a small share of all rows).
-    seekers = np.flatnonzero(seeking)
+    dd_precision = (DUE_DILIGENCE_PRECISION + pf.referral_precision * (f.visits[seekers] > 0)
+                    + (pb.nurture_precision * (f.board[seekers] >= 0) if pb.enabled else 0.0))
+    dd_signal = f.quality[seekers] + dd_noise[seekers] / np.sqrt(dd_precision)
+    rating, rating_precision = f.rating[seekers], f.rating_precision[seekers]
+    # Each manager's view of every seeker. A firm's crowding-in signal only changes when a guidance fund
+    # backs it, and a firm backed this month is off the market, so the views hold for the whole month.
+    views = {
+        True: lender_view(rating, rating_precision, dd_signal, dd_precision, 0.0).mean,
+        False: lender_view(rating, rating_precision, dd_signal, dd_precision, crowding_in(model, seekers)).mean,
+    }
     position = np.full(n, -1, dtype=np.int64)
     position[seekers] = np.arange(len(seekers))
-    stage, sector, rel_bank = f.stage[seekers], f.sector[seekers], f.rel_bank[seekers]
-    funded = np.zeros(len(seekers), dtype=bool)
+    screen = _Screen(f.stage[seekers], f.sector[seekers], f.rel_bank[seekers])
+    open_ = np.ones(len(seekers), dtype=bool)  # not funded yet this month
     h = model.holdings
     for j in order.tolist():
         if j >= len(model.investors):
@@ -81,30 +88,27 @@ def invest(model: EcosystemModel) -> None:
         k = int(p.deals_per_month) + int(deal_draws[j] < p.deals_per_month % 1)
         if k == 0:
             continue
-        ok = ~funded & _lookup(inv.stage_focus())[stage]
-        sectors = inv.sectors()
-        if sectors is not None:
-            ok &= _lookup(sectors)[sector]
-        if isinstance(inv, AicFund):
-            ok &= rel_bank == inv.bank
+        ok = open_ & screen.mask(inv)
         held = np.zeros(len(seekers), dtype=bool)
         if pf.follow_on:
-            at = position[h.firm[h.of_investor(inv.index)]]
-            held[at[at >= 0]] = True
-            ok |= ~funded & held
-        cand = seekers[ok]
+            stakes = h.of_investor(inv.index)
+            if len(stakes):
+                at = position[h.firm[stakes]]
+                held[at[at >= 0]] = True
+                ok |= open_ & held
+        cand = np.flatnonzero(ok)
         if len(cand) == 0:
             continue
-        bonus = 0.0 if inv.guidance else crowding_in(model, cand)
-        view = lender_view(f.rating[cand], f.rating_precision[cand], dd_signal[cand], dd_precision[cand], bonus)
-        score = view.mean + FOLLOW_ON_EDGE * held[ok]
+        mean = views[inv.guidance][cand]
+        score = mean + FOLLOW_ON_EDGE * held[cand]
         good = score >= inv.min_signal()
-        cand, score, mean = cand[good], score[good], view.mean[good]
+        cand, score, mean = cand[good], score[good], mean[good]
         if len(cand) == 0:
             continue
         top = np.argsort(-score, kind="stable")[:k]
-        for row, s in zip(cand[top].tolist(), mean[top].tolist(), strict=True):
-            amount = min(p.ticket * STAGE_TICKET[f.stage[row]], inv.available())
+        for at, s in zip(cand[top].tolist(), mean[top].tolist(), strict=True):
+            row = int(seekers[at])
+            amount = min(p.ticket * float(STAGE_TICKET[f.stage[row]]), inv.available())
             if amount < MIN_DEAL:
                 break
             backers = [(inv, amount)]
@@ -113,7 +117,35 @@ def invest(model: EcosystemModel) -> None:
                 if co is not None:
                     backers.append((co, amount))
             make_round(model, backers, row, round_price(model, row, s))
-            funded[position[row]] = True
+            open_[at] = False
+
+
+class _Screen:
+    """Which of this month's seekers fall within an investor's stage focus, sectors and (AIC) bank.
+
+    Args:
+        stage, sector, rel_bank: The seekers' stage, sector and relationship bank.
+    """
+
+    def __init__(self, stage: np.ndarray, sector: np.ndarray, rel_bank: np.ndarray) -> None:
+        self.stage = stage
+        self.sector = sector
+        self.rel_bank = rel_bank
+        self._masks: dict[tuple, np.ndarray] = {}
+
+    def mask(self, inv: Investor) -> np.ndarray:
+        """The seekers ``inv`` may back (computed once per kind of screen and month)."""
+        key = (inv.stage_focus(), inv.sectors(), inv.bank if isinstance(inv, AicFund) else None)
+        out = self._masks.get(key)
+        if out is None:
+            stages, sectors, bank = key
+            out = _lookup(stages)[self.stage]
+            if sectors is not None:
+                out &= _lookup(sectors)[self.sector]
+            if bank is not None:
+                out &= self.rel_bank == bank
+            self._masks[key] = out
+        return out
 
 
 def _lookup(codes: tuple[int, ...]) -> np.ndarray:
@@ -126,9 +158,12 @@ def _lookup(codes: tuple[int, ...]) -> np.ndarray:
 def co_investor(model: EcosystemModel, row: int, amount: float) -> Investor | None:
     """The private VC fund with the most cash that can match a guidance fund's ticket in this firm."""
     best = None
+    best_cash = 0.0
     for inv in model.investors:
-        if type(inv) is VentureFund and inv.available() >= amount and (best is None or inv.cash > best.cash):
-            best = inv
+        if type(inv) is VentureFund:
+            cash = inv.cash
+            if cash >= amount and (best is None or cash > best_cash):
+                best, best_cash = inv, cash
     return best
 
 
@@ -144,34 +179,38 @@ def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row
     f = model.firms
     led = model.ledger
     h = model.holdings
+    tally = model.tally
+    month = model.month
     total = sum(a for _, a in backers)
     post = pre_money + total
-    earlier = h.of_firms(np.array([row]))
-    h.stake[earlier] *= pre_money / post
+    earlier = h.of_firm(row)
+    if earlier:
+        h.stake[earlier] *= pre_money / post
     f.rounds[row] += 1
     rnd = int(f.rounds[row])
     if f.stage[row] == SEED and any(inv.kind != "grant" for inv, _ in backers):
         f.seed_financed[row] = True
-        model.tally["seed_rounds"] += 1
+        tally["seed_rounds"] += 1
+    firm_cash, firm_paid_in, firm_id = int(f.acct_cash[row]), int(f.acct_paid_in[row]), int(f.agent_id[row])
     for inv, amount in backers:
         inv.fund(amount)
-        led.transfer("equity_investment", inv.accounts["cash"], inv.accounts["investments"], f.acct_cash[row],
-                     f.acct_paid_in[row], amount)
-        h.add(1, investor=inv.index, firm=row, stake=amount / post, cost=amount, month=model.month, round=rnd)
+        led.transfer("equity_investment", inv.accounts["cash"], inv.accounts["investments"], firm_cash,
+                     firm_paid_in, amount)
+        h.add(1, investor=inv.index, firm=row, stake=amount / post, cost=amount, month=month, round=rnd)
         inv.record_investment(amount)
         if f.fund_backed[row] and not inv.guidance:
-            model.tally["equity_crowded_in"] += amount
+            tally["equity_crowded_in"] += amount
         if inv.guidance and not f.fund_backed[row]:
             f.fund_backed[row] = True
-            f.first_fund_month[row] = model.month
-        model.graph.link([f.agent_id[row]], [inv.unique_id], "investment")
-        model.events.record(model.month, "investment", firm_id=f.agent_id[row], counterparty_id=inv.unique_id,
+            f.first_fund_month[row] = month
+        model.graph.link([firm_id], [inv.unique_id], "investment")
+        model.events.record(month, "investment", firm_id=firm_id, counterparty_id=inv.unique_id,
                             amount=amount, detail=post, round=rnd)
     f.equity_raised[row] += total
     f.valuation[row] = post
     f.need_since[row] = -1
-    model.tally["equity_invested"] += total
-    model.tally["equity_rounds"] += 1
+    tally["equity_invested"] += total
+    tally["equity_rounds"] += 1
 
 
 def manage_funds(model: EcosystemModel) -> None:
