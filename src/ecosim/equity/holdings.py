@@ -53,11 +53,12 @@ class Holdings(ColumnTable):
     def add(self, count: int, **values) -> np.ndarray:
         """Append ``count`` stakes (see :meth:`ColumnTable.add`) and index the active ones."""
         new = super().add(count, **values)
-        held = new[self.active[new]]
-        for i, firm, investor in zip(held.tolist(), self.firm[held].tolist(), self.investor[held].tolist(),
-                                     strict=True):
-            self._by_firm.setdefault(firm, []).append(i)
-            self._by_investor.setdefault(investor, []).append(i)
+        data = self._data
+        active, firm, investor = data["active"], data["firm"], data["investor"]
+        for i in range(self.n - count, self.n):
+            if active[i]:
+                self._by_firm.setdefault(int(firm[i]), []).append(i)
+                self._by_investor.setdefault(int(investor[i]), []).append(i)
         return new
 
     def close(self, i: int) -> None:

@@ -24,6 +24,7 @@ from ecosim.firms.state import ACTIVE, SEED
 
 if TYPE_CHECKING:
     from ecosim.equity.funds import Investor
+    from ecosim.equity.holdings import Holdings
     from ecosim.model import EcosystemModel
 
 #: Ticket multiplier and pre-money valuation (million yuan) by stage: seed, early, growth, mature.
@@ -76,8 +77,9 @@ def invest(model: EcosystemModel) -> None:
     position = np.full(n, -1, dtype=np.int64)
     position[seekers] = np.arange(len(seekers))
     screen = _Screen(f.stage[seekers], f.sector[seekers], f.rel_bank[seekers])
+    # Stakes only end outside this phase and new ones are in firms just funded, so portfolios hold all month.
+    portfolios = _portfolios(model.holdings, position) if pf.follow_on else {}
     open_ = np.ones(len(seekers), dtype=bool)  # not funded yet this month
-    h = model.holdings
     for j in order.tolist():
         if j >= len(model.investors):
             continue
@@ -90,22 +92,17 @@ def invest(model: EcosystemModel) -> None:
             continue
         ok = open_ & screen.mask(inv)
         held = np.zeros(len(seekers), dtype=bool)
-        if pf.follow_on:
-            stakes = h.of_investor(inv.index)
-            if len(stakes):
-                at = position[h.firm[stakes]]
-                held[at[at >= 0]] = True
-                ok |= open_ & held
+        portfolio = portfolios.get(inv.index)
+        if portfolio is not None:
+            held[portfolio] = True
+            ok |= open_ & held
         cand = np.flatnonzero(ok)
         if len(cand) == 0:
             continue
         mean = views[inv.guidance][cand]
         score = mean + FOLLOW_ON_EDGE * held[cand]
-        good = score >= inv.min_signal()
-        cand, score, mean = cand[good], score[good], mean[good]
-        if len(cand) == 0:
-            continue
-        top = np.argsort(-score, kind="stable")[:k]
+        top = _best(score, k)
+        top = top[score[top] >= inv.min_signal()]
         for at, s in zip(cand[top].tolist(), mean[top].tolist(), strict=True):
             row = int(seekers[at])
             amount = min(p.ticket * float(STAGE_TICKET[f.stage[row]]), inv.available())
@@ -118,6 +115,32 @@ def invest(model: EcosystemModel) -> None:
                     backers.append((co, amount))
             make_round(model, backers, row, round_price(model, row, s))
             open_[at] = False
+
+
+def _portfolios(h: Holdings, position: np.ndarray) -> dict[int, np.ndarray]:
+    """For each investor, the positions among this month's seekers of the firms it holds stakes in.
+
+    Args:
+        h: The holdings.
+        position: Position of each firm row among the seekers; -1 for firms not seeking.
+    """
+    stakes = np.flatnonzero(h.active)
+    at = position[h.firm[stakes]]
+    seeking = at >= 0
+    investor, at = h.investor[stakes][seeking], at[seeking]
+    if len(at) == 0:
+        return {}
+    order = np.argsort(investor, kind="stable")
+    investor, at = investor[order], at[order]
+    starts = np.flatnonzero(np.diff(investor, prepend=-1))
+    return dict(zip(investor[starts].tolist(), np.split(at, starts[1:]), strict=True))
+
+
+def _best(score: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, best first; ties go to the earlier position."""
+    if k == 1:
+        return np.array([np.argmax(score)])
+    return np.argsort(-score, kind="stable")[:k]
 
 
 class _Screen:
