@@ -94,7 +94,12 @@ def convert_grants(model: EcosystemModel, rows: np.ndarray, size: float) -> np.n
     # Every grantee ranks by the same draw whatever the share, so converted firms nest as the share grows.
     n_convert = int(round(g.share * len(rows)))
     converted, kept = rows[:n_convert], rows[n_convert:]
-    for row in converted.tolist():
-        make_round(model, [(vehicle, size)], row, g.pre_money)
+    converted_rows = converted.tolist()
+    # The new stakes go to the holdings in one block when every round is in a different firm.
+    stakes = [] if len(set(converted_rows)) == len(converted_rows) else None
+    for row in converted_rows:
+        make_round(model, [(vehicle, size)], row, g.pre_money, stakes)
+    if stakes:
+        model.holdings.add_stakes(stakes)
     model.tally["grant_equity_stakes"] += len(converted)
     return kept

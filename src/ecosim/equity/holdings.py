@@ -35,6 +35,10 @@ HOLDING_COLUMNS: tuple[Column, ...] = (
 )
 
 
+#: Fields of a new stake as collected by :func:`ecosim.equity.investing.make_round`.
+STAKE_FIELDS: tuple[str, ...] = ("investor", "firm", "stake", "cost", "month", "round")
+
+
 class Holdings(ColumnTable):
     """All equity stakes.
 
@@ -60,6 +64,13 @@ class Holdings(ColumnTable):
                 self._by_firm.setdefault(int(firm[i]), []).append(i)
                 self._by_investor.setdefault(int(investor[i]), []).append(i)
         return new
+
+    def add_stakes(self, stakes: list[tuple]) -> None:
+        """Append new active stakes, each given as a tuple of :data:`STAKE_FIELDS`, in one block."""
+        if stakes:
+            columns = self.columns
+            self.add(len(stakes), **{name: np.array(values, dtype=columns[name].dtype)
+                                     for name, values in zip(STAKE_FIELDS, zip(*stakes), strict=True)})
 
     def close(self, i: int) -> None:
         """Mark stake ``i`` as no longer held."""

@@ -80,6 +80,7 @@ def invest(model: EcosystemModel) -> None:
     # Stakes only end outside this phase and new ones are in firms just funded, so portfolios hold all month.
     portfolios = _portfolios(model.holdings, position) if pf.follow_on else {}
     open_ = np.ones(len(seekers), dtype=bool)  # not funded yet this month
+    stakes: list[tuple] = []  # the month's new stakes, each in a different firm
     for j in order.tolist():
         if j >= len(model.investors):
             continue
@@ -113,8 +114,9 @@ def invest(model: EcosystemModel) -> None:
                 co = co_investor(model, row, amount)
                 if co is not None:
                     backers.append((co, amount))
-            make_round(model, backers, row, round_price(model, row, s))
+            make_round(model, backers, row, round_price(model, row, s), stakes)
             open_[at] = False
+    model.holdings.add_stakes(stakes)
 
 
 def _portfolios(h: Holdings, position: np.ndarray) -> dict[int, np.ndarray]:
@@ -190,7 +192,8 @@ def co_investor(model: EcosystemModel, row: int, amount: float) -> Investor | No
     return best
 
 
-def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row: int, pre_money: float) -> None:
+def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row: int, pre_money: float,
+               stakes: list[tuple] | None = None) -> None:
     """Investors buy new shares of a firm in one round: capital calls, payment, dilution, holdings, events.
 
     Args:
@@ -198,6 +201,10 @@ def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row
         backers: (investor, amount) pairs joining the round.
         row: The firm's row.
         pre_money: Pre-money valuation of the round.
+        stakes: Where to collect the new stakes (tuples of
+            :data:`~ecosim.equity.holdings.STAKE_FIELDS`) when the caller adds a batch of rounds to the
+            holdings in one block (:meth:`~ecosim.equity.holdings.Holdings.add_stakes`); the rounds of a
+            batch must be in different firms. By default the stakes are added at once.
     """
     f = model.firms
     led = model.ledger
@@ -214,21 +221,24 @@ def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row
     if f.stage[row] == SEED and any(inv.kind != "grant" for inv, _ in backers):
         f.seed_financed[row] = True
         tally["seed_rounds"] += 1
-    firm_cash, firm_paid_in, firm_id = int(f.acct_cash[row]), int(f.acct_paid_in[row]), int(f.agent_id[row])
+    firm_cash, firm_paid_in, firm_id = int(f.acct_cash[row]), int(f.acct_paid_in[row]), f.agent_id[row]
+    new_stakes = [] if stakes is None else stakes
     for inv, amount in backers:
         inv.fund(amount)
         led.transfer("equity_investment", inv.accounts["cash"], inv.accounts["investments"], firm_cash,
                      firm_paid_in, amount)
-        h.add(1, investor=inv.index, firm=row, stake=amount / post, cost=amount, month=month, round=rnd)
+        new_stakes.append((inv.index, row, amount / post, amount, month, rnd))
         inv.record_investment(amount)
         if f.fund_backed[row] and not inv.guidance:
             tally["equity_crowded_in"] += amount
         if inv.guidance and not f.fund_backed[row]:
             f.fund_backed[row] = True
             f.first_fund_month[row] = month
-        model.graph.link([firm_id], [inv.unique_id], "investment")
+        model.graph.link([int(firm_id)], [inv.unique_id], "investment")
         model.events.record(month, "investment", firm_id=firm_id, counterparty_id=inv.unique_id,
                             amount=amount, detail=post, round=rnd)
+    if stakes is None:
+        h.add_stakes(new_stakes)
     f.equity_raised[row] += total
     f.valuation[row] = post
     f.need_since[row] = -1
