@@ -61,7 +61,7 @@ def climb_boards(model: EcosystemModel) -> None:
     t = model.tally
     # Only operating firms move: every mask below is over their rows (``alive``), in row order.
     alive = np.flatnonzero(f.status == S.ACTIVE)
-    draws = draws[alive]
+    draws = np.take(draws, alive, axis=0)
     stage, revenue = f.stage[alive], f.revenue[alive]
     growth = revenue_growth(model, alive)
     profitable = revenue > f.burn[alive]
@@ -129,7 +129,7 @@ def _move(model: EcosystemModel, rows: np.ndarray, board: int, value: np.ndarray
     t = model.tally
     was = f.board[rows]
     t["upgrades"] += int((was >= 0).sum())
-    t["upgrades_regional"] += int(np.isin(was, REGIONAL).sum())
+    t["upgrades_regional"] += int(((was == REGIONAL_SCI_TECH) | (was == REGIONAL_SPECIALISED)).sum())
     t[f"listings_{BOARDS[board]}"] += len(rows)
     f.board[rows] = board
     f.board_since[rows] = model.month
