@@ -76,10 +76,9 @@ def invest(model: EcosystemModel) -> None:
     }
     position = np.full(n, -1, dtype=np.int64)
     position[seekers] = np.arange(len(seekers))
-    screen = _Screen(f.stage[seekers], f.sector[seekers], f.rel_bank[seekers])
+    deal_flow = _DealFlow(views, f.stage[seekers], f.sector[seekers], f.rel_bank[seekers])
     # Stakes only end outside this phase and new ones are in firms just funded, so portfolios hold all month.
     portfolios = _portfolios(model.holdings, position) if pf.follow_on else {}
-    open_ = np.ones(len(seekers), dtype=bool)  # not funded yet this month
     stakes: list[tuple] = []  # the month's new stakes, each in a different firm
     for j in order.tolist():
         if j >= len(model.investors):
@@ -91,20 +90,7 @@ def invest(model: EcosystemModel) -> None:
         k = int(p.deals_per_month) + int(deal_draws[j] < p.deals_per_month % 1)
         if k == 0:
             continue
-        ok = open_ & screen.mask(inv)
-        held = np.zeros(len(seekers), dtype=bool)
-        portfolio = portfolios.get(inv.index)
-        if portfolio is not None:
-            held[portfolio] = True
-            ok |= open_ & held
-        cand = np.flatnonzero(ok)
-        if len(cand) == 0:
-            continue
-        mean = views[inv.guidance][cand]
-        score = mean + FOLLOW_ON_EDGE * held[cand]
-        top = _best(score, k)
-        top = top[score[top] >= inv.min_signal()]
-        for at, s in zip(cand[top].tolist(), mean[top].tolist(), strict=True):
+        for at, s in deal_flow.best(inv, k, portfolios.get(inv.index, ())):
             row = int(seekers[at])
             amount = min(p.ticket * float(STAGE_TICKET[f.stage[row]]), inv.available())
             if amount < MIN_DEAL:
@@ -115,11 +101,11 @@ def invest(model: EcosystemModel) -> None:
                 if co is not None:
                     backers.append((co, amount))
             make_round(model, backers, row, round_price(model, row, s), stakes)
-            open_[at] = False
+            deal_flow.funded.add(at)
     model.holdings.add_stakes(stakes)
 
 
-def _portfolios(h: Holdings, position: np.ndarray) -> dict[int, np.ndarray]:
+def _portfolios(h: Holdings, position: np.ndarray) -> dict[int, list[int]]:
     """For each investor, the positions among this month's seekers of the firms it holds stakes in.
 
     Args:
@@ -129,48 +115,76 @@ def _portfolios(h: Holdings, position: np.ndarray) -> dict[int, np.ndarray]:
     stakes = np.flatnonzero(h.active)
     at = position[h.firm[stakes]]
     seeking = at >= 0
-    investor, at = h.investor[stakes][seeking], at[seeking]
-    if len(at) == 0:
-        return {}
-    order = np.argsort(investor, kind="stable")
-    investor, at = investor[order], at[order]
-    starts = np.flatnonzero(np.diff(investor, prepend=-1))
-    return dict(zip(investor[starts].tolist(), np.split(at, starts[1:]), strict=True))
+    portfolios: dict[int, list[int]] = {}
+    for investor, firm_at in zip(h.investor[stakes][seeking].tolist(), at[seeking].tolist(), strict=True):
+        portfolios.setdefault(investor, []).append(firm_at)
+    return portfolios
 
 
-def _best(score: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` highest scores, best first; ties go to the earlier position."""
-    if k == 1:
-        return np.array([np.argmax(score)])
-    return np.argsort(-score, kind="stable")[:k]
+class _DealFlow:
+    """This month's seekers as managers see them, and the pick of each manager's best deals.
 
-
-class _Screen:
-    """Which of this month's seekers fall within an investor's stage focus, sectors and (AIC) bank.
+    Positions refer to the seekers (firms seeking money this month, in row order).
 
     Args:
+        views: The view of every seeker's quality held by guidance-fund managers (key True) and by
+            other managers (key False).
         stage, sector, rel_bank: The seekers' stage, sector and relationship bank.
+
+    Attributes:
+        funded: Positions of the seekers funded so far this month (off the market).
     """
 
-    def __init__(self, stage: np.ndarray, sector: np.ndarray, rel_bank: np.ndarray) -> None:
+    def __init__(self, views: dict[bool, np.ndarray], stage: np.ndarray, sector: np.ndarray,
+                 rel_bank: np.ndarray) -> None:
+        self.view = {guidance: mean.tolist() for guidance, mean in views.items()}
+        self._ranking = {guidance: np.argsort(-mean, kind="stable") for guidance, mean in views.items()}
         self.stage = stage
         self.sector = sector
         self.rel_bank = rel_bank
-        self._masks: dict[tuple, np.ndarray] = {}
+        self.funded: set[int] = set()
+        self._ranked: dict[tuple, list[int]] = {}
 
-    def mask(self, inv: Investor) -> np.ndarray:
-        """The seekers ``inv`` may back (computed once per kind of screen and month)."""
-        key = (inv.stage_focus(), inv.sectors(), inv.bank if isinstance(inv, AicFund) else None)
-        out = self._masks.get(key)
+    def ranked(self, inv: Investor) -> list[int]:
+        """Positions of the seekers within ``inv``'s stage focus, sectors and (AIC) bank, best view first.
+
+        Ties keep seeker order. Computed once per kind of manager and screen each month.
+        """
+        key = (inv.guidance, inv.stage_focus(), inv.sectors(), inv.bank if isinstance(inv, AicFund) else None)
+        out = self._ranked.get(key)
         if out is None:
-            stages, sectors, bank = key
-            out = _lookup(stages)[self.stage]
+            guidance, stages, sectors, bank = key
+            within = _lookup(stages)[self.stage]
             if sectors is not None:
-                out &= _lookup(sectors)[self.sector]
+                within &= _lookup(sectors)[self.sector]
             if bank is not None:
-                out &= self.rel_bank == bank
-            self._masks[key] = out
+                within &= self.rel_bank == bank
+            ranking = self._ranking[guidance]
+            out = self._ranked[key] = ranking[within[ranking]].tolist()
         return out
+
+    def best(self, inv: Investor, k: int, portfolio: list[int]) -> list[tuple[int, float]]:
+        """The ``k`` best firms still unfunded that ``inv`` would back, best first, as (position, view).
+
+        Candidates are the firms within the manager's screen and, for follow-on rounds, the firms in its
+        portfolio (``portfolio``: their positions), whatever the screen. A candidate's score is the
+        manager's view, plus :data:`FOLLOW_ON_EDGE` for portfolio firms; only scores of at least the
+        manager's threshold count, and ties go to the earlier position.
+        """
+        view = self.view[inv.guidance]
+        threshold = inv.min_signal()
+        held = {at for at in portfolio if at not in self.funded}
+        scored = [(view[at] + FOLLOW_ON_EDGE, at) for at in held]
+        scored = [(score, at) for score, at in scored if score >= threshold]
+        fresh = 0
+        for at in self.ranked(inv):  # best view first: stop at the k-th new candidate or below the threshold
+            if view[at] < threshold or fresh == k:
+                break
+            if at not in self.funded and at not in held:
+                scored.append((view[at], at))
+                fresh += 1
+        scored.sort(key=lambda c: (-c[0], c[1]))
+        return [(at, view[at]) for _, at in scored[:k]]
 
 
 def _lookup(codes: tuple[int, ...]) -> np.ndarray:
