@@ -76,7 +76,9 @@ def invest(model: EcosystemModel) -> None:
     }
     position = np.full(n, -1, dtype=np.int64)
     position[seekers] = np.arange(len(seekers))
-    deal_flow = _DealFlow(views, f.stage[seekers], f.sector[seekers], f.rel_bank[seekers])
+    investing = [inv for inv in model.investors if isinstance(inv, (SubFund, VentureFund)) and inv.is_investing()]
+    floor = min((inv.min_signal() for inv in investing), default=-np.inf)
+    deal_flow = _DealFlow(views, f.stage[seekers], f.sector[seekers], f.rel_bank[seekers], floor)
     # Stakes only end outside this phase and new ones are in firms just funded, so portfolios hold all month.
     portfolios = _portfolios(model.holdings, position) if pf.follow_on else {}
     stakes: list[tuple] = []  # the month's new stakes, each in a different firm
@@ -136,13 +138,22 @@ class _DealFlow:
     """
 
     def __init__(self, views: dict[bool, np.ndarray], stage: np.ndarray, sector: np.ndarray,
-                 rel_bank: np.ndarray) -> None:
+                 rel_bank: np.ndarray, floor: float = -np.inf) -> None:
+        self.views = views
         self.view = {guidance: mean.tolist() for guidance, mean in views.items()}
-        self._ranking = {guidance: np.argsort(-mean, kind="stable") for guidance, mean in views.items()}
         self.stage = stage
         self.sector = sector
         self.rel_bank = rel_bank
         self.funded: set[int] = set()
+        self._rank(floor)
+
+    def _rank(self, floor: float) -> None:
+        """Rank the seekers whose view is at least ``floor`` (the lowest threshold expected), best first."""
+        self.floor = floor
+        self._ranking = {}
+        for guidance, mean in self.views.items():
+            above = np.flatnonzero(mean >= floor)
+            self._ranking[guidance] = above[np.argsort(-mean[above], kind="stable")]
         self._ranked: dict[tuple, list[int]] = {}
 
     def ranked(self, inv: Investor) -> list[int]:
@@ -173,6 +184,8 @@ class _DealFlow:
         """
         view = self.view[inv.guidance]
         threshold = inv.min_signal()
+        if threshold < self.floor:
+            self._rank(-np.inf)
         held = {at for at in portfolio if at not in self.funded}
         scored = [(view[at] + FOLLOW_ON_EDGE, at) for at in held]
         scored = [(score, at) for score, at in scored if score >= threshold]
