@@ -85,7 +85,7 @@ def convert_grants(model: EcosystemModel, rows: np.ndarray, size: float) -> np.n
     Returns:
         The rows that receive an ordinary grant (all of them when the switch is off).
     """
-    from ecosim.equity.investing import make_round
+    from ecosim.equity.investing import RoundBatch, make_round
 
     g = model.params.grant_equity
     vehicle = getattr(model, "grant_equity", None)
@@ -95,11 +95,11 @@ def convert_grants(model: EcosystemModel, rows: np.ndarray, size: float) -> np.n
     n_convert = int(round(g.share * len(rows)))
     converted, kept = rows[:n_convert], rows[n_convert:]
     converted_rows = converted.tolist()
-    # The new stakes go to the holdings in one block when every round is in a different firm.
-    stakes = [] if len(set(converted_rows)) == len(converted_rows) else None
+    # The rounds are recorded in one batch when every round is in a different firm.
+    batch = RoundBatch() if len(set(converted_rows)) == len(converted_rows) else None
     for row in converted_rows:
-        make_round(model, [(vehicle, size)], row, g.pre_money, stakes)
-    if stakes:
-        model.holdings.add_stakes(stakes)
+        make_round(model, [(vehicle, size)], row, g.pre_money, batch)
+    if batch is not None:
+        batch.record(model)
     model.tally["grant_equity_stakes"] += len(converted)
     return kept

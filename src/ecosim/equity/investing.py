@@ -81,7 +81,7 @@ def invest(model: EcosystemModel) -> None:
     deal_flow = _DealFlow(views, f.stage[seekers], f.sector[seekers], f.rel_bank[seekers], floor)
     # Stakes only end outside this phase and new ones are in firms just funded, so portfolios hold all month.
     portfolios = _portfolios(model.holdings, position) if pf.follow_on else {}
-    stakes: list[tuple] = []  # the month's new stakes, each in a different firm
+    batch = RoundBatch()  # the month's rounds, each in a different firm
     for j in order.tolist():
         if j >= len(model.investors):
             continue
@@ -102,9 +102,9 @@ def invest(model: EcosystemModel) -> None:
                 co = co_investor(model, row, amount)
                 if co is not None:
                     backers.append((co, amount))
-            make_round(model, backers, row, round_price(model, row, s), stakes)
+            make_round(model, backers, row, round_price(model, row, s), batch)
             deal_flow.funded.add(at)
-    model.holdings.add_stakes(stakes)
+    batch.record(model)
 
 
 def _portfolios(h: Holdings, position: np.ndarray) -> dict[int, list[int]]:
@@ -219,8 +219,32 @@ def co_investor(model: EcosystemModel, row: int, amount: float) -> Investor | No
     return best
 
 
+class RoundBatch:
+    """The new stakes, investment events and investment relationships of a series of rounds.
+
+    A phase that makes many rounds collects their records here and writes them with :meth:`record`,
+    in the order of the rounds, as one block each to the holdings, the event log and the graph. The
+    rounds of a batch must be in different firms (a round dilutes the stakes already in the holdings),
+    and nothing else may record events or relationships before :meth:`record` is called.
+    """
+
+    def __init__(self) -> None:
+        self.stakes: list[tuple] = []  # tuples of ecosim.equity.holdings.STAKE_FIELDS
+        self.investments: list[tuple] = []  # (firm id, investor id, amount, post-money, round)
+
+    def record(self, model: EcosystemModel) -> None:
+        """Write the collected records and start an empty batch."""
+        model.holdings.add_stakes(self.stakes)
+        if self.investments:
+            firm_id, investor_id, amount, post, rnd = (np.array(c) for c in zip(*self.investments, strict=True))
+            model.graph.link(firm_id, investor_id, "investment")
+            model.events.record(model.month, "investment", firm_id=firm_id, counterparty_id=investor_id,
+                                amount=amount, detail=post, round=rnd)
+        self.stakes, self.investments = [], []
+
+
 def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row: int, pre_money: float,
-               stakes: list[tuple] | None = None) -> None:
+               batch: RoundBatch | None = None) -> None:
     """Investors buy new shares of a firm in one round: capital calls, payment, dilution, holdings, events.
 
     Args:
@@ -228,44 +252,39 @@ def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row
         backers: (investor, amount) pairs joining the round.
         row: The firm's row.
         pre_money: Pre-money valuation of the round.
-        stakes: Where to collect the new stakes (tuples of
-            :data:`~ecosim.equity.holdings.STAKE_FIELDS`) when the caller adds a batch of rounds to the
-            holdings in one block (:meth:`~ecosim.equity.holdings.Holdings.add_stakes`); the rounds of a
-            batch must be in different firms. By default the stakes are added at once.
+        batch: Where to collect the round's new stakes, events and relationships when the caller records
+            a series of rounds at once (:class:`RoundBatch`); by default they are recorded at once.
     """
     f = model.firms
     led = model.ledger
-    h = model.holdings
     tally = model.tally
     month = model.month
     total = sum(a for _, a in backers)
     post = pre_money + total
-    earlier = h.of_firm(row)
+    earlier = model.holdings.of_firm(row)
     if earlier:
-        h.stake[earlier] *= pre_money / post
+        model.holdings.stake[earlier] *= pre_money / post
     f.rounds[row] += 1
     rnd = int(f.rounds[row])
     if f.stage[row] == SEED and any(inv.kind != "grant" for inv, _ in backers):
         f.seed_financed[row] = True
         tally["seed_rounds"] += 1
-    firm_cash, firm_paid_in, firm_id = int(f.acct_cash[row]), int(f.acct_paid_in[row]), f.agent_id[row]
-    new_stakes = [] if stakes is None else stakes
+    firm_cash, firm_paid_in, firm_id = int(f.acct_cash[row]), int(f.acct_paid_in[row]), int(f.agent_id[row])
+    records = RoundBatch() if batch is None else batch
     for inv, amount in backers:
         inv.fund(amount)
         led.transfer("equity_investment", inv.accounts["cash"], inv.accounts["investments"], firm_cash,
                      firm_paid_in, amount)
-        new_stakes.append((inv.index, row, amount / post, amount, month, rnd))
+        records.stakes.append((inv.index, row, amount / post, amount, month, rnd))
+        records.investments.append((firm_id, inv.unique_id, amount, post, rnd))
         inv.record_investment(amount)
         if f.fund_backed[row] and not inv.guidance:
             tally["equity_crowded_in"] += amount
         if inv.guidance and not f.fund_backed[row]:
             f.fund_backed[row] = True
             f.first_fund_month[row] = month
-        model.graph.link([int(firm_id)], [inv.unique_id], "investment")
-        model.events.record(month, "investment", firm_id=firm_id, counterparty_id=inv.unique_id,
-                            amount=amount, detail=post, round=rnd)
-    if stakes is None:
-        h.add_stakes(new_stakes)
+    if batch is None:
+        records.record(model)
     f.equity_raised[row] += total
     f.valuation[row] = post
     f.need_since[row] = -1
