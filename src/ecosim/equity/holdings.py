@@ -98,31 +98,52 @@ class Holdings(ColumnTable):
         return self.proceeds[done] / self.cost[done]
 
 
-def _end(model: EcosystemModel, i: int, proceeds: float, channel: str) -> None:
+def _end(model: EcosystemModel, i: int, proceeds: float, channel: str, exits: list[tuple] | None = None) -> None:
+    """Stake ``i`` ends with ``proceeds`` through ``channel``.
+
+    Its ``exit`` event is recorded at once, or collected in ``exits`` for :func:`_record_exits`.
+    """
     h = model.holdings
+    code = EXIT_CHANNELS.index(channel)
     h.close(i)
     h.proceeds[i] = proceeds
     h.exit_month[i] = model.month
-    h.channel[i] = EXIT_CHANNELS.index(channel)
+    h.channel[i] = code
     cost = float(h.cost[i])
     inv = model.investors[int(h.investor[i])]
-    model.events.record(model.month, "exit", firm_id=model.firms.agent_id[h.firm[i]],
-                        counterparty_id=inv.unique_id, amount=proceeds,
-                        detail=proceeds / cost if cost > 0 else np.nan, round=int(h.round[i]),
-                        channel=EXIT_CHANNELS.index(channel))
+    event = (model.firms.agent_id[h.firm[i]], inv.unique_id, proceeds, proceeds / cost if cost > 0 else np.nan,
+             int(h.round[i]), code)
+    if exits is None:
+        _record_exits(model, [event])
+    else:
+        exits.append(event)
     model.tally[f"exits_{channel}"] += 1
+
+
+def _record_exits(model: EcosystemModel, exits: list[tuple]) -> None:
+    """Record ``exit`` events, given as (firm id, investor id, proceeds, multiple, round, channel code)."""
+    if len(exits) == 1:
+        firm_id, investor_id, proceeds, multiple, rnd, code = exits[0]
+        model.events.record(model.month, "exit", firm_id=firm_id, counterparty_id=investor_id, amount=proceeds,
+                            detail=multiple, round=rnd, channel=code)
+    elif exits:
+        firm_id, investor_id, proceeds, multiple, rnd, code = (np.array(c) for c in zip(*exits, strict=True))
+        model.events.record(model.month, "exit", firm_id=firm_id, counterparty_id=investor_id, amount=proceeds,
+                            detail=multiple, round=rnd, channel=code)
 
 
 def write_off(model: EcosystemModel, rows: np.ndarray) -> None:
     """Failed firms: every holder writes its stake off against retained earnings."""
     h = model.holdings
     idx = h.of_firms(rows)
+    exits: list[tuple] = []
     for i in idx.tolist():
         inv = model.investors[int(h.investor[i])]
         cost = float(h.cost[i])
         model.ledger.post("equity_writeoff", inv.accounts["retained"], inv.accounts["investments"], cost)
         inv.on_writeoff(cost)
-        _end(model, i, 0.0, "writeoff")
+        _end(model, i, 0.0, "writeoff", exits)
+    _record_exits(model, exits)
     model.tally["equity_written_off"] += float(h.cost[idx].sum())
 
 
@@ -140,13 +161,19 @@ def cash_out(model: EcosystemModel, rows: np.ndarray, value: np.ndarray, kind: s
     h = model.holdings
     ext = model.ledger.external_owner(buyer)
     value_by_row = dict(zip(rows.tolist(), np.asarray(value).tolist(), strict=True))
+    exits: list[tuple] = []
     for i in h.of_firms(rows).tolist():
         proceeds = float(h.stake[i]) * value_by_row[int(h.firm[i])]
-        sell_stake(model, i, proceeds, ext, kind)
+        sell_stake(model, i, proceeds, ext, kind, exits)
+    _record_exits(model, exits)
 
 
-def sell_stake(model: EcosystemModel, i: int, proceeds: float, ext: dict, kind: str) -> None:
-    """One holder sells one stake for ``proceeds`` to an outside buyer, booking the gain or loss."""
+def sell_stake(model: EcosystemModel, i: int, proceeds: float, ext: dict, kind: str,
+               exits: list[tuple] | None = None) -> None:
+    """One holder sells one stake for ``proceeds`` to an outside buyer, booking the gain or loss.
+
+    The ``exit`` event is recorded at once, or collected in ``exits`` (see :func:`_end`).
+    """
     h = model.holdings
     led = model.ledger
     inv = model.investors[int(h.investor[i])]
@@ -154,6 +181,6 @@ def sell_stake(model: EcosystemModel, i: int, proceeds: float, ext: dict, kind: 
     led.transfer("exit_proceeds", ext["cash"], ext["net_flow"], inv.accounts["cash"], inv.accounts["investments"],
                  proceeds)
     led.post("exit_gain", inv.accounts["investments"], inv.accounts["retained"], proceeds - cost)
-    _end(model, i, proceeds, kind)
+    _end(model, i, proceeds, kind, exits)
     model.tally["exit_proceeds"] += proceeds
     inv.on_proceeds(proceeds, cost)
