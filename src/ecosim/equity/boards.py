@@ -63,7 +63,10 @@ def climb_boards(model: EcosystemModel) -> None:
     alive = np.flatnonzero(f.status == S.ACTIVE)
     draws = np.take(draws, alive, axis=0)
     stage, revenue = f.stage[alive], f.revenue[alive]
-    growth = revenue_growth(model, alive)
+    # Revenue growth only counts for firms with the revenue NEEQ or ChiNext asks for (0 for the others).
+    growth = np.zeros(len(alive))
+    large = revenue >= min(p.neeq_revenue, p.chinext_revenue)
+    growth[large] = revenue_growth(model, alive[large])
     profitable = revenue > f.burn[alive]
     board = f.board[alive]
     on_regional = (board == REGIONAL_SCI_TECH) | (board == REGIONAL_SPECIALISED)
