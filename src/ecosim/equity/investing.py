@@ -76,6 +76,7 @@ def invest(model: EcosystemModel) -> None:
     }
     position = np.full(n, -1, dtype=np.int64)
     position[seekers] = np.arange(len(seekers))
+    # Only seekers viewed at least as well as the lowest threshold of this month's investors can be backed.
     investing = [inv for inv in model.investors if isinstance(inv, (SubFund, VentureFund)) and inv.is_investing()]
     floor = min((inv.min_signal() for inv in investing), default=-np.inf)
     deal_flow = _DealFlow(views, f.stage[seekers], f.sector[seekers], f.rel_bank[seekers], floor)
@@ -92,7 +93,7 @@ def invest(model: EcosystemModel) -> None:
         k = int(p.deals_per_month) + int(deal_draws[j] < p.deals_per_month % 1)
         if k == 0:
             continue
-        for at, s in deal_flow.best(inv, k, portfolios.get(inv.index, ())):
+        for at, s in deal_flow.best(inv, k, portfolios.get(inv.index, [])):
             row = int(seekers[at])
             amount = min(p.ticket * float(STAGE_TICKET[f.stage[row]]), inv.available())
             if amount < MIN_DEAL:
@@ -132,6 +133,8 @@ class _DealFlow:
         views: The view of every seeker's quality held by guidance-fund managers (key True) and by
             other managers (key False).
         stage, sector, rel_bank: The seekers' stage, sector and relationship bank.
+        floor: The lowest screening threshold expected this month: seekers viewed below it are left out
+            of the rankings until a manager's threshold falls below it.
 
     Attributes:
         funded: Positions of the seekers funded so far this month (off the market).
