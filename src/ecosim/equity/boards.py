@@ -38,12 +38,14 @@ REGIONAL = (REGIONAL_SCI_TECH, REGIONAL_SPECIALISED)
 EXCHANGE_MULTIPLE = {STAR: 5.0, CHINEXT: 4.0, BSE: 3.0}
 
 
-def revenue_growth(model: EcosystemModel) -> np.ndarray:
-    """Last month's revenue growth of every firm (log change; 0 where there was no revenue)."""
+def revenue_growth(model: EcosystemModel, rows: np.ndarray | None = None) -> np.ndarray:
+    """Last month's revenue growth (log change; 0 where there was no revenue) of the given rows (default all)."""
     f = model.firms
-    ok = (f.revenue > 0) & (f.revenue_last > 0)
-    out = np.zeros(len(f))
-    out[ok] = np.log(f.revenue[ok] / f.revenue_last[ok])
+    revenue = f.revenue if rows is None else f.revenue[rows]
+    last = f.revenue_last if rows is None else f.revenue_last[rows]
+    ok = (revenue > 0) & (last > 0)
+    out = np.zeros(len(revenue))
+    out[ok] = np.log(revenue[ok] / last[ok])
     return out
 
 
@@ -57,24 +59,34 @@ def climb_boards(model: EcosystemModel) -> None:
         return
     month = model.month
     t = model.tally
-    alive = f.status == S.ACTIVE
-    growth = revenue_growth(model)
-    profitable = f.revenue > f.burn
-    on_regional = alive & np.isin(f.board, REGIONAL)
+    # Only operating firms move: every mask below is over their rows (``alive``), in row order.
+    alive = np.flatnonzero(f.status == S.ACTIVE)
+    draws = np.take(draws, alive, axis=0)
+    stage, revenue = f.stage[alive], f.revenue[alive]
+    # Revenue growth only counts for firms with the revenue NEEQ or ChiNext asks for (0 for the others).
+    growth = np.zeros(len(alive))
+    large = revenue >= min(p.neeq_revenue, p.chinext_revenue)
+    growth[large] = revenue_growth(model, alive[large])
+    profitable = revenue > f.burn[alive]
+    board = f.board[alive]
+    on_regional = (board == REGIONAL_SCI_TECH) | (board == REGIONAL_SPECIALISED)
 
     # Pending NEEQ applications that are admitted this month.
-    due = np.flatnonzero(alive & (f.admit_month >= 0) & (f.admit_month <= month))
+    admit = f.admit_month[alive]
+    due = alive[(admit >= 0) & (admit <= month)]
     if len(due):
         _move(model, due, NEEQ)
         f.admit_month[due] = -1
 
     # Regional equity market: eligible firms join; growth firms with revenue go to the specialised board.
-    specialised_ok = (f.stage >= S.GROWTH) & (f.revenue >= p.specialised_revenue)
+    specialised_ok = (stage >= S.GROWTH) & (revenue >= p.specialised_revenue)
     # Firms that already qualify for NEEQ go there directly; the regional boards take the smaller ones.
-    join = np.flatnonzero(alive & (f.board < 0) & (f.admit_month < 0) & (f.stage >= S.EARLY)
-                          & (f.stage <= S.GROWTH) & (f.revenue < p.neeq_revenue) & (draws[:, 0] < p.regional_join))
+    board, admit = f.board[alive], f.admit_month[alive]
+    joining = ((board < 0) & (admit < 0) & (stage >= S.EARLY) & (stage <= S.GROWTH)
+               & (revenue < p.neeq_revenue) & (draws[:, 0] < p.regional_join))
+    join = alive[joining]
     if len(join):
-        spec = specialised_ok[join]
+        spec = specialised_ok[joining]
         f.board[join] = np.where(spec, REGIONAL_SPECIALISED, REGIONAL_SCI_TECH)
         f.board_since[join] = month
         f.regional_since[join] = month
@@ -82,32 +94,35 @@ def climb_boards(model: EcosystemModel) -> None:
         t["listings_regional_specialised"] += int(spec.sum())
         model.events.record(month, "listing", firm_id=f.agent_id[join], amount=np.zeros(len(join)),
                             channel=f.board[join])
-    moving = np.flatnonzero(on_regional & (f.board == REGIONAL_SCI_TECH) & specialised_ok)
+    board = f.board[alive]
+    moving = alive[on_regional & (board == REGIONAL_SCI_TECH) & specialised_ok]
     f.board[moving] = REGIONAL_SPECIALISED  # a transfer within the regional market, not an upgrade
 
     # NEEQ applications: from the regional board (green channel when on) or directly.
-    months_on = month - f.board_since
+    board = f.board[alive]
+    months_on = month - f.board_since[alive]
     min_months = p.green_min_months if p.four_to_three else p.neeq_min_months
     review = p.green_review_months if p.four_to_three else p.neeq_review_months
-    meets = (f.revenue >= p.neeq_revenue) & (growth >= 0) & (f.admit_month < 0) & (draws[:, 1] < p.neeq_apply)
-    from_regional = np.flatnonzero(on_regional & meets & (months_on >= min_months))
-    direct = np.flatnonzero(alive & (f.board < 0) & (f.stage >= S.GROWTH) & meets)
+    meets = (revenue >= p.neeq_revenue) & (growth >= 0) & (f.admit_month[alive] < 0) & (draws[:, 1] < p.neeq_apply)
+    from_regional = alive[on_regional & meets & (months_on >= min_months)]
+    direct = alive[(board < 0) & (stage >= S.GROWTH) & meets]
     f.admit_month[from_regional] = month + max(review, 1)
     f.admit_month[direct] = month + max(p.neeq_review_months, 1)
 
     # Exchanges: the first whose criteria a firm meets, with a monthly chance of listing.
-    mature = alive & (f.stage == S.MATURE)
+    mature = stage == S.MATURE
     criteria = {
-        STAR: mature & (f.revenue >= p.star_revenue) & (f.patents >= p.star_patents),
-        CHINEXT: mature & profitable & (f.revenue >= p.chinext_revenue) & (growth >= p.chinext_growth),
-        BSE: alive & (f.board == NEEQ) & (months_on >= p.bse_min_months) & profitable & (f.revenue >= p.bse_revenue),
+        STAR: mature & (revenue >= p.star_revenue) & (f.patents[alive] >= p.star_patents),
+        CHINEXT: mature & profitable & (revenue >= p.chinext_revenue) & (growth >= p.chinext_growth),
+        BSE: (board == NEEQ) & (months_on >= p.bse_min_months) & profitable & (revenue >= p.bse_revenue),
     }
-    lists = alive & (draws[:, 2] < p.ipo_probability)
-    for board, ok in criteria.items():
-        rows = np.flatnonzero(lists & ok)
+    lists = draws[:, 2] < p.ipo_probability
+    for exchange, ok in criteria.items():
+        listing = lists & ok
+        rows = alive[listing]
         if len(rows):
-            list_on_exchange(model, rows, board)
-            lists[rows] = False
+            list_on_exchange(model, rows, exchange)
+            lists[listing] = False
     f.revenue_last[:] = f.revenue
 
 
@@ -117,7 +132,7 @@ def _move(model: EcosystemModel, rows: np.ndarray, board: int, value: np.ndarray
     t = model.tally
     was = f.board[rows]
     t["upgrades"] += int((was >= 0).sum())
-    t["upgrades_regional"] += int(np.isin(was, REGIONAL).sum())
+    t["upgrades_regional"] += int(((was == REGIONAL_SCI_TECH) | (was == REGIONAL_SPECIALISED)).sum())
     t[f"listings_{BOARDS[board]}"] += len(rows)
     f.board[rows] = board
     f.board_since[rows] = model.month

@@ -323,8 +323,8 @@ class VentureFund(Investor):
         base = p.min_signal
         if self.deals < TARGET_MIN_DEALS or self.realised_cost <= 0 or p.return_target <= 0:
             return base
-        shortfall = np.clip((p.return_target - self.realised_multiple()) / p.return_target, 0.0, 1.0)
-        return base + p.target_strictness * float(shortfall)
+        shortfall = min(max((p.return_target - self.realised_multiple()) / p.return_target, 0.0), 1.0)
+        return base + p.target_strictness * shortfall
 
 
 class AicFund(VentureFund):

@@ -85,7 +85,7 @@ def convert_grants(model: EcosystemModel, rows: np.ndarray, size: float) -> np.n
     Returns:
         The rows that receive an ordinary grant (all of them when the switch is off).
     """
-    from ecosim.equity.investing import make_round
+    from ecosim.equity.investing import RoundBatch, make_round
 
     g = model.params.grant_equity
     vehicle = getattr(model, "grant_equity", None)
@@ -94,7 +94,12 @@ def convert_grants(model: EcosystemModel, rows: np.ndarray, size: float) -> np.n
     # Every grantee ranks by the same draw whatever the share, so converted firms nest as the share grows.
     n_convert = int(round(g.share * len(rows)))
     converted, kept = rows[:n_convert], rows[n_convert:]
-    for row in converted.tolist():
-        make_round(model, [(vehicle, size)], row, g.pre_money)
+    converted_rows = converted.tolist()
+    # The rounds are recorded in one batch when every round is in a different firm.
+    batch = RoundBatch() if len(set(converted_rows)) == len(converted_rows) else None
+    for row in converted_rows:
+        make_round(model, [(vehicle, size)], row, g.pre_money, batch)
+    if batch is not None:
+        batch.record(model)
     model.tally["grant_equity_stakes"] += len(converted)
     return kept

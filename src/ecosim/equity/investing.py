@@ -24,6 +24,7 @@ from ecosim.firms.state import ACTIVE, SEED
 
 if TYPE_CHECKING:
     from ecosim.equity.funds import Investor
+    from ecosim.equity.holdings import Holdings
     from ecosim.model import EcosystemModel
 
 #: Ticket multiplier and pre-money valuation (million yuan) by stage: seed, early, growth, mature.
@@ -57,20 +58,31 @@ def invest(model: EcosystemModel) -> None:
     order = rng.permutation(n_inv)
     deal_draws = rng.random(n_inv)
     seeking = (f.status == ACTIVE) & (f.need_since >= 0) & (f.pending_until < 0)
-    if not seeking.any():
+    # Work on the firms seeking money this month only (a small share of all rows).
+    seekers = np.flatnonzero(seeking)
+    if len(seekers) == 0:
         return
     pf = model.params.funds
     pb = model.params.boards
-    dd_precision = (DUE_DILIGENCE_PRECISION + pf.referral_precision * (f.visits > 0)
-                    + (pb.nurture_precision * (f.board >= 0) if pb.enabled else 0.0))
-    dd_signal = f.quality + dd_noise / np.sqrt(dd_precision)
-    # Work on the firms seeking money this month only (a small share of all rows).
-    seekers = np.flatnonzero(seeking)
+    dd_precision = (DUE_DILIGENCE_PRECISION + pf.referral_precision * (f.visits[seekers] > 0)
+                    + (pb.nurture_precision * (f.board[seekers] >= 0) if pb.enabled else 0.0))
+    dd_signal = f.quality[seekers] + dd_noise[seekers] / np.sqrt(dd_precision)
+    rating, rating_precision = f.rating[seekers], f.rating_precision[seekers]
+    # Each manager's view of every seeker. A firm's crowding-in signal only changes when a guidance fund
+    # backs it, and a firm backed this month is off the market, so the views hold for the whole month.
+    views = {
+        True: lender_view(rating, rating_precision, dd_signal, dd_precision, 0.0).mean,
+        False: lender_view(rating, rating_precision, dd_signal, dd_precision, crowding_in(model, seekers)).mean,
+    }
     position = np.full(n, -1, dtype=np.int64)
     position[seekers] = np.arange(len(seekers))
-    stage, sector, rel_bank = f.stage[seekers], f.sector[seekers], f.rel_bank[seekers]
-    funded = np.zeros(len(seekers), dtype=bool)
-    h = model.holdings
+    # Only seekers viewed at least as well as the lowest threshold of this month's investors can be backed.
+    investing = [inv for inv in model.investors if isinstance(inv, (SubFund, VentureFund)) and inv.is_investing()]
+    floor = min((inv.min_signal() for inv in investing), default=-np.inf)
+    deal_flow = _DealFlow(views, f.stage[seekers], f.sector[seekers], f.rel_bank[seekers], floor)
+    # Stakes only end outside this phase and new ones are in firms just funded, so portfolios hold all month.
+    portfolios = _portfolios(model.holdings, position) if pf.follow_on else {}
+    batch = RoundBatch()  # the month's rounds, each in a different firm
     for j in order.tolist():
         if j >= len(model.investors):
             continue
@@ -81,30 +93,9 @@ def invest(model: EcosystemModel) -> None:
         k = int(p.deals_per_month) + int(deal_draws[j] < p.deals_per_month % 1)
         if k == 0:
             continue
-        ok = ~funded & _lookup(inv.stage_focus())[stage]
-        sectors = inv.sectors()
-        if sectors is not None:
-            ok &= _lookup(sectors)[sector]
-        if isinstance(inv, AicFund):
-            ok &= rel_bank == inv.bank
-        held = np.zeros(len(seekers), dtype=bool)
-        if pf.follow_on:
-            at = position[h.firm[h.of_investor(inv.index)]]
-            held[at[at >= 0]] = True
-            ok |= ~funded & held
-        cand = seekers[ok]
-        if len(cand) == 0:
-            continue
-        bonus = 0.0 if inv.guidance else crowding_in(model, cand)
-        view = lender_view(f.rating[cand], f.rating_precision[cand], dd_signal[cand], dd_precision[cand], bonus)
-        score = view.mean + FOLLOW_ON_EDGE * held[ok]
-        good = score >= inv.min_signal()
-        cand, score, mean = cand[good], score[good], view.mean[good]
-        if len(cand) == 0:
-            continue
-        top = np.argsort(-score, kind="stable")[:k]
-        for row, s in zip(cand[top].tolist(), mean[top].tolist(), strict=True):
-            amount = min(p.ticket * STAGE_TICKET[f.stage[row]], inv.available())
+        for at, s in deal_flow.best(inv, k, portfolios.get(inv.index, [])):
+            row = int(seekers[at])
+            amount = min(p.ticket * float(STAGE_TICKET[f.stage[row]]), inv.available())
             if amount < MIN_DEAL:
                 break
             backers = [(inv, amount)]
@@ -112,8 +103,104 @@ def invest(model: EcosystemModel) -> None:
                 co = co_investor(model, row, amount)
                 if co is not None:
                     backers.append((co, amount))
-            make_round(model, backers, row, round_price(model, row, s))
-            funded[position[row]] = True
+            make_round(model, backers, row, round_price(model, row, s), batch)
+            deal_flow.funded.add(at)
+    batch.record(model)
+
+
+def _portfolios(h: Holdings, position: np.ndarray) -> dict[int, list[int]]:
+    """For each investor, the positions among this month's seekers of the firms it holds stakes in.
+
+    Args:
+        h: The holdings.
+        position: Position of each firm row among the seekers; -1 for firms not seeking.
+    """
+    stakes = np.flatnonzero(h.active)
+    at = position[h.firm[stakes]]
+    seeking = at >= 0
+    portfolios: dict[int, list[int]] = {}
+    for investor, firm_at in zip(h.investor[stakes][seeking].tolist(), at[seeking].tolist(), strict=True):
+        portfolios.setdefault(investor, []).append(firm_at)
+    return portfolios
+
+
+class _DealFlow:
+    """This month's seekers as managers see them, and the pick of each manager's best deals.
+
+    Positions refer to the seekers (firms seeking money this month, in row order).
+
+    Args:
+        views: The view of every seeker's quality held by guidance-fund managers (key True) and by
+            other managers (key False).
+        stage, sector, rel_bank: The seekers' stage, sector and relationship bank.
+        floor: The lowest screening threshold expected this month: seekers viewed below it are left out
+            of the rankings until a manager's threshold falls below it.
+
+    Attributes:
+        funded: Positions of the seekers funded so far this month (off the market).
+    """
+
+    def __init__(self, views: dict[bool, np.ndarray], stage: np.ndarray, sector: np.ndarray,
+                 rel_bank: np.ndarray, floor: float = -np.inf) -> None:
+        self.views = views
+        self.view = {guidance: mean.tolist() for guidance, mean in views.items()}
+        self.stage = stage
+        self.sector = sector
+        self.rel_bank = rel_bank
+        self.funded: set[int] = set()
+        self._rank(floor)
+
+    def _rank(self, floor: float) -> None:
+        """Rank the seekers whose view is at least ``floor`` (the lowest threshold expected), best first."""
+        self.floor = floor
+        self._ranking = {}
+        for guidance, mean in self.views.items():
+            above = np.flatnonzero(mean >= floor)
+            self._ranking[guidance] = above[np.argsort(-mean[above], kind="stable")]
+        self._ranked: dict[tuple, list[int]] = {}
+
+    def ranked(self, inv: Investor) -> list[int]:
+        """Positions of the seekers within ``inv``'s stage focus, sectors and (AIC) bank, best view first.
+
+        Ties keep seeker order. Computed once per kind of manager and screen each month.
+        """
+        key = (inv.guidance, inv.stage_focus(), inv.sectors(), inv.bank if isinstance(inv, AicFund) else None)
+        out = self._ranked.get(key)
+        if out is None:
+            guidance, stages, sectors, bank = key
+            within = _lookup(stages)[self.stage]
+            if sectors is not None:
+                within &= _lookup(sectors)[self.sector]
+            if bank is not None:
+                within &= self.rel_bank == bank
+            ranking = self._ranking[guidance]
+            out = self._ranked[key] = ranking[within[ranking]].tolist()
+        return out
+
+    def best(self, inv: Investor, k: int, portfolio: list[int]) -> list[tuple[int, float]]:
+        """The ``k`` best firms still unfunded that ``inv`` would back, best first, as (position, view).
+
+        Candidates are the firms within the manager's screen and, for follow-on rounds, the firms in its
+        portfolio (``portfolio``: their positions), whatever the screen. A candidate's score is the
+        manager's view, plus :data:`FOLLOW_ON_EDGE` for portfolio firms; only scores of at least the
+        manager's threshold count, and ties go to the earlier position.
+        """
+        view = self.view[inv.guidance]
+        threshold = inv.min_signal()
+        if threshold < self.floor:
+            self._rank(-np.inf)
+        held = {at for at in portfolio if at not in self.funded}
+        scored = [(view[at] + FOLLOW_ON_EDGE, at) for at in held]
+        scored = [(score, at) for score, at in scored if score >= threshold]
+        fresh = 0
+        for at in self.ranked(inv):  # best view first: stop at the k-th new candidate or below the threshold
+            if view[at] < threshold or fresh == k:
+                break
+            if at not in self.funded and at not in held:
+                scored.append((view[at], at))
+                fresh += 1
+        scored.sort(key=lambda c: (-c[0], c[1]))
+        return [(at, view[at]) for _, at in scored[:k]]
 
 
 def _lookup(codes: tuple[int, ...]) -> np.ndarray:
@@ -126,13 +213,41 @@ def _lookup(codes: tuple[int, ...]) -> np.ndarray:
 def co_investor(model: EcosystemModel, row: int, amount: float) -> Investor | None:
     """The private VC fund with the most cash that can match a guidance fund's ticket in this firm."""
     best = None
+    best_cash = 0.0
     for inv in model.investors:
-        if type(inv) is VentureFund and inv.available() >= amount and (best is None or inv.cash > best.cash):
-            best = inv
+        if type(inv) is VentureFund:
+            cash = inv.cash
+            if cash >= amount and (best is None or cash > best_cash):
+                best, best_cash = inv, cash
     return best
 
 
-def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row: int, pre_money: float) -> None:
+class RoundBatch:
+    """The new stakes, investment events and investment relationships of a series of rounds.
+
+    A phase that makes many rounds collects their records here and writes them with :meth:`record`,
+    in the order of the rounds, as one block each to the holdings, the event log and the graph. The
+    rounds of a batch must be in different firms (a round dilutes the stakes already in the holdings),
+    and nothing else may record events or relationships before :meth:`record` is called.
+    """
+
+    def __init__(self) -> None:
+        self.stakes: list[tuple] = []  # tuples of ecosim.equity.holdings.STAKE_FIELDS
+        self.investments: list[tuple] = []  # (firm id, investor id, amount, post-money, round)
+
+    def record(self, model: EcosystemModel) -> None:
+        """Write the collected records and start an empty batch."""
+        model.holdings.add_stakes(self.stakes)
+        if self.investments:
+            firm_id, investor_id, amount, post, rnd = (np.array(c) for c in zip(*self.investments, strict=True))
+            model.graph.link(firm_id, investor_id, "investment")
+            model.events.record(model.month, "investment", firm_id=firm_id, counterparty_id=investor_id,
+                                amount=amount, detail=post, round=rnd)
+        self.stakes, self.investments = [], []
+
+
+def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row: int, pre_money: float,
+               batch: RoundBatch | None = None) -> None:
     """Investors buy new shares of a firm in one round: capital calls, payment, dilution, holdings, events.
 
     Args:
@@ -140,38 +255,44 @@ def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row
         backers: (investor, amount) pairs joining the round.
         row: The firm's row.
         pre_money: Pre-money valuation of the round.
+        batch: Where to collect the round's new stakes, events and relationships when the caller records
+            a series of rounds at once (:class:`RoundBatch`); by default they are recorded at once.
     """
     f = model.firms
     led = model.ledger
-    h = model.holdings
+    tally = model.tally
+    month = model.month
     total = sum(a for _, a in backers)
     post = pre_money + total
-    earlier = h.of_firms(np.array([row]))
-    h.stake[earlier] *= pre_money / post
+    earlier = model.holdings.of_firm(row)
+    if earlier:
+        model.holdings.stake[earlier] *= pre_money / post
     f.rounds[row] += 1
     rnd = int(f.rounds[row])
     if f.stage[row] == SEED and any(inv.kind != "grant" for inv, _ in backers):
         f.seed_financed[row] = True
-        model.tally["seed_rounds"] += 1
+        tally["seed_rounds"] += 1
+    firm_cash, firm_paid_in, firm_id = int(f.acct_cash[row]), int(f.acct_paid_in[row]), int(f.agent_id[row])
+    records = RoundBatch() if batch is None else batch
     for inv, amount in backers:
         inv.fund(amount)
-        led.transfer("equity_investment", inv.accounts["cash"], inv.accounts["investments"], f.acct_cash[row],
-                     f.acct_paid_in[row], amount)
-        h.add(1, investor=inv.index, firm=row, stake=amount / post, cost=amount, month=model.month, round=rnd)
+        led.transfer("equity_investment", inv.accounts["cash"], inv.accounts["investments"], firm_cash,
+                     firm_paid_in, amount)
+        records.stakes.append((inv.index, row, amount / post, amount, month, rnd))
+        records.investments.append((firm_id, inv.unique_id, amount, post, rnd))
         inv.record_investment(amount)
         if f.fund_backed[row] and not inv.guidance:
-            model.tally["equity_crowded_in"] += amount
+            tally["equity_crowded_in"] += amount
         if inv.guidance and not f.fund_backed[row]:
             f.fund_backed[row] = True
-            f.first_fund_month[row] = model.month
-        model.graph.link([f.agent_id[row]], [inv.unique_id], "investment")
-        model.events.record(model.month, "investment", firm_id=f.agent_id[row], counterparty_id=inv.unique_id,
-                            amount=amount, detail=post, round=rnd)
+            f.first_fund_month[row] = month
+    if batch is None:
+        records.record(model)
     f.equity_raised[row] += total
     f.valuation[row] = post
     f.need_since[row] = -1
-    model.tally["equity_invested"] += total
-    model.tally["equity_rounds"] += 1
+    tally["equity_invested"] += total
+    tally["equity_rounds"] += 1
 
 
 def manage_funds(model: EcosystemModel) -> None:

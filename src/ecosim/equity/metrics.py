@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ecosim.equity.boards import BOARDS, NEEQ, REGIONAL
+from ecosim.equity.boards import BOARDS, NEEQ, REGIONAL_SCI_TECH, REGIONAL_SPECIALISED
 from ecosim.equity.funds import SubFund
 from ecosim.equity.holdings import EXIT_CHANNELS
 from ecosim.equity.returns import fund_returns, pooled_returns
@@ -56,9 +56,9 @@ def equity_metrics(model: EcosystemModel) -> dict[str, float]:
     out["fund_commitments"] = float(sum(s.committed for s in subs))
     out["fund_uncalled"] = float(sum(s.uncalled() for s in subs if not s.closed))
     f = model.firms
-    alive = f.status == S.ACTIVE
-    out["regional_board_firms"] = float((alive & np.isin(f.board, REGIONAL)).sum())
-    out["neeq_firms"] = float((alive & (f.board == NEEQ)).sum())
+    board = f.board[f.status == S.ACTIVE]
+    out["regional_board_firms"] = float(((board == REGIONAL_SCI_TECH) | (board == REGIONAL_SPECIALISED)).sum())
+    out["neeq_firms"] = float((board == NEEQ).sum())
     return out
 
 
