@@ -57,19 +57,20 @@ class Broker(mesa.Agent):
         raise NotImplementedError
 
     @staticmethod
-    def priority(model: EcosystemModel) -> np.ndarray:
-        """Per firm row: how much this kind of broker wants to visit the firm (before noise)."""
+    def priority(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
+        """Per firm in ``rows``: how much this kind of broker wants to visit the firm (before noise)."""
         raise NotImplementedError
 
 
-def _basics(model: EcosystemModel) -> dict[str, np.ndarray]:
+def _basics(model: EcosystemModel, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """What brokers look at, per firm in ``rows``: need, no bank, new, well rated, visited before."""
     f = model.firms
     return {
-        "need": f.need_since >= 0,
-        "no_bank": f.rel_bank < 0,
-        "new": (model.month - f.founded) < 12,
-        "rated_good": np.nan_to_num(f.rating, nan=-9.0) > 0.5,
-        "visited": f.visits > 0,
+        "need": f.need_since[rows] >= 0,
+        "no_bank": f.rel_bank[rows] < 0,
+        "new": (model.month - f.founded[rows]) < 12,
+        "rated_good": f.rating[rows] > 0.5,  # False where unrated (NaN)
+        "visited": f.visits[rows] > 0,
     }
 
 
@@ -83,8 +84,8 @@ class PartnerTeam(Broker):
         return self.model.params.brokers.capacity
 
     @staticmethod
-    def priority(model: EcosystemModel) -> np.ndarray:
-        b = _basics(model)
+    def priority(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
+        b = _basics(model, rows)
         return 2.0 * (b["need"] & b["no_bank"]) + 1.0 * b["new"] + 0.5 * b["rated_good"] - 1.0 * b["visited"]
 
 
@@ -98,8 +99,8 @@ class ServiceStation(Broker):
         return self.model.params.brokers.station_capacity
 
     @staticmethod
-    def priority(model: EcosystemModel) -> np.ndarray:
-        b = _basics(model)
+    def priority(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
+        b = _basics(model, rows)
         return 2.0 * b["new"] + 1.0 * b["need"] - 1.0 * b["visited"]
 
 
@@ -113,11 +114,11 @@ class TechAdviser(Broker):
         return self.model.params.brokers.adviser_capacity
 
     @staticmethod
-    def priority(model: EcosystemModel) -> np.ndarray:
-        b = _basics(model)
+    def priority(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
+        b = _basics(model, rows)
         f = model.firms
-        referred = b["rated_good"] & b["need"] & ~model.has_loan()
-        promising = b["rated_good"] | (f.patents > 0)
+        referred = b["rated_good"] & b["need"] & ~model.has_loan()[rows]
+        promising = b["rated_good"] | (f.patents[rows] > 0)
         return 2.0 * referred + 1.0 * promising - 1.0 * b["visited"]
 
 
@@ -141,7 +142,12 @@ def build_brokers(model: EcosystemModel) -> list[Broker]:
 
 
 def visit_firms(model: EcosystemModel) -> None:
-    """All brokers make their visits for the month (vectorised over firms, kind by kind)."""
+    """All brokers make their visits for the month (vectorised over operating firms, kind by kind).
+
+    Each kind's brokers together visit the operating firms with the highest
+    priority plus noise that no broker has visited yet this month, shared out
+    among them in turn.
+    """
     f = model.firms
     n = len(f)
     rng = model.streams.info
@@ -150,21 +156,22 @@ def visit_firms(model: EcosystemModel) -> None:
     brokers = model.teams
     if not brokers:
         return
-    alive = f.status == ACTIVE
-    taken = ~alive
+    alive = np.flatnonzero(f.status == ACTIVE)
+    free = np.ones(len(alive), dtype=bool)  # not yet visited this month
     soft_prec = model.params.banks.soft_info_precision
     for k, kind in enumerate(KINDS):
         mine = [b for b in brokers if b.kind == kind]
         if not mine or mine[0].capacity == 0:
             continue
-        score = BROKER_CLASSES[kind].priority(model) + noise[:, k]
-        score[taken] = -np.inf
-        total = min(len(mine) * mine[0].capacity, int((~taken).sum()))
+        score = BROKER_CLASSES[kind].priority(model, alive) + noise[alive, k]
+        score[~free] = -np.inf
+        total = min(len(mine) * mine[0].capacity, int(np.count_nonzero(free)))
         if total == 0:
             continue
-        chosen = np.argpartition(-score, total - 1)[:total]
-        chosen = chosen[np.argsort(-score[chosen], kind="stable")]
-        taken[chosen] = True
+        pick = np.argpartition(-score, total - 1)[:total]
+        pick = pick[np.argsort(-score[pick], kind="stable")]
+        free[pick] = False
+        chosen = alive[pick]
         who = np.arange(total) % len(mine)
         partner = np.array([b.partner_bank for b in mine])[who]
         # Soft information: a new reading of quality, combined with what the lender already knew.
@@ -178,8 +185,9 @@ def visit_firms(model: EcosystemModel) -> None:
         f.visits[chosen] += 1
         ids = np.array([b.unique_id for b in mine])[who]
         model.graph.link(f.agent_id[chosen], ids, "brokerage")
-        for j, c in zip(*np.unique(who, return_counts=True), strict=True):
-            mine[j].visits += int(c)
+        each, extra = divmod(total, len(mine))  # broker j makes visits j, j + len(mine), ...
+        for j, broker in enumerate(mine):
+            broker.visits += each + (j < extra)
         model.events.record(model.month, "visit", firm_id=f.agent_id[chosen], counterparty_id=ids)
         model.tally["visits"] += total
         model.tally[f"visits_{kind}"] += total
