@@ -149,6 +149,8 @@ class BankEvaluator(mesa.Agent):
 
     Attributes:
         records: One dict per bank per evaluation (indicators, points, score, incentives).
+        latest: The latest evaluation's table (None before the first).
+        score_mean: Mean score of the banks at the latest evaluation (NaN before the first).
     """
 
     def __init__(self, model: EcosystemModel) -> None:
@@ -157,6 +159,7 @@ class BankEvaluator(mesa.Agent):
         self.last_month = 0
         self.last_balance = np.zeros(len(model.banks))
         self.latest: pd.DataFrame | None = None
+        self.score_mean = float("nan")
         model.graph.add_node(self.unique_id, "central_bank")
 
     @property
@@ -190,6 +193,7 @@ class BankEvaluator(mesa.Agent):
         self.last_month = model.month
         self.last_balance = ind["tech_loan_balance"].to_numpy().copy()
         self.latest = table
+        self.score_mean = float(table["score"].mean())
         return table
 
     def apply_incentives(self, scores: np.ndarray) -> None:
