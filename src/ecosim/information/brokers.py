@@ -25,6 +25,7 @@ import mesa
 import numpy as np
 
 from ecosim.firms.state import ACTIVE
+from ecosim.information.draws import draw_buffers
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -57,13 +58,23 @@ class Broker(mesa.Agent):
         raise NotImplementedError
 
     @staticmethod
-    def priority(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
-        """Per firm in ``rows``: how much this kind of broker wants to visit the firm (before noise)."""
+    def priority(traits: dict[str, np.ndarray]) -> np.ndarray:
+        """How much this kind of broker wants to visit each firm (before noise).
+
+        Args:
+            traits: What brokers know of the firms, from :func:`firm_traits`.
+        """
         raise NotImplementedError
 
 
-def _basics(model: EcosystemModel, rows: np.ndarray) -> dict[str, np.ndarray]:
-    """What brokers look at, per firm in ``rows``: need, no bank, new, well rated, visited before."""
+def firm_traits(model: EcosystemModel, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """What brokers look at, per firm in ``rows`` (boolean arrays).
+
+    ``need`` (looking for money), ``no_bank`` (no relationship bank), ``new``
+    (under a year old), ``rated_good`` (platform rating above 0.5),
+    ``visited`` (visited before), ``patents`` (holds a patent) and ``has_loan``
+    (an outstanding loan).
+    """
     f = model.firms
     return {
         "need": f.need_since[rows] >= 0,
@@ -71,6 +82,8 @@ def _basics(model: EcosystemModel, rows: np.ndarray) -> dict[str, np.ndarray]:
         "new": (model.month - f.founded[rows]) < 12,
         "rated_good": f.rating[rows] > 0.5,  # False where unrated (NaN)
         "visited": f.visits[rows] > 0,
+        "patents": f.patents[rows] > 0,
+        "has_loan": model.has_loan()[rows],
     }
 
 
@@ -84,8 +97,8 @@ class PartnerTeam(Broker):
         return self.model.params.brokers.capacity
 
     @staticmethod
-    def priority(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
-        b = _basics(model, rows)
+    def priority(traits: dict[str, np.ndarray]) -> np.ndarray:
+        b = traits
         return 2.0 * (b["need"] & b["no_bank"]) + 1.0 * b["new"] + 0.5 * b["rated_good"] - 1.0 * b["visited"]
 
 
@@ -99,8 +112,8 @@ class ServiceStation(Broker):
         return self.model.params.brokers.station_capacity
 
     @staticmethod
-    def priority(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
-        b = _basics(model, rows)
+    def priority(traits: dict[str, np.ndarray]) -> np.ndarray:
+        b = traits
         return 2.0 * b["new"] + 1.0 * b["need"] - 1.0 * b["visited"]
 
 
@@ -114,11 +127,10 @@ class TechAdviser(Broker):
         return self.model.params.brokers.adviser_capacity
 
     @staticmethod
-    def priority(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
-        b = _basics(model, rows)
-        f = model.firms
-        referred = b["rated_good"] & b["need"] & ~model.has_loan()[rows]
-        promising = b["rated_good"] | (f.patents[rows] > 0)
+    def priority(traits: dict[str, np.ndarray]) -> np.ndarray:
+        b = traits
+        referred = b["rated_good"] & b["need"] & ~b["has_loan"]
+        promising = b["rated_good"] | b["patents"]
         return 2.0 * referred + 1.0 * promising - 1.0 * b["visited"]
 
 
@@ -146,31 +158,35 @@ def visit_firms(model: EcosystemModel) -> None:
 
     Each kind's brokers together visit the operating firms with the highest
     priority plus noise that no broker has visited yet this month, shared out
-    among them in turn.
+    among them in turn. The month's visits are then recorded as events and
+    brokerage relationships.
     """
     f = model.firms
     n = len(f)
     rng = model.streams.info
-    noise = rng.random((n, len(KINDS)))
-    soft_draw = rng.standard_normal(n)  # fixed-size draws every month (common random numbers)
+    buffers = draw_buffers(model)
+    noise = buffers.random(rng, "visit_noise", (n, len(KINDS)))
+    soft_draw = buffers.standard_normal(rng, "soft_draw", (n,))  # fixed-size draws every month (CRN)
     brokers = model.teams
     if not brokers:
         return
     alive = np.flatnonzero(f.status == ACTIVE)
+    traits = firm_traits(model, alive)
     free = np.ones(len(alive), dtype=bool)  # not yet visited this month
     soft_prec = model.params.banks.soft_info_precision
+    visited: list[np.ndarray] = []  # firm rows, in order of the visits
+    visitors: list[np.ndarray] = []  # the visiting brokers' ids
     for k, kind in enumerate(KINDS):
         mine = [b for b in brokers if b.kind == kind]
         if not mine or mine[0].capacity == 0:
             continue
-        score = BROKER_CLASSES[kind].priority(model, alive) + noise[alive, k]
+        score = BROKER_CLASSES[kind].priority(traits) + noise[alive, k]
         score[~free] = -np.inf
         total = min(len(mine) * mine[0].capacity, int(np.count_nonzero(free)))
         if total == 0:
             continue
         pick = np.argpartition(-score, total - 1)[:total]
         pick = pick[np.argsort(-score[pick], kind="stable")]
-        free[pick] = False
         chosen = alive[pick]
         who = np.arange(total) % len(mine)
         partner = np.array([b.partner_bank for b in mine])[who]
@@ -183,11 +199,18 @@ def visit_firms(model: EcosystemModel) -> None:
             f.soft_signal[chosen] = (old_p * f.soft_signal[chosen] + soft_prec * reading) / (old_p + soft_prec)
             f.soft_precision[chosen] = old_p + soft_prec
         f.visits[chosen] += 1
-        ids = np.array([b.unique_id for b in mine])[who]
-        model.graph.link(f.agent_id[chosen], ids, "brokerage")
+        free[pick] = False
+        traits["visited"][pick] = True
+        traits["no_bank"][pick] = False  # every visited firm now has a bank
+        visited.append(chosen)
+        visitors.append(np.array([b.unique_id for b in mine])[who])
         each, extra = divmod(total, len(mine))  # broker j makes visits j, j + len(mine), ...
         for j, broker in enumerate(mine):
             broker.visits += each + (j < extra)
-        model.events.record(model.month, "visit", firm_id=f.agent_id[chosen], counterparty_id=ids)
         model.tally["visits"] += total
         model.tally[f"visits_{kind}"] += total
+    if visited:
+        firm_ids = f.agent_id[np.concatenate(visited)]
+        broker_ids = np.concatenate(visitors)
+        model.graph.link(firm_ids, broker_ids, "brokerage")
+        model.events.record(model.month, "visit", firm_id=firm_ids, counterparty_id=broker_ids)

@@ -34,6 +34,7 @@ from scipy.special import ndtri
 
 from ecosim.columns import Column, ColumnTable
 from ecosim.firms.state import ACTIVE
+from ecosim.information.draws import draw_buffers
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -416,7 +417,8 @@ def rate_firms(model: EcosystemModel) -> None:
     afterwards unrated eligible firms join at its onboarding rate. The combined
     rating of every firm rated this month is then published.
     """
-    draws = model.streams.info.random((len(model.firms), len(TIERS)))  # fixed draws per row (CRN)
+    # One draw per firm row and tier every month, used or not (common random numbers).
+    draws = draw_buffers(model).random(model.streams.info, "onboarding", (len(model.firms), len(TIERS)))
     platform_noise(model)
     if not model.platforms:
         return
