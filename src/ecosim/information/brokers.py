@@ -176,8 +176,11 @@ def visit_firms(model: EcosystemModel) -> None:
     soft_prec = model.params.banks.soft_info_precision
     visited: list[np.ndarray] = []  # firm rows, in order of the visits
     visitors: list[np.ndarray] = []  # the visiting brokers' ids
+    by_kind: dict[str, list[Broker]] = {kind: [] for kind in KINDS}
+    for broker in brokers:
+        by_kind[broker.kind].append(broker)
     for k, kind in enumerate(KINDS):
-        mine = [b for b in brokers if b.kind == kind]
+        mine = by_kind[kind]
         if not mine or mine[0].capacity == 0:
             continue
         score = BROKER_CLASSES[kind].priority(traits) + noise[alive, k]

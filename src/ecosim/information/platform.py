@@ -26,6 +26,7 @@ of draws per firm row each month.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import mesa
@@ -287,14 +288,7 @@ class DistrictPlatform(DataPlatform):
 
     def _structure(self) -> tuple[float, float]:
         """Standard deviation of the raw score and its correlation with composite quality."""
-        from ecosim.firms.phases import QUALITY_WEIGHTS
-
-        k = max(self.params.indicators / 5.0, 1.0)
-        noise_var = self.params.indicator_noise**2 / k
-        w = self.WEIGHTS
-        sd = float(np.sqrt((w**2).sum() * (1.0 + noise_var)))
-        cov = float((w * QUALITY_WEIGHTS).sum() / np.sqrt((QUALITY_WEIGHTS**2).sum()))
-        return sd, min(cov / sd, MAX_ACCURACY)
+        return score_structure(tuple(self.WEIGHTS.tolist()), self.params.indicators, self.params.indicator_noise)
 
     @property
     def accuracy(self) -> float:
@@ -325,6 +319,25 @@ class DistrictPlatform(DataPlatform):
         self.grade[rows] = np.searchsorted(GRADE_CUTS, z).astype(np.int8)
         # As a reading of quality with precision rho²/(1-rho²): E[q | z] = rho z.
         return z / rho if rho > 0 else z * 1e6
+
+
+@functools.lru_cache(maxsize=64)
+def score_structure(weights: tuple[float, ...], indicators: float, indicator_noise: float) -> tuple[float, float]:
+    """Standard deviation of the district's raw score and its correlation with composite quality.
+
+    Args:
+        weights: Weights of the five quality dimensions in the score.
+        indicators: Number of indicators, spread evenly over the five dimensions.
+        indicator_noise: Standard deviation of an indicator's noise.
+    """
+    from ecosim.firms.phases import QUALITY_WEIGHTS
+
+    k = max(indicators / 5.0, 1.0)
+    noise_var = indicator_noise**2 / k
+    w = np.array(weights)
+    sd = float(np.sqrt((w**2).sum() * (1.0 + noise_var)))
+    cov = float((w * QUALITY_WEIGHTS).sum() / np.sqrt((QUALITY_WEIGHTS**2).sum()))
+    return sd, min(cov / sd, MAX_ACCURACY)
 
 
 PLATFORM_CLASSES = {"provincial": ProvincialPlatform, "municipal": MunicipalPlatform, "district": DistrictPlatform}
@@ -403,8 +416,9 @@ def publish_ratings(model: EcosystemModel, rows: np.ndarray | None = None) -> No
         platform.sync()
         tau = platform.precision
         cov = platform.covered[rows]
+        reading = platform.reading[rows]
         prec += cov * tau
-        num += np.where(cov, tau * np.nan_to_num(platform.reading[rows]), 0.0)
+        num += tau * np.where(cov & ~np.isnan(reading), reading, 0.0)
         covered |= cov
     f.rating[rows] = np.where(covered, num / np.maximum(prec, 1e-12), np.nan)
     f.rating_precision[rows] = prec
