@@ -266,8 +266,8 @@ class DistrictPlatform(DataPlatform):
     such indicators is the dimension plus noise of sd ``indicator_noise / √k``;
     the platform draws that mean directly (same distribution, far fewer draws).
     Its accuracy follows from the indicators, their noise and the mismatch
-    between its equal weights and what really drives quality.
-
+    between its equal weights and what really drives quality. Besides the
+    reading it keeps each firm's :attr:`score` and :attr:`grade`.
     """
 
     tier = "district"
