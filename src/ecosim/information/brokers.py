@@ -25,6 +25,7 @@ import mesa
 import numpy as np
 
 from ecosim.firms.state import ACTIVE
+from ecosim.information.draws import draw_buffers
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -57,19 +58,32 @@ class Broker(mesa.Agent):
         raise NotImplementedError
 
     @staticmethod
-    def priority(model: EcosystemModel) -> np.ndarray:
-        """Per firm row: how much this kind of broker wants to visit the firm (before noise)."""
+    def priority(traits: dict[str, np.ndarray]) -> np.ndarray:
+        """How much this kind of broker wants to visit each firm (before noise).
+
+        Args:
+            traits: What brokers know of the firms, from :func:`firm_traits`.
+        """
         raise NotImplementedError
 
 
-def _basics(model: EcosystemModel) -> dict[str, np.ndarray]:
+def firm_traits(model: EcosystemModel, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """What brokers look at, per firm in ``rows`` (boolean arrays).
+
+    ``need`` (looking for money), ``no_bank`` (no relationship bank), ``new``
+    (under a year old), ``rated_good`` (platform rating above 0.5),
+    ``visited`` (visited before), ``patents`` (holds a patent) and ``has_loan``
+    (an outstanding loan).
+    """
     f = model.firms
     return {
-        "need": f.need_since >= 0,
-        "no_bank": f.rel_bank < 0,
-        "new": (model.month - f.founded) < 12,
-        "rated_good": np.nan_to_num(f.rating, nan=-9.0) > 0.5,
-        "visited": f.visits > 0,
+        "need": f.need_since[rows] >= 0,
+        "no_bank": f.rel_bank[rows] < 0,
+        "new": (model.month - f.founded[rows]) < 12,
+        "rated_good": f.rating[rows] > 0.5,  # False where unrated (NaN)
+        "visited": f.visits[rows] > 0,
+        "patents": f.patents[rows] > 0,
+        "has_loan": model.has_loan()[rows],
     }
 
 
@@ -83,8 +97,8 @@ class PartnerTeam(Broker):
         return self.model.params.brokers.capacity
 
     @staticmethod
-    def priority(model: EcosystemModel) -> np.ndarray:
-        b = _basics(model)
+    def priority(traits: dict[str, np.ndarray]) -> np.ndarray:
+        b = traits
         return 2.0 * (b["need"] & b["no_bank"]) + 1.0 * b["new"] + 0.5 * b["rated_good"] - 1.0 * b["visited"]
 
 
@@ -98,8 +112,8 @@ class ServiceStation(Broker):
         return self.model.params.brokers.station_capacity
 
     @staticmethod
-    def priority(model: EcosystemModel) -> np.ndarray:
-        b = _basics(model)
+    def priority(traits: dict[str, np.ndarray]) -> np.ndarray:
+        b = traits
         return 2.0 * b["new"] + 1.0 * b["need"] - 1.0 * b["visited"]
 
 
@@ -113,11 +127,10 @@ class TechAdviser(Broker):
         return self.model.params.brokers.adviser_capacity
 
     @staticmethod
-    def priority(model: EcosystemModel) -> np.ndarray:
-        b = _basics(model)
-        f = model.firms
-        referred = b["rated_good"] & b["need"] & ~model.has_loan()
-        promising = b["rated_good"] | (f.patents > 0)
+    def priority(traits: dict[str, np.ndarray]) -> np.ndarray:
+        b = traits
+        referred = b["rated_good"] & b["need"] & ~b["has_loan"]
+        promising = b["rated_good"] | b["patents"]
         return 2.0 * referred + 1.0 * promising - 1.0 * b["visited"]
 
 
@@ -141,30 +154,43 @@ def build_brokers(model: EcosystemModel) -> list[Broker]:
 
 
 def visit_firms(model: EcosystemModel) -> None:
-    """All brokers make their visits for the month (vectorised over firms, kind by kind)."""
+    """All brokers make their visits for the month (vectorised over operating firms, kind by kind).
+
+    Each kind's brokers together visit the operating firms with the highest
+    priority plus noise that no broker has visited yet this month, shared out
+    among them in turn. The month's visits are then recorded as events and
+    brokerage relationships.
+    """
     f = model.firms
     n = len(f)
     rng = model.streams.info
-    noise = rng.random((n, len(KINDS)))
-    soft_draw = rng.standard_normal(n)  # fixed-size draws every month (common random numbers)
+    buffers = draw_buffers(model)
+    noise = buffers.random(rng, "visit_noise", (n, len(KINDS)))
+    soft_draw = buffers.standard_normal(rng, "soft_draw", (n,))  # fixed-size draws every month (CRN)
     brokers = model.teams
     if not brokers:
         return
-    alive = f.status == ACTIVE
-    taken = ~alive
+    alive = np.flatnonzero(f.status == ACTIVE)
+    traits = firm_traits(model, alive)
+    free = np.ones(len(alive), dtype=bool)  # not yet visited this month
     soft_prec = model.params.banks.soft_info_precision
+    visited: list[np.ndarray] = []  # firm rows, in order of the visits
+    visitors: list[np.ndarray] = []  # the visiting brokers' ids
+    by_kind: dict[str, list[Broker]] = {kind: [] for kind in KINDS}
+    for broker in brokers:
+        by_kind[broker.kind].append(broker)
     for k, kind in enumerate(KINDS):
-        mine = [b for b in brokers if b.kind == kind]
+        mine = by_kind[kind]
         if not mine or mine[0].capacity == 0:
             continue
-        score = BROKER_CLASSES[kind].priority(model) + noise[:, k]
-        score[taken] = -np.inf
-        total = min(len(mine) * mine[0].capacity, int((~taken).sum()))
+        score = BROKER_CLASSES[kind].priority(traits) + noise[alive, k]
+        score[~free] = -np.inf
+        total = min(len(mine) * mine[0].capacity, int(np.count_nonzero(free)))
         if total == 0:
             continue
-        chosen = np.argpartition(-score, total - 1)[:total]
-        chosen = chosen[np.argsort(-score[chosen], kind="stable")]
-        taken[chosen] = True
+        pick = np.argpartition(-score, total - 1)[:total]
+        pick = pick[np.argsort(-score[pick], kind="stable")]
+        chosen = alive[pick]
         who = np.arange(total) % len(mine)
         partner = np.array([b.partner_bank for b in mine])[who]
         # Soft information: a new reading of quality, combined with what the lender already knew.
@@ -176,10 +202,18 @@ def visit_firms(model: EcosystemModel) -> None:
             f.soft_signal[chosen] = (old_p * f.soft_signal[chosen] + soft_prec * reading) / (old_p + soft_prec)
             f.soft_precision[chosen] = old_p + soft_prec
         f.visits[chosen] += 1
-        ids = np.array([b.unique_id for b in mine])[who]
-        model.graph.link(f.agent_id[chosen], ids, "brokerage")
-        for j, c in zip(*np.unique(who, return_counts=True), strict=True):
-            mine[j].visits += int(c)
-        model.events.record(model.month, "visit", firm_id=f.agent_id[chosen], counterparty_id=ids)
+        free[pick] = False
+        traits["visited"][pick] = True
+        traits["no_bank"][pick] = False  # every visited firm now has a bank
+        visited.append(chosen)
+        visitors.append(np.array([b.unique_id for b in mine])[who])
+        each, extra = divmod(total, len(mine))  # broker j makes visits j, j + len(mine), ...
+        for j, broker in enumerate(mine):
+            broker.visits += each + (j < extra)
         model.tally["visits"] += total
         model.tally[f"visits_{kind}"] += total
+    if visited:
+        firm_ids = f.agent_id[np.concatenate(visited)]
+        broker_ids = np.concatenate(visitors)
+        model.graph.link(firm_ids, broker_ids, "brokerage")
+        model.events.record(model.month, "visit", firm_id=firm_ids, counterparty_id=broker_ids)

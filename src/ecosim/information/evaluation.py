@@ -75,18 +75,21 @@ def bank_indicators(model: EcosystemModel, since: int, previous_balance: np.ndar
     growth = np.where(prev > 0, (balance - prev) / np.where(prev > 0, prev, 1.0), np.where(balance > 0, 1.0, 0.0))
     capacity = np.array([max(b.equity, 0.0) / model.params.banks.capital_ratio for b in model.banks])
     share = np.where(capacity > 0, balance / np.where(capacity > 0, capacity, 1.0), 0.0)
-    pairs = np.unique(np.stack([bank[act], loans.firm[:m][act]]), axis=1) if act.any() else np.zeros((2, 0), int)
-    borrowers = np.bincount(pairs[0], minlength=n) if pairs.size else np.zeros(n, int)
-    # First-time borrowers: the firm's first loan ever started in the period, at this bank.
-    firm = loans.firm[:m]
+    firm = loans.firm[:m].astype(np.int64)
     start = loans.start[:m]
-    first_time = np.zeros(n)
-    if m:
-        order = np.lexsort((np.arange(m), start, firm))
-        firsts = order[np.r_[True, firm[order][1:] != firm[order][:-1]]]
-        firsts = firsts[start[firsts] > since]
-        first_time = np.bincount(bank[firsts], minlength=n).astype(float)
     new = start > since
+    # Borrowers: distinct (bank, firm) pairs among active loans, counted per bank.
+    pairs = np.sort(bank[act] * max(len(f), 1) + firm[act])
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+    borrowers = np.bincount(pairs // max(len(f), 1), minlength=n)
+    # First-time borrowers: the firm's first loan ever started in the period, at this bank. That is
+    # the earliest new loan (the earlier one among equal starts) of a firm with no loan before.
+    borrowed_before = np.zeros(len(f), dtype=bool)
+    borrowed_before[firm[~new]] = True
+    candidates = np.flatnonzero(new & ~borrowed_before[firm])
+    order = candidates[np.lexsort((start[candidates], firm[candidates]))]  # stable
+    firsts = order[np.r_[True, firm[order][1:] != firm[order][:-1]]] if len(order) else order
+    first_time = np.bincount(bank[firsts], minlength=n).astype(float)
     principal = loans.principal[:m]
     new_total = np.bincount(bank[new], weights=principal[new], minlength=n)
 
@@ -123,7 +126,7 @@ def score_banks(indicators: pd.DataFrame) -> pd.DataFrame:
     lower is better for ``mean_rate`` and ``npl_ratio``; when all banks are equal
     every bank earns 5; a missing value (no new loans to price) earns 0.
     """
-    out = pd.DataFrame(index=indicators.index)
+    points = {}
     for name, (_, higher) in INDICATORS.items():
         x = indicators[name].to_numpy(dtype=float)
         ok = ~np.isnan(x)
@@ -135,7 +138,8 @@ def score_banks(indicators: pd.DataFrame) -> pd.DataFrame:
                 pts[ok] = 10.0 * (scaled if higher else 1.0 - scaled)
             else:
                 pts[ok] = 5.0
-        out[f"points_{name}"] = pts
+        points[f"points_{name}"] = pts
+    out = pd.DataFrame(points, index=indicators.index)
     out["score"] = out.sum(axis=1)
     return out
 
@@ -145,6 +149,8 @@ class BankEvaluator(mesa.Agent):
 
     Attributes:
         records: One dict per bank per evaluation (indicators, points, score, incentives).
+        latest: The latest evaluation's table (None before the first).
+        score_mean: Mean score of the banks at the latest evaluation (NaN before the first).
     """
 
     def __init__(self, model: EcosystemModel) -> None:
@@ -153,6 +159,7 @@ class BankEvaluator(mesa.Agent):
         self.last_month = 0
         self.last_balance = np.zeros(len(model.banks))
         self.latest: pd.DataFrame | None = None
+        self.score_mean = float("nan")
         model.graph.add_node(self.unique_id, "central_bank")
 
     @property
@@ -165,18 +172,28 @@ class BankEvaluator(mesa.Agent):
         ind = bank_indicators(model, self.last_month, self.last_balance)
         pts = score_banks(ind)
         self.apply_incentives(pts["score"].to_numpy())
-        table = pd.concat([ind, pts], axis=1)
-        table.insert(0, "year", model.month // 12)
-        table.insert(1, "month", model.month)
-        table["accreditation"] = [LADDER[b.accreditation] for b in model.banks]
-        table["relending_quota"] = [b.relending_quota for b in model.banks]
-        table["rediscount"] = [b.funding_discount > 0 for b in model.banks]
-        table["appetite"] = [b.appetite for b in model.banks]
-        table["delegated_multiplier"] = [b.delegated_multiplier for b in model.banks]
-        self.records.extend(table.reset_index().to_dict("records"))
+        banks = model.banks
+        n = len(banks)
+        columns = {
+            "year": np.full(n, model.month // 12, dtype=np.int64),
+            "month": np.full(n, model.month, dtype=np.int64),
+            **{name: ind[name].to_numpy() for name in ind.columns},
+            **{name: pts[name].to_numpy() for name in pts.columns},
+            "accreditation": [LADDER[b.accreditation] for b in banks],
+            "relending_quota": [b.relending_quota for b in banks],
+            "rediscount": [b.funding_discount > 0 for b in banks],
+            "appetite": [b.appetite for b in banks],
+            "delegated_multiplier": [b.delegated_multiplier for b in banks],
+        }
+        table = pd.DataFrame(columns, index=ind.index)
+        # One record per bank, with plain Python values.
+        names = ["bank", *columns]
+        values = [ind.index.tolist(), *(np.asarray(v).tolist() for v in columns.values())]
+        self.records.extend(dict(zip(names, row, strict=True)) for row in zip(*values, strict=True))
         self.last_month = model.month
         self.last_balance = ind["tech_loan_balance"].to_numpy().copy()
         self.latest = table
+        self.score_mean = float(table["score"].mean())
         return table
 
     def apply_incentives(self, scores: np.ndarray) -> None:

@@ -38,21 +38,27 @@ INFO_METRICS: dict[str, str] = {
 }
 
 
-def information_metrics(model: EcosystemModel) -> dict[str, float]:
-    """This month's information and coordination metrics."""
+def information_metrics(model: EcosystemModel, alive: np.ndarray | None = None) -> dict[str, float]:
+    """This month's information and coordination metrics.
+
+    Args:
+        model: The model.
+        alive: Rows of the operating firms, ascending (found from the firms when not given).
+    """
     f = model.firms
     t = model.tally
-    alive = f.status == ACTIVE
+    if alive is None:
+        alive = np.flatnonzero(f.status == ACTIVE)
     q = f.quality[alive]
     if len(q):
         top = q >= np.quantile(q, 0.75)
         financed = (f.debt_raised[alive] > 0) | (f.equity_raised[alive] > 0)
-        unfunded = float((top & ~financed).sum() / max(top.sum(), 1))
+        unfunded = np.count_nonzero(top & ~financed) / max(np.count_nonzero(top), 1)
     else:
         unfunded = 0.0
     out = {
         "unfunded_top_quality": unfunded,
-        "applications_per_firm": float(f.applications[alive].mean()) if alive.any() else 0.0,
+        "applications_per_firm": float(f.applications[alive].mean()) if len(alive) else 0.0,
         "visits_team": int(t["visits_team"]),
         "visits_station": int(t["visits_station"]),
         "visits_adviser": int(t["visits_adviser"]),
@@ -63,12 +69,9 @@ def information_metrics(model: EcosystemModel) -> dict[str, float]:
     }
     for tier in TIERS:
         platform = get_platform(model, tier)
-        out[f"coverage_{tier}"] = platform.coverage() if platform is not None else 0.0
+        out[f"coverage_{tier}"] = platform.coverage(alive) if platform is not None else 0.0
     ev = model.evaluator
-    if ev is not None and ev.latest is not None:
-        out["bank_score_mean"] = float(ev.latest["score"].mean())
-    else:
-        out["bank_score_mean"] = float("nan")
+    out["bank_score_mean"] = ev.score_mean if ev is not None else float("nan")
     out["banks_accredited"] = int(sum(b.accreditation == 3 for b in model.banks))
     return out
 
@@ -114,6 +117,6 @@ def information_summary(model: EcosystemModel, metrics: pd.DataFrame) -> dict[st
     out["total_brokerage_projects"] = float(br.projects if br is not None else 0)
     out["total_brokerage_patents"] = float(br.patents if br is not None else 0)
     ev = model.evaluator
-    out["bank_score_mean"] = float(ev.latest["score"].mean()) if ev is not None and ev.latest is not None else float("nan")
+    out["bank_score_mean"] = ev.score_mean if ev is not None else float("nan")
     out["banks_accredited"] = float(sum(b.accreditation == 3 for b in model.banks))
     return out

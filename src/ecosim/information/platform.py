@@ -26,13 +26,16 @@ of draws per firm row each month.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 from scipy.special import ndtri
 
+from ecosim.columns import Column, ColumnTable
 from ecosim.firms.state import ACTIVE
+from ecosim.information.draws import draw_buffers
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -47,6 +50,17 @@ _PARK = 7
 #: Number of district grades (E, D, C, B, A as 0..4) and their cut-offs on the standardised score (quintiles).
 GRADES: tuple[str, ...] = ("E", "D", "C", "B", "A")
 GRADE_CUTS = ndtri(np.array([0.2, 0.4, 0.6, 0.8]))
+#: Per firm row state every platform keeps.
+RATING_COLUMNS: tuple[Column, ...] = (
+    Column("covered", bool, False, "whether the platform rates the firm"),
+    Column("reading", np.float64, np.nan, "the rating as a reading of quality; NaN where not rated"),
+    Column("rated_month", np.int32, -1, "month the firm was first rated; -1 where not rated"),
+)
+#: Per firm row state the district platform keeps besides.
+SCORE_COLUMNS: tuple[Column, ...] = (
+    Column("score", np.float64, np.nan, "standardised innovation-capability score; NaN where not scored"),
+    Column("grade", np.int8, -1, "grade 0..4 (E..A); -1 where ungraded"),
+)
 
 
 def rating_precision(accuracy: float) -> float:
@@ -81,21 +95,20 @@ class DataPlatform(mesa.Agent):
 
     Attributes:
         tier: ``provincial``, ``municipal`` or ``district``.
-        covered: Per firm row, whether the platform rates the firm.
-        reading: Per firm row, the rating as a reading of quality (NaN where not rated).
-        rated_month: Per firm row, the month the firm was first rated (-1 where not rated).
+        table: Per firm row state (:attr:`columns`), read through the properties
+            :attr:`covered`, :attr:`reading` and :attr:`rated_month`.
         recognised_by: Per bank, whether the bank uses this platform's output.
         rated: Firms rated so far.
     """
 
     tier = ""
     noise_col = 0
+    #: The per firm row columns of :attr:`table`.
+    columns: tuple[Column, ...] = RATING_COLUMNS
 
     def __init__(self, model: EcosystemModel, recognised_by: np.ndarray) -> None:
         super().__init__(model)
-        self.covered = np.zeros(0, dtype=bool)
-        self.reading = np.zeros(0, dtype=np.float64)
-        self.rated_month = np.zeros(0, dtype=np.int32)
+        self.table = ColumnTable(self.columns)
         self.recognised_by = np.asarray(recognised_by, dtype=bool)
         self.rated = 0
         model.graph.add_node(self.unique_id, "platform", tier=self.tier)
@@ -103,6 +116,21 @@ class DataPlatform(mesa.Agent):
     @property
     def params(self):
         return self.model.params.platforms
+
+    @property
+    def covered(self) -> np.ndarray:
+        """Per firm row, whether the platform rates the firm."""
+        return self.table.covered
+
+    @property
+    def reading(self) -> np.ndarray:
+        """Per firm row, the rating as a reading of quality (NaN where not rated)."""
+        return self.table.reading
+
+    @property
+    def rated_month(self) -> np.ndarray:
+        """Per firm row, the month the firm was first rated (-1 where not rated)."""
+        return self.table.rated_month
 
     # ---------------------------------------------------------------- settings per tier
 
@@ -124,20 +152,17 @@ class DataPlatform(mesa.Agent):
         """Precision of the rating as a reading of quality."""
         return rating_precision(self.accuracy)
 
-    def eligible(self) -> np.ndarray:
-        """Per firm row: whether the platform can rate the firm (operating, and in its remit)."""
-        return self.model.firms.status == ACTIVE
+    def eligible(self, rows: np.ndarray) -> np.ndarray:
+        """Per firm in ``rows`` (operating firms): whether it is in the platform's remit."""
+        return np.ones(len(rows), dtype=bool)
 
     # ---------------------------------------------------------------- rating
 
     def sync(self) -> None:
-        """Extend the per-firm arrays to every firm row."""
-        n = len(self.model.firms)
-        k = len(self.covered)
-        if n > k:
-            self.covered = np.concatenate([self.covered, np.zeros(n - k, dtype=bool)])
-            self.reading = np.concatenate([self.reading, np.full(n - k, np.nan)])
-            self.rated_month = np.concatenate([self.rated_month, np.full(n - k, -1, dtype=np.int32)])
+        """Extend the per-firm arrays to every firm row (new rows unrated)."""
+        missing = len(self.model.firms) - len(self.table)
+        if missing > 0:
+            self.table.add(missing)
 
     def measure(self, rows: np.ndarray) -> np.ndarray:
         """The platform's reading of quality for firm rows: quality plus noise of its precision."""
@@ -158,18 +183,36 @@ class DataPlatform(mesa.Agent):
         f = self.model.firms
         self.model.graph.link(f.agent_id[rows], np.full(len(rows), self.unique_id), "platform")
 
-    def onboard(self, draws: np.ndarray, share: float) -> np.ndarray:
-        """Eligible firms not yet rated join with probability ``share`` (one draw per firm row); return them."""
+    def onboard(self, draws: np.ndarray, share: float, alive: np.ndarray | None = None) -> np.ndarray:
+        """Operating firms in the remit not yet rated join with probability ``share``; return them.
+
+        Args:
+            draws: One uniform draw per firm row.
+            share: Chance that an eligible unrated firm joins.
+            alive: Rows of the operating firms, ascending (found from the firms when not given).
+
+        Returns:
+            The rows of the firms that joined and were rated, ascending.
+        """
         self.sync()
-        new = np.flatnonzero(self.eligible() & ~self.covered & (draws[: len(self.covered)] < share))
+        if alive is None:
+            alive = np.flatnonzero(self.model.firms.status == ACTIVE)
+        new = alive[draws[alive] < share]
+        new = new[~self.covered[new]]
+        new = new[self.eligible(new)]
         self.rate(new)
         return new
 
-    def coverage(self) -> float:
-        """Share of operating firms the platform rates."""
+    def coverage(self, alive: np.ndarray | None = None) -> float:
+        """Share of operating firms the platform rates.
+
+        Args:
+            alive: Rows of the operating firms (found from the firms when not given).
+        """
         self.sync()
-        alive = self.model.firms.status == ACTIVE
-        return float(self.covered[alive].mean()) if alive.any() else 0.0
+        if alive is None:
+            alive = np.flatnonzero(self.model.firms.status == ACTIVE)
+        return np.count_nonzero(self.covered[alive]) / len(alive) if len(alive) else 0.0
 
 
 class ProvincialPlatform(DataPlatform):
@@ -190,10 +233,9 @@ class ProvincialPlatform(DataPlatform):
     def onboarding_rate(self) -> float:
         return self.params.provincial_onboarding_rate
 
-    def eligible(self) -> np.ndarray:
-        """Operating firms no older than the platform's age limit."""
-        f = self.model.firms
-        return (f.status == ACTIVE) & (self.model.month - f.founded <= self.params.provincial_max_age)
+    def eligible(self, rows: np.ndarray) -> np.ndarray:
+        """Firms no older than the platform's age limit."""
+        return self.model.month - self.model.firms.founded[rows] <= self.params.provincial_max_age
 
 
 class MunicipalPlatform(DataPlatform):
@@ -224,41 +266,29 @@ class DistrictPlatform(DataPlatform):
     such indicators is the dimension plus noise of sd ``indicator_noise / √k``;
     the platform draws that mean directly (same distribution, far fewer draws).
     Its accuracy follows from the indicators, their noise and the mismatch
-    between its equal weights and what really drives quality.
-
-    Attributes:
-        score: Per firm row, the standardised innovation-capability score.
-        grade: Per firm row, the grade 0..4 (E..A); -1 where ungraded.
+    between its equal weights and what really drives quality. Besides the
+    reading it keeps each firm's :attr:`score` and :attr:`grade`.
     """
 
     tier = "district"
     noise_col = 2
+    columns = RATING_COLUMNS + SCORE_COLUMNS
     #: Weights of the five dimensions in the score (equal).
     WEIGHTS = np.full(5, 0.2)
 
-    def __init__(self, model: EcosystemModel, recognised_by: np.ndarray) -> None:
-        super().__init__(model, recognised_by)
-        self.score = np.zeros(0)
-        self.grade = np.zeros(0, dtype=np.int8)
+    @property
+    def score(self) -> np.ndarray:
+        """Per firm row, the standardised innovation-capability score (NaN where not scored)."""
+        return self.table.score
 
-    def sync(self) -> None:
-        n = len(self.model.firms)
-        k = len(self.score)
-        super().sync()
-        if n > k:
-            self.score = np.concatenate([self.score, np.full(n - k, np.nan)])
-            self.grade = np.concatenate([self.grade, np.full(n - k, -1, dtype=np.int8)])
+    @property
+    def grade(self) -> np.ndarray:
+        """Per firm row, the grade 0..4 (E..A); -1 where ungraded."""
+        return self.table.grade
 
     def _structure(self) -> tuple[float, float]:
         """Standard deviation of the raw score and its correlation with composite quality."""
-        from ecosim.firms.phases import QUALITY_WEIGHTS
-
-        k = max(self.params.indicators / 5.0, 1.0)
-        noise_var = self.params.indicator_noise**2 / k
-        w = self.WEIGHTS
-        sd = float(np.sqrt((w**2).sum() * (1.0 + noise_var)))
-        cov = float((w * QUALITY_WEIGHTS).sum() / np.sqrt((QUALITY_WEIGHTS**2).sum()))
-        return sd, min(cov / sd, MAX_ACCURACY)
+        return score_structure(tuple(self.WEIGHTS.tolist()), self.params.indicators, self.params.indicator_noise)
 
     @property
     def accuracy(self) -> float:
@@ -273,11 +303,9 @@ class DistrictPlatform(DataPlatform):
     def onboarding_rate(self) -> float:
         return self.params.district_onboarding_rate
 
-    def eligible(self) -> np.ndarray:
-        """Operating firms located in the district's parks."""
-        f = self.model.firms
-        in_park = platform_noise(self.model)[: len(f), _PARK] < self.params.district_share
-        return (f.status == ACTIVE) & in_park
+    def eligible(self, rows: np.ndarray) -> np.ndarray:
+        """Firms located in the district's parks."""
+        return platform_noise(self.model)[rows, _PARK] < self.params.district_share
 
     def measure(self, rows: np.ndarray) -> np.ndarray:
         f = self.model.firms
@@ -293,18 +321,48 @@ class DistrictPlatform(DataPlatform):
         return z / rho if rho > 0 else z * 1e6
 
 
+@functools.lru_cache(maxsize=64)
+def score_structure(weights: tuple[float, ...], indicators: float, indicator_noise: float) -> tuple[float, float]:
+    """Standard deviation of the district's raw score and its correlation with composite quality.
+
+    Args:
+        weights: Weights of the five quality dimensions in the score.
+        indicators: Number of indicators, spread evenly over the five dimensions.
+        indicator_noise: Standard deviation of an indicator's noise.
+    """
+    from ecosim.firms.phases import QUALITY_WEIGHTS
+
+    k = max(indicators / 5.0, 1.0)
+    noise_var = indicator_noise**2 / k
+    w = np.array(weights)
+    sd = float(np.sqrt((w**2).sum() * (1.0 + noise_var)))
+    cov = float((w * QUALITY_WEIGHTS).sum() / np.sqrt((QUALITY_WEIGHTS**2).sum()))
+    return sd, min(cov / sd, MAX_ACCURACY)
+
+
 PLATFORM_CLASSES = {"provincial": ProvincialPlatform, "municipal": MunicipalPlatform, "district": DistrictPlatform}
 
 
 def platform_noise(model: EcosystemModel) -> np.ndarray:
-    """Per firm row, the fixed platform noise draws (extended to new rows in creation order)."""
+    """Per firm row, the fixed platform noise draws (extended to new rows in creation order).
+
+    The draws live in ``model.platform_noise_store``, which grows by doubling;
+    ``model.platform_noise`` is the view of its rows in use.
+    """
     noise = model.platform_noise
     n = len(model.firms)
-    if len(noise) < n:
+    k = len(noise)
+    if k < n:
+        store = model.platform_noise_store
+        if len(store) < n:
+            grown = np.zeros((max(n, 2 * len(store)), _NOISE_COLS))
+            grown[:k] = store[:k]
+            model.platform_noise_store = store = grown
         rng = model.platform_noise_rng
-        u = rng.standard_normal((n - len(noise), _NOISE_COLS))
-        u[:, _PARK] = rng.random(n - len(noise))
-        noise = np.concatenate([noise, u])
+        u = rng.standard_normal((n - k, _NOISE_COLS))
+        u[:, _PARK] = rng.random(n - k)
+        store[k:n] = u
+        noise = store[:n]
         model.platform_noise = noise
     return noise
 
@@ -313,7 +371,8 @@ def build_platforms(model: EcosystemModel) -> list[DataPlatform]:
     """Create the platforms the scenario switches on (draws are the same whichever are on)."""
     p = model.params.platforms
     n_banks = len(model.banks)
-    model.platform_noise = np.zeros((0, _NOISE_COLS))
+    model.platform_noise_store = np.zeros((1024, _NOISE_COLS))
+    model.platform_noise = model.platform_noise_store[:0]
     model.platform_noise_rng = np.random.default_rng(int(model.streams.info.integers(2**63)))
     draws = {tier: model.streams.info.random(n_banks) for tier in TIERS}
     shares = {"provincial": p.provincial_bank_share, "municipal": 1.0, "district": p.district_bank_share}
@@ -338,35 +397,48 @@ def get_platform(model: EcosystemModel, tier: str) -> DataPlatform | None:
     return None
 
 
-def publish_ratings(model: EcosystemModel) -> None:
-    """Write the combination of all platforms' readings into ``firms.rating`` (what investors see)."""
+def publish_ratings(model: EcosystemModel, rows: np.ndarray | None = None) -> None:
+    """Write the combination of all platforms' readings into ``firms.rating`` (what investors see).
+
+    Args:
+        model: The model.
+        rows: The firm rows to publish (default: all). A platform's reading of a
+            firm is fixed once made, so only newly rated firms need publishing.
+    """
     f = model.firms
-    n = len(f)
+    if rows is None:
+        rows = np.arange(len(f))
+    n = len(rows)
     prec = np.zeros(n)
     num = np.zeros(n)
+    covered = np.zeros(n, dtype=bool)
     for platform in model.platforms:
         platform.sync()
         tau = platform.precision
-        cov = platform.covered[:n]
+        cov = platform.covered[rows]
+        reading = platform.reading[rows]
         prec += cov * tau
-        num += np.where(cov, tau * np.nan_to_num(platform.reading[:n]), 0.0)
-    covered = np.zeros(n, dtype=bool)
-    for platform in model.platforms:
-        covered |= platform.covered[:n]
-    f.rating[:] = np.where(covered, num / np.maximum(prec, 1e-12), np.nan)
-    f.rating_precision[:] = prec
+        num += tau * np.where(cov & ~np.isnan(reading), reading, 0.0)
+        covered |= cov
+    f.rating[rows] = np.where(covered, num / np.maximum(prec, 1e-12), np.nan)
+    f.rating_precision[rows] = prec
 
 
 def rate_firms(model: EcosystemModel) -> None:
     """Monthly platform phase: eligible firms onboard to each platform and are rated.
 
     In the first month each platform covers its starting share of eligible firms;
-    afterwards unrated eligible firms join at its onboarding rate.
+    afterwards unrated eligible firms join at its onboarding rate. The combined
+    rating of every firm rated this month is then published.
     """
-    draws = model.streams.info.random((len(model.firms), len(TIERS)))  # fixed draws per row (CRN)
+    # One draw per firm row and tier every month, used or not (common random numbers).
+    draws = draw_buffers(model).random(model.streams.info, "onboarding", (len(model.firms), len(TIERS)))
     platform_noise(model)
+    if not model.platforms:
+        return
+    alive = np.flatnonzero(model.firms.status == ACTIVE)
+    rated = []
     for platform in model.platforms:
         share = platform.coverage_start if model.month == 1 else platform.onboarding_rate
-        platform.onboard(draws[:, TIERS.index(platform.tier)], share)
-    if model.platforms:
-        publish_ratings(model)
+        rated.append(platform.onboard(draws[:, TIERS.index(platform.tier)], share, alive))
+    publish_ratings(model, np.unique(np.concatenate(rated)))

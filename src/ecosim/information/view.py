@@ -56,10 +56,11 @@ def platform_view(model: EcosystemModel, rows: np.ndarray, banks: np.ndarray) ->
     for platform in model.platforms:
         platform.sync()
         use = platform.covered[rows] & platform.recognised_by[banks]
+        reading = platform.reading[rows]
         tau = platform.precision
         seen |= use
         prec += use * tau
-        num += np.where(use, tau * np.nan_to_num(platform.reading[rows]), 0.0)
+        num += tau * np.where(use & ~np.isnan(reading), reading, 0.0)
     signal = np.where(prec > 0, num / np.maximum(prec, 1e-12), np.nan)
     return PlatformView(signal=signal, precision=prec, seen=seen)
 
