@@ -55,7 +55,7 @@ class EventLog:
     def record(self, month: int, kind: str, firm_id=-1, counterparty_id=-1, amount=0.0, **extra) -> None:
         """Record one event per element of the array arguments (scalars broadcast)."""
         values = (firm_id, counterparty_id, amount, *extra.values())
-        if all(np.ndim(x) == 0 for x in values):
+        if not any(isinstance(x, (np.ndarray, list, tuple)) and np.ndim(x) > 0 for x in values):
             self._pending.append({"month": month, "kind": self._kind_code[kind], "firm_id": firm_id,
                                   "counterparty_id": counterparty_id, "amount": amount, **extra})
             return
