@@ -33,8 +33,20 @@ def test_check_detects_an_unbalanced_entry() -> None:
     model.step()
     cash = model.firms.acct_cash[0]
     model.ledger.balance[cash] += 1.0
-    with pytest.raises(BooksUnbalanced):
+    with pytest.raises(BooksUnbalanced, match=r"month 1: firm0 is out of balance by 1\.0+ .*firm0:cash="):
         model.ledger.check(model.month)
+
+
+def test_a_one_sided_row_names_both_accounts() -> None:
+    """A row between two owners is refused, and the message names each account as owner:account."""
+    model = EcosystemModel(load_scenario("baseline", months=2, firms=100), rng=1)
+    f = model.firms
+    bank_cash = model.bank_accounts["cash"][0]
+    with pytest.raises(BooksUnbalanced, match=r"debits firm7:debt but credits bank0:cash"):
+        model.ledger.post("test", f.acct_debt[7], bank_cash, 1.0)
+    with pytest.raises(BooksUnbalanced, match=r"debits firm3:retained but credits external:founders:cash"):
+        model.ledger.post("test", f.acct_retained[[2, 3]],
+                          [f.acct_cash[2], model.ledger.external_owner("founders")["cash"]], [0.0, 1.0])
 
 
 def test_defaults_split_the_whole_loss() -> None:

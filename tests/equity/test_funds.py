@@ -177,3 +177,17 @@ def test_public_commitment_sizes_subfunds_by_the_government_share() -> None:
         assert seed.committed * seed.gov_share == pytest.approx(75 * sc.scale)
         sizes[share] = early.committed
     assert sizes[0.2] == pytest.approx(2 * sizes[0.4])
+
+
+def test_the_holdings_index_matches_a_scan_of_the_stakes() -> None:
+    """Each firm's and each investor's active stakes, as indexed, are exactly those a full scan finds."""
+    model = run(months=48, firms=500, seed=4)
+    h = model.holdings
+    assert (~h.active).any() and h.active.any()  # stakes were both taken and ended
+    for row in np.unique(h.firm).tolist():
+        np.testing.assert_array_equal(h.of_firms(np.array([row])), np.flatnonzero(h.active & (h.firm == row)))
+    rows = np.unique(h.firm)[::3]
+    np.testing.assert_array_equal(h.of_firms(rows), np.flatnonzero(h.active & np.isin(h.firm, rows)))
+    for inv in model.investors:
+        np.testing.assert_array_equal(h.of_investor(inv.index),
+                                      np.flatnonzero(h.active & (h.investor == inv.index)))
