@@ -80,6 +80,18 @@ POOL_CHART = Chart((("cash", ASSET), ("endowment", EQUITY), ("retained", EQUITY)
 EXTERNAL_CHART = Chart((("cash", ASSET), ("net_flow", EQUITY)))
 
 
+def _row(accounts: np.ndarray, i: int) -> int:
+    """Account of row ``i`` of a posting side (a single account serves every row)."""
+    return int(accounts) if accounts.ndim == 0 else int(accounts[i])
+
+
+def _add_rows(balance: np.ndarray, accounts: np.ndarray, amount: np.ndarray, sign: int) -> None:
+    """Add ``sign * amount[i]`` to ``balance[accounts[i]]`` row by row, in order (a single account serves every row)."""
+    if accounts.ndim == 0:
+        accounts = np.full(len(amount), accounts)
+    (np.add if sign > 0 else np.subtract).at(balance, accounts, amount)
+
+
 class AccountNames:
     """``owner:account`` label of every account, spelled out only when one is asked for (error messages).
 
@@ -201,39 +213,63 @@ class Ledger:
         credits its cash; the payee debits its cash and credits ``payee_contra`` (income, a new
         liability or new equity, or a reduced asset). The flow is counted once under ``kind``.
         """
-        total = self._post(kind, payer_contra, payer_cash, amount)
-        self._post(kind, payee_cash, payee_contra, amount)
+        sides = (payer_contra, payer_cash, payee_cash, payee_contra)
+        if not (isinstance(amount, _ARRAYS) or any(isinstance(x, _ARRAYS) for x in sides)):
+            total = self._post_one(kind, int(payer_contra), int(payer_cash), float(amount))
+            self._post_one(kind, int(payee_cash), int(payee_contra), total)
+        else:
+            amount, total = self._amounts(kind, amount, sides)
+            self._rows(kind, payer_contra, payer_cash, amount)
+            self._rows(kind, payee_cash, payee_contra, amount)
         self.flows[kind] += total
         self.totals[kind] += total
 
     def _post(self, kind: str, debit, credit, amount) -> float:
         if not (isinstance(debit, _ARRAYS) or isinstance(credit, _ARRAYS) or isinstance(amount, _ARRAYS)):
             return self._post_one(kind, int(debit), int(credit), float(amount))
+        amount, total = self._amounts(kind, amount, (debit, credit))
+        self._rows(kind, debit, credit, amount)
+        return total
+
+    def _amounts(self, kind: str, amount, accounts: tuple) -> tuple[np.ndarray, float]:
+        """A posting's amounts as one row each (a single amount serves every row), and their total.
+
+        Raises:
+            BooksUnbalanced: When an amount is not finite, naming the accounts of its row.
+        """
+        amount = np.asarray(amount, dtype=float)
+        if amount.ndim != 1:
+            n = max((np.size(a) for a in accounts), default=1)
+            amount = np.full(n, amount) if amount.ndim == 0 else amount.ravel()
+        total = float(amount.sum())
+        if not math.isfinite(total) and not np.isfinite(amount).all():
+            bad = int(np.flatnonzero(~np.isfinite(amount))[0])
+            debit, credit = (np.asarray(a, dtype=np.int64) for a in accounts[:2])
+            raise BooksUnbalanced(
+                f"{kind}: non-finite amount {amount[bad]} between {self.account_names[_row(debit, bad)]} "
+                f"and {self.account_names[_row(credit, bad)]}"
+            )
+        return amount, total
+
+    def _rows(self, kind: str, debit, credit, amount: np.ndarray) -> None:
+        """Book ``amount[i]`` from ``credit[i]`` to ``debit[i]``: both of one owner (a single account serves every row)."""
+        if amount.size == 0:
+            return
         debit = np.asarray(debit, dtype=np.int64)
         credit = np.asarray(credit, dtype=np.int64)
-        amount = np.asarray(amount, dtype=float)
-        if not (debit.ndim == credit.ndim == amount.ndim == 1 and len(debit) == len(credit) == len(amount)):
-            debit, credit, amount = np.broadcast_arrays(np.atleast_1d(debit), np.atleast_1d(credit),
-                                                        np.atleast_1d(amount))
-        if amount.size == 0:
-            return 0.0
-        if not np.isfinite(amount).all():
-            bad = int(np.flatnonzero(~np.isfinite(amount))[0])
-            raise BooksUnbalanced(
-                f"{kind}: non-finite amount {amount[bad]} between {self.account_names[debit[bad]]} "
-                f"and {self.account_names[credit[bad]]}"
-            )
+        for side in (debit, credit):
+            if side.ndim > 1 or (side.ndim == 1 and len(side) != len(amount)):
+                raise ValueError(f"{kind}: {side.size} accounts for {len(amount)} amounts")
         owner = self.owner
-        mismatch = owner[debit] != owner[credit]
-        if mismatch.any():
+        if (owner[debit] != owner[credit]).any():
+            mismatch = np.broadcast_to(owner[debit] != owner[credit], amount.shape)
             i = int(np.flatnonzero(mismatch)[0])
             raise BooksUnbalanced(
-                f"{kind}: a row debits {self.account_names[debit[i]]} but credits "
-                f"{self.account_names[credit[i]]} (different owners), amount {amount[i]:.6f}"
+                f"{kind}: a row debits {self.account_names[_row(debit, i)]} but credits "
+                f"{self.account_names[_row(credit, i)]} (different owners), amount {amount[i]:.6f}"
             )
-        np.add.at(self.balance, debit, amount)
-        np.subtract.at(self.balance, credit, amount)
-        return float(amount.sum())
+        _add_rows(self.balance, debit, amount, 1)
+        _add_rows(self.balance, credit, amount, -1)
 
     def _post_one(self, kind: str, debit: int, credit: int, amount: float) -> float:
         """One row: the same checks as :meth:`_post`, without array overhead."""
