@@ -12,7 +12,7 @@ extend it (``model.phases`` is a copy per model)::
         model.step()
 
 After every month the ledger checks that every owner's books balance and the
-monthly metrics are collected with Mesa's ``DataCollector``.
+monthly metrics are collected as a row of the ``metrics`` table of Mesa's ``DataCollector``.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ from ecosim.scenario import JINAN_FIRMS, Scenario
 
 Phase = Callable[["EcosystemModel"], None]
 
+#: Name of the DataCollector table that holds one row of metrics per month.
+METRICS_TABLE = "metrics"
 #: Reference counts at Jinan's size, to which institutions scale.
 JINAN_BANKS = 121
 JINAN_VC_FUNDS = 40
@@ -160,9 +162,9 @@ class EcosystemModel(mesa.Model):
         self._build_institutions()
         self._seed_population()
         self.current: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: (lambda m, k=name: m.current.get(k, 0.0)) for name in METRIC_NAMES}
-        )
+        # One table row per month: the metrics are computed together (ecosim.outputs.metrics), so the
+        # collector stores the finished row rather than calling one reporter per metric.
+        self.datacollector = mesa.DataCollector(tables={METRICS_TABLE: list(METRIC_NAMES)})
         self.ledger.check(self.month)
 
     # ------------------------------------------------------------------ set-up
@@ -225,7 +227,7 @@ class EcosystemModel(mesa.Model):
             phase(self)
         self.ledger.check(self.month)
         self.current = monthly_metrics(self)
-        self.datacollector.collect(self)
+        self.datacollector.add_table_row(METRICS_TABLE, self.current)
         if self.month % 12 == 0:
             self._panel.append(self._panel_rows())
 
@@ -274,5 +276,4 @@ class EcosystemModel(mesa.Model):
 
     def metrics_frame(self):
         """Monthly metrics as a pandas DataFrame (one row per month)."""
-        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        return df
+        return self.datacollector.get_table_dataframe(METRICS_TABLE).reset_index(drop=True)

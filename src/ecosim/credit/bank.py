@@ -91,12 +91,24 @@ def lending_rooms(model: EcosystemModel) -> np.ndarray:
     return np.where(room > 0.0, room, 0.0)
 
 
+def bank_defaults_12m(model: EcosystemModel) -> np.ndarray:
+    """Per bank in ``model.banks`` order: principal defaulted over the last twelve months."""
+    banks = model.banks
+    if not banks:
+        return np.zeros(0)
+    return np.concatenate([bk.defaults_12m for bk in banks]).reshape(len(banks), -1).sum(axis=1)
+
+
+def npl_ratios(model: EcosystemModel) -> np.ndarray:
+    """Per bank in ``model.banks`` order: :attr:`Bank.npl_ratio`, for all banks at once."""
+    lost = bank_defaults_12m(model)
+    book = model.ledger.balance[model.bank_accounts["loans"]] + lost
+    return np.where(book > 0, lost / np.where(book > 0, book, 1.0), 0.0)
+
+
 def exemptions_active(model: EcosystemModel) -> np.ndarray:
     """Per bank in ``model.banks`` order: :meth:`Bank.exemption_active`, for all banks at once."""
     banks = model.banks
     if not model.params.exemption.enabled or not banks:
         return np.zeros(len(banks), dtype=bool)
-    lost = np.concatenate([bk.defaults_12m for bk in banks]).reshape(len(banks), -1).sum(axis=1)
-    book = model.ledger.balance[model.bank_accounts["loans"]] + lost
-    npl_ratio = np.where(book > 0, lost / np.where(book > 0, book, 1.0), 0.0)
-    return npl_ratio <= banks[0].npl_tolerance()
+    return npl_ratios(model) <= banks[0].npl_tolerance()

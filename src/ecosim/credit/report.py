@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ecosim.credit import loans as L
+from ecosim.credit.bank import npl_ratios
 from ecosim.credit.lending import AGE_BANDS
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def credit_metrics(model: EcosystemModel) -> dict[str, float]:
     out["relending_balance"] = float(-model.ledger.balance[model.bank_accounts["relending"]].sum())
     made = t["loans_made"]
     out["exempt_share"] = t["loans_exempt"] / made if made else float("nan")
-    out["banks_over_tolerance"] = int(sum(b.npl_ratio > b.npl_tolerance() for b in model.banks))
+    out["banks_over_tolerance"] = int((npl_ratios(model) > model.banks[0].npl_tolerance()).sum()) if model.banks else 0
     return out
 
 

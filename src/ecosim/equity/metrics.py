@@ -15,7 +15,6 @@ from ecosim.equity.boards import BOARDS, NEEQ, REGIONAL_SCI_TECH, REGIONAL_SPECI
 from ecosim.equity.funds import SubFund
 from ecosim.equity.holdings import EXIT_CHANNELS
 from ecosim.equity.returns import fund_returns, pooled_returns
-from ecosim.firms import state as S
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -48,15 +47,20 @@ _TALLIED = [k for k in EQUITY_METRICS
             if k not in ("fund_commitments", "fund_uncalled", "regional_board_firms", "neeq_firms")]
 
 
-def equity_metrics(model: EcosystemModel) -> dict[str, float]:
-    """This month's equity and board metrics."""
+def equity_metrics(model: EcosystemModel, alive: np.ndarray | None = None) -> dict[str, float]:
+    """This month's equity and board metrics.
+
+    Args:
+        model: The model.
+        alive: Rows of the operating firms (found from the firms when not given).
+    """
     t = model.tally
     out = {k: float(t[k]) for k in _TALLIED}
     subs = [inv for inv in model.investors if isinstance(inv, SubFund)]
     out["fund_commitments"] = float(sum(s.committed for s in subs))
     out["fund_uncalled"] = float(sum(s.uncalled() for s in subs if not s.closed))
     f = model.firms
-    board = f.board[f.status == S.ACTIVE]
+    board = f.board[model.alive if alive is None else alive]
     out["regional_board_firms"] = float(((board == REGIONAL_SCI_TECH) | (board == REGIONAL_SPECIALISED)).sum())
     out["neeq_firms"] = float((board == NEEQ).sum())
     return out

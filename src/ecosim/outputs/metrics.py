@@ -85,13 +85,11 @@ def monthly_metrics(model: EcosystemModel) -> dict[str, float]:
     """Compute this month's metrics from the model's state and the month's tally."""
     f = model.firms
     t = model.tally
-    alive = f.status == S.ACTIVE
-    n_alive = int(alive.sum())
+    alive = model.alive
+    n_alive = len(alive)
     loans = model.loans
     act = loans.active()
-    with_loan = np.zeros(len(f), dtype=bool)
-    with_loan[loans.firm[act]] = True
-    firms_with_loan = int((with_loan & alive).sum())
+    firms_with_loan = int(model.has_loan()[alive].sum())
     balance = float(loans.outstanding[act].sum())
     defaulted_12m = float(sum(b.defaults_12m.sum() for b in model.banks))
     spend = model.government.close_month()
@@ -145,6 +143,6 @@ def monthly_metrics(model: EcosystemModel) -> dict[str, float]:
         "allocation_auc": alloc,
     }
     out.update(credit_metrics(model))
-    out.update(equity_metrics(model))
-    out.update(information_metrics(model))
+    out.update(equity_metrics(model, alive))
+    out.update(information_metrics(model, alive))
     return {k: out[k] for k in METRIC_NAMES}
