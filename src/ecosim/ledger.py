@@ -213,12 +213,12 @@ class Ledger:
         credits its cash; the payee debits its cash and credits ``payee_contra`` (income, a new
         liability or new equity, or a reduced asset). The flow is counted once under ``kind``.
         """
-        sides = (payer_contra, payer_cash, payee_cash, payee_contra)
-        if not (isinstance(amount, _ARRAYS) or any(isinstance(x, _ARRAYS) for x in sides)):
+        if not (isinstance(amount, _ARRAYS) or isinstance(payer_cash, _ARRAYS) or isinstance(payee_cash, _ARRAYS)
+                or isinstance(payer_contra, _ARRAYS) or isinstance(payee_contra, _ARRAYS)):
             total = self._post_one(kind, int(payer_contra), int(payer_cash), float(amount))
             self._post_one(kind, int(payee_cash), int(payee_contra), total)
         else:
-            amount, total = self._amounts(kind, amount, sides)
+            amount, total = self._amounts(kind, amount, (payer_contra, payer_cash, payee_cash, payee_contra))
             self._rows(kind, payer_contra, payer_cash, amount)
             self._rows(kind, payee_cash, payee_contra, amount)
         self.flows[kind] += total

@@ -156,6 +156,7 @@ class EcosystemModel(mesa.Model):
         self.rating_noise = np.zeros(0)
         self.distressed = np.zeros(0, dtype=bool)
         self.startup_handles: list = []
+        self._has_loan: tuple[np.ndarray, np.ndarray] | None = None
         self.investors: list[Investor] = []
         self.decisions: list[tuple[np.ndarray, np.ndarray]] = []
         self._panel: list[pd.DataFrame] = []
@@ -238,10 +239,15 @@ class EcosystemModel(mesa.Model):
     # ------------------------------------------------------------------ views
 
     def has_loan(self) -> np.ndarray:
-        """Per firm row: whether it has an outstanding loan."""
-        out = np.zeros(len(self.firms), dtype=bool)
+        """Per firm row: whether it has an outstanding loan (read-only; kept until the active loans change)."""
         act = self.loans.active()
+        cached = self._has_loan
+        if cached is not None and cached[0] is act and len(cached[1]) == len(self.firms):
+            return cached[1]
+        out = np.zeros(len(self.firms), dtype=bool)
         out[self.loans.firm[act]] = True
+        out.flags.writeable = False
+        self._has_loan = (act, out)
         return out
 
     @property

@@ -46,14 +46,13 @@ class RelationGraph:
         self._cache = None
 
     def add_nodes(self, nodes: Iterable[int], kind: str) -> None:
-        self._nodes.update((int(n), {"kind": kind}) for n in np.atleast_1d(nodes).tolist())
+        self._nodes.update({n: {"kind": kind} for n in np.atleast_1d(nodes).tolist()})
         self._cache = None
 
     def remove_nodes(self, nodes: Iterable[int]) -> None:
         """Remove agents and every relationship they had."""
-        for n in np.atleast_1d(nodes).tolist():
-            if self._nodes.pop(int(n), None) is not None:
-                self._removed.add(int(n))
+        pop = self._nodes.pop
+        self._removed.update([n for n in np.atleast_1d(nodes).tolist() if pop(n, None) is not None])
         self._cache = None
 
     # ------------------------------------------------------------------ edges

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ecosim.ledger import BooksUnbalanced, Ledger
+from ecosim.ledger import FIRM_CHART, BooksUnbalanced, Ledger
 from ecosim.model import EcosystemModel
 from ecosim.scenario import load_scenario
 
@@ -76,3 +76,33 @@ def test_ledger_transfer_is_double_entry() -> None:
     assert led.balance[b["cash"]] == pytest.approx(5.0)
     assert led.balance[a["cash"]] == pytest.approx(-5.0)
     led.check(0)
+
+
+def test_a_single_account_side_books_every_row_in_order() -> None:
+    """An outside party's single cash account against many payers gets each row, in order, as row-by-row
+    postings would; a row with a non-finite amount or accounts of the wrong length is refused."""
+    rng = np.random.default_rng(0)
+    amounts = rng.random(50) * 1e3
+    payers = rng.integers(0, 7, size=50)
+    books = []
+    for block in (True, False):
+        led = Ledger(capacity=16)
+        firms = [led.open(f"firm{i}", FIRM_CHART) for i in range(7)]
+        market = led.external_owner("market")
+        cash = np.array([f["cash"] for f in firms])[payers]
+        retained = np.array([f["retained"] for f in firms])[payers]
+        if block:
+            led.transfer("costs", cash, retained, market["cash"], market["net_flow"], amounts)
+        else:
+            for c, r, a in zip(cash.tolist(), retained.tolist(), amounts.tolist(), strict=True):
+                led.transfer("costs", c, r, market["cash"], market["net_flow"], a)
+        led.check(0)
+        books.append(led.balance[: led.n_accounts].copy())
+        assert led.flows["costs"] == pytest.approx(amounts.sum())
+    np.testing.assert_array_equal(books[0], books[1])
+    bad = amounts.copy()
+    bad[4] = np.nan
+    with pytest.raises(BooksUnbalanced, match=r"non-finite amount nan between firm\d:retained and firm\d:cash"):
+        led.post("costs", retained, cash, bad)
+    with pytest.raises(ValueError, match="3 accounts for 50 amounts"):
+        led.post("costs", retained[:3], cash, amounts)

@@ -25,7 +25,7 @@ def _hand_built() -> EcosystemModel:
         principal=[4.0, 2.0, 6.0, 1.0], outstanding=[3.0, 2.0, 6.0, 0.0], rate=[0.05, 0.04, 0.06, 0.05],
         tenor=[24, 12, 36, 24], collateral=[0.0, 1.0, 0.0, 0.0], guaranteed=[False, False, True, False],
     )
-    model.loans.status[3] = REPAID
+    model.loans.set_status([3], REPAID)
     model.banks[1].defaults_12m[0] = 0.5  # bank 1: NPL ratio 0.5 / (0 + 0.5) = 1 (no ledger book here)
     return model
 

@@ -45,14 +45,38 @@ LOAN_COLUMNS: tuple[Column, ...] = (
 
 
 class LoanBook(ColumnTable):
-    """All loans; phases select active ones with :meth:`active`."""
+    """All loans; phases select active ones with :meth:`active`.
+
+    Change a loan's status with :meth:`set_status`: the index of active loans is
+    kept from one status change (or new loan) to the next.
+    """
 
     def __init__(self) -> None:
         super().__init__(LOAN_COLUMNS, capacity=4096)
+        object.__setattr__(self, "_active", None)
+
+    def add(self, count: int, **values) -> np.ndarray:
+        rows = super().add(count, **values)
+        object.__setattr__(self, "_active", None)
+        return rows
+
+    def __setattr__(self, name: str, value) -> None:
+        super().__setattr__(name, value)
+        if name == "status":
+            object.__setattr__(self, "_active", None)
+
+    def set_status(self, idx: np.ndarray, status: int) -> None:
+        """Set the status of loans ``idx`` (REPAID or DEFAULTED ends them)."""
+        self.status[idx] = status
+        object.__setattr__(self, "_active", None)
 
     def active(self) -> np.ndarray:
-        """Indices of loans still outstanding."""
-        return np.flatnonzero(self.status == ACTIVE)
+        """Indices of loans still outstanding, ascending (read-only)."""
+        if self._active is None:
+            act = np.flatnonzero(self.status == ACTIVE)
+            act.flags.writeable = False
+            object.__setattr__(self, "_active", act)
+        return self._active
 
     def of_firms(self, rows: np.ndarray) -> np.ndarray:
         """Indices of active loans whose borrower is one of ``rows``."""

@@ -57,7 +57,7 @@ def service_loans(model: EcosystemModel) -> None:
         done = idx[loans.months_left[idx] <= 0]
         if len(done):
             loans.outstanding[done] = 0.0
-            loans.status[done] = L.REPAID
+            loans.set_status(done, L.REPAID)
             model.graph.unlink(f.agent_id[loans.firm[done]], model.bank_ids[loans.bank[done]], "lending")
             model.events.record(model.month, "repaid", firm_id=f.agent_id[loans.firm[done]],
                                 counterparty_id=model.bank_ids[loans.bank[done]], amount=loans.principal[done])

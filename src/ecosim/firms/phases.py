@@ -303,5 +303,5 @@ def settle_loans(model: EcosystemModel, rows: np.ndarray) -> None:
     repay_funding(model, banks, amt, loans.relending_share[idx])
     loans.outstanding[idx] = 0.0
     loans.months_left[idx] = 0
-    loans.status[idx] = L.REPAID
+    loans.set_status(idx, L.REPAID)
     model.graph.unlink(f.agent_id[firm], model.bank_ids[banks], "lending")

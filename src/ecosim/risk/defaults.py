@@ -93,7 +93,7 @@ def resolve_defaults(model: EcosystemModel, idx: np.ndarray) -> None:
         model.banks[k].defaults_12m[0] += by_bank[k]
     loans.outstanding[idx] = 0.0
     loans.months_left[idx] = 0
-    loans.status[idx] = L.DEFAULTED
+    loans.set_status(idx, L.DEFAULTED)
     model.graph.unlink(f.agent_id[firm], model.bank_ids[bank], "lending")
     model.events.record(
         model.month,
