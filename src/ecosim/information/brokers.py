@@ -179,11 +179,12 @@ def visit_firms(model: EcosystemModel) -> None:
     by_kind: dict[str, list[Broker]] = {kind: [] for kind in KINDS}
     for broker in brokers:
         by_kind[broker.kind].append(broker)
+    noise = noise[alive]  # one gather of the operating firms' rows; each kind reads its column
     for k, kind in enumerate(KINDS):
         mine = by_kind[kind]
         if not mine or mine[0].capacity == 0:
             continue
-        score = BROKER_CLASSES[kind].priority(traits) + noise[alive, k]
+        score = BROKER_CLASSES[kind].priority(traits) + noise[:, k]
         score[~free] = -np.inf
         total = min(len(mine) * mine[0].capacity, int(np.count_nonzero(free)))
         if total == 0:
