@@ -167,9 +167,11 @@ def seek_finance(model: EcosystemModel) -> None:
     runway = np.where(net_burn > 0, cash / np.maximum(net_burn, 1e-12), np.inf)
     short = runway < p.runway_trigger
     ahead = (f.stage[alive] < S.MATURE) & (f.progress[alive] >= p.milestone_lead) & ~model.has_loan()[alive]
-    starts = alive[(f.need_since[alive] < 0) & (short | ahead)]
+    in_need = f.need_since[alive] >= 0
+    starts = alive[~in_need & (short | ahead)]
     f.need_since[starts] = model.month
-    ends = alive[(f.need_since[alive] >= 0) & (runway >= 1.5 * p.runway_trigger) & ~ahead]
+    in_need[np.searchsorted(alive, starts)] = True  # the need of the firms that just started one
+    ends = alive[in_need & (runway >= 1.5 * p.runway_trigger) & ~ahead]
     f.need_since[ends] = -1
 
 
@@ -179,13 +181,11 @@ def trade(model: EcosystemModel) -> None:
     led = model.ledger
     alive = np.flatnonzero(f.status == S.ACTIVE)
     market = led.external_owner("market")
-    led.transfer("revenue", market["cash"], market["net_flow"], f.acct_cash[alive], f.acct_retained[alive],
-                 f.revenue[alive])
-    cash = led.balance[f.acct_cash[alive]]
-    paid = np.minimum(f.burn[alive], np.maximum(cash, 0.0))
-    led.transfer("operating_costs", f.acct_cash[alive], f.acct_retained[alive], market["cash"],
-                 market["net_flow"], paid)
-    short = paid < f.burn[alive] - 1e-12
+    cash_acct, retained, burn = f.acct_cash[alive], f.acct_retained[alive], f.burn[alive]
+    led.transfer("revenue", market["cash"], market["net_flow"], cash_acct, retained, f.revenue[alive])
+    paid = np.minimum(burn, np.maximum(led.balance[cash_acct], 0.0))
+    led.transfer("operating_costs", cash_acct, retained, market["cash"], market["net_flow"], paid)
+    short = paid < burn - 1e-12
     model.distressed[alive[short]] = True
 
 
