@@ -26,6 +26,19 @@ def _guarantee_split(bank_share: float) -> dict[str, float]:
     }
 
 
+def _bank_incentives(on: bool) -> dict[str, Any]:
+    """The four bank incentives together; switched off, the funds-transfer-pricing rebate is zero too."""
+    out: dict[str, Any] = {f"incentives.{name}": bool(on)
+                           for name in ("differentiated_tolerance", "relending", "delegated_approval")}
+    if not on:
+        out["incentives.ftp_rebate"] = 0.0
+    return out
+
+
+#: The tech loan products that the demo switches together (ordinary collateral, credit and data loans stay).
+TECH_PRODUCTS = ("rd_enabled", "ip_enabled", "equity_pledge_enabled", "invest_loan_enabled", "ma_enabled")
+
+
 @dataclass(frozen=True)
 class DemoLever:
     """One control of the demo.
@@ -75,6 +88,19 @@ DEMO_LEVERS: tuple[DemoLever, ...] = (
               lambda v: {"platforms.enabled": bool(v)}),
     DemoLever("broker_teams", "Partner teams", "SliderInt", 4,
               lambda v: {"brokers.teams": int(v)}, min=0, max=30, step=1),
+    DemoLever("incentives", "Bank incentives (re-lending, tolerance)", "Checkbox", True, _bank_incentives),
+    DemoLever("tech_products", "Tech loans (R&D, IP, equity pledge, M&A)", "Checkbox", True,
+              lambda v: {f"products.{name}": bool(v) for name in TECH_PRODUCTS}),
+    DemoLever("evaluation", "Yearly bank evaluation", "Checkbox", True,
+              lambda v: {"evaluation.enabled": bool(v)}),
+    DemoLever("brokerage", "Tech brokerage", "Checkbox", True,
+              lambda v: {"brokerage.enabled": bool(v)}),
+    DemoLever("boards", "Capital-market ladder", "Checkbox", True,
+              lambda v: {"boards.enabled": bool(v)}),
+    DemoLever("four_to_three", "Four-to-three channel (四板转三板)", "Checkbox", True,
+              lambda v: {"boards.four_to_three": bool(v)}),
+    DemoLever("grant_equity", "Grants to investment (拨改投)", "Checkbox", True,
+              lambda v: {"grant_equity.enabled": bool(v)}),
 )
 
 LEVERS_BY_NAME: dict[str, DemoLever] = {lever.name: lever for lever in DEMO_LEVERS}
