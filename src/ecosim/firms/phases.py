@@ -167,11 +167,9 @@ def seek_finance(model: EcosystemModel) -> None:
     runway = np.where(net_burn > 0, cash / np.maximum(net_burn, 1e-12), np.inf)
     short = runway < p.runway_trigger
     ahead = (f.stage[alive] < S.MATURE) & (f.progress[alive] >= p.milestone_lead) & ~model.has_loan()[alive]
-    in_need = f.need_since[alive] >= 0
-    starts = alive[~in_need & (short | ahead)]
+    starts = alive[(f.need_since[alive] < 0) & (short | ahead)]
     f.need_since[starts] = model.month
-    in_need[np.searchsorted(alive, starts)] = True  # the need of the firms that just started one
-    ends = alive[in_need & (runway >= 1.5 * p.runway_trigger) & ~ahead]
+    ends = alive[(f.need_since[alive] >= 0) & (runway >= 1.5 * p.runway_trigger) & ~ahead]
     f.need_since[ends] = -1
 
 
