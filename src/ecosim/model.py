@@ -72,11 +72,18 @@ class Streams:
 
     Splitting the run's randomness by purpose keeps common random numbers across
     scenarios: the same seed gives the same entrants, shocks and draws in every
-    scenario wherever the mechanisms allow, because each phase draws a fixed
-    number of values per firm row whatever the policy does.
+    scenario, because each phase reads a fixed number of values per firm row
+    from its stream whatever the policy does (see ``ecosim.common_random``). A
+    firm's draws therefore stay the same across scenarios for as long as it
+    operates in both. Draws whose number depends on the policy (one per
+    investor, whose number the fund levers set) come from the ``funds`` stream,
+    so they do not shift the firms' draws. The one exception is the tech
+    brokerage's spin-offs, which add firm rows: with the brokerage on in one
+    scenario and off in the other, the draws stay common only until the first
+    spin-off.
     """
 
-    NAMES = ("entry", "firms", "credit", "equity", "info")
+    NAMES = ("entry", "firms", "credit", "equity", "info", "funds")
 
     def __init__(self, rng: np.random.Generator) -> None:
         seeds = rng.bit_generator.seed_seq.spawn(len(self.NAMES))

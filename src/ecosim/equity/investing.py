@@ -55,8 +55,8 @@ def invest(model: EcosystemModel) -> None:
     n_inv = max(len(model.investors), 1)
     dd_noise = rng.standard_normal(n)
     co_draw = rng.random(n)
-    order = rng.permutation(n_inv)
-    deal_draws = rng.random(n_inv)
+    order = model.streams.funds.permutation(n_inv)  # per investor: their number depends on the policy
+    deal_draws = model.streams.funds.random(n_inv)
     seeking = (f.status == ACTIVE) & (f.need_since >= 0) & (f.pending_until < 0)
     # Work on the firms seeking money this month only (a small share of all rows).
     seekers = np.flatnonzero(seeking)

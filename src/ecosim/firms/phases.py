@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecosim.common_random import poisson_from_uniform
 from ecosim.firms import state as S
 from ecosim.firms.agent import Startup
 from ecosim.ledger import FIRM_CHART
@@ -142,11 +143,12 @@ def develop_startups(model: EcosystemModel) -> None:
     selling = np.flatnonzero(alive & (f.revenue > 0))
     growth = p.revenue_growth + p.revenue_growth_quality * f.q_market[selling] + 0.03 * shocks[selling, 1]
     f.revenue[selling] *= np.exp(growth)
-    # Patents from IP quality.
-    lam = p.patent_rate * np.exp(0.5 * f.q_ip) * (1 + f.stage)
-    new_pat = rng.poisson(lam)
-    new_pat[~alive] = 0
-    f.patents += new_pat.astype(np.int32)
+    # Patents from IP quality: one uniform per row, so the stream is read the same in every scenario.
+    patent_draw = rng.random(n)
+    operating = np.flatnonzero(alive)
+    lam = p.patent_rate * np.exp(0.5 * f.q_ip[operating]) * (1 + f.stage[operating])
+    new_pat = poisson_from_uniform(patent_draw[operating], lam)
+    f.patents[operating] += new_pat.astype(np.int32)
     model.tally["patents_new"] += int(new_pat.sum())
     # Staff follow revenue in later stages.
     f.employees[selling] = np.maximum(f.employees[selling], 4.0 * f.revenue[selling] / 0.1 * 0.1 + p.employees_seed)
