@@ -75,7 +75,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
-    print(f"{'size':>8} {'firms':>8} {'months':>6} {'wall s':>8} {'firm-months/s':>14} {'peak MB':>8} {'ref s':>6}")
+    print(f"{'size':>8} {'firms':>8} {'months':>6} {'wall s':>8} {'firm-months/s':>14} {'peak MB':>8} {'ref ms':>7}")
     runs: dict[str, list[dict]] = {}
     for size in args.sizes:
         for _ in range(args.repeat):
@@ -83,7 +83,7 @@ def main() -> None:
                                  capture_output=True, text=True).stdout
             r = json.loads(out.strip().splitlines()[-1])
             print(f"{r['size']:>8} {r['firms']:>8} {r['months']:>6} {r['wall_s']:>8.2f} "
-                  f"{r['firm_months_per_s']:>14,.0f} {r['peak_mb']:>8.0f} {r['reference_s']:>6.3f}")
+                  f"{r['firm_months_per_s']:>14,.0f} {r['peak_mb']:>8.0f} {1000 * r['reference_s']:>7.2f}")
             runs.setdefault(size, []).append(r)
     fastest_ref = min(r["reference_s"] for rs in runs.values() for r in rs)
     print()
