@@ -77,13 +77,12 @@ class Streams:
     firm's draws therefore stay the same across scenarios for as long as it
     operates in both. Draws whose number depends on the policy (one per
     investor, whose number the fund levers set) come from the ``funds`` stream,
-    so they do not shift the firms' draws. The one exception is the tech
-    brokerage's spin-offs, which add firm rows: with the brokerage on in one
-    scenario and off in the other, the draws stay common only until the first
-    spin-off.
+    so they do not shift the firms' draws; and the tech brokerage's spin-offs,
+    firms that only scenarios with the brokerage have, take their per-row draws
+    from the ``spinoffs`` stream (``ecosim.common_random.firm_draws``).
     """
 
-    NAMES = ("entry", "firms", "credit", "equity", "info", "funds")
+    NAMES = ("entry", "firms", "credit", "equity", "info", "funds", "spinoffs")
 
     def __init__(self, rng: np.random.Generator) -> None:
         seeds = rng.bit_generator.seed_seq.spawn(len(self.NAMES))
@@ -143,6 +142,8 @@ class EcosystemModel(mesa.Model):
         banks, teams, platforms, investors, mother_funds: The institutions.
         guarantee_chain, pool, government: Public-side institutions.
         phases: The month's phases, in order (a copy of :data:`MONTH`).
+        streams: The run's random streams (:class:`Streams`).
+        spinoff_rows: Firm rows of the tech brokerage's spin-offs, ascending.
     """
 
     def __init__(self, scenario: Scenario | None = None, *, rng: int | np.random.Generator | None = None) -> None:
@@ -162,6 +163,7 @@ class EcosystemModel(mesa.Model):
         self.tally: defaultdict[str, float] = defaultdict(float)
         self.rating_noise = np.zeros(0)
         self.distressed = np.zeros(0, dtype=bool)
+        self.spinoff_rows = np.zeros(0, dtype=np.int64)
         self.startup_handles: list = []
         self._has_loan: tuple[np.ndarray, np.ndarray] | None = None
         self.investors: list[Investor] = []

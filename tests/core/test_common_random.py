@@ -33,3 +33,14 @@ def test_poisson_by_inversion_ends_for_uniforms_next_to_one() -> None:
     counts = poisson_from_uniform(u, np.array([0.05, 0.05, 0.05]))
     assert counts[1] == 0 and counts[2] == 0
     assert 0 < counts[0] < 100
+
+
+def test_interleave_places_values_at_their_rows_and_keeps_the_rest_in_order() -> None:
+    """Spin-off rows get their own values; the ordinary rows fill the others in order (rows counted from ``offset``)."""
+    from ecosim.common_random import interleave
+
+    ordinary = np.arange(10.0)
+    out = interleave(ordinary, np.array([0, 3, 11]), np.array([-1.0, -2.0, -3.0]))
+    np.testing.assert_array_equal(out, [-1, 0, 1, -2, 2, 3, 4, 5, 6, 7, 8, -3, 9])
+    blocks = interleave(np.arange(8.0).reshape(4, 2), np.array([12]), np.array([[-1.0, -1.0]]), offset=10)
+    np.testing.assert_array_equal(blocks, [[0, 1], [2, 3], [-1, -1], [4, 5], [6, 7]])

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ecosim.runner import simulate
@@ -46,8 +47,8 @@ def test_cli_metrics_csv_byte_identical(tmp_path: Path) -> None:
     assert len(outs[0]) > 100
 
 
-def _stream_positions(scenario: str, overrides: dict, months: int) -> list[dict[str, object]]:
-    """Each month's position of every random stream of a run (seed 5, 600 startups)."""
+def _stream_positions(scenario: str, overrides: dict, months: int) -> tuple[list[dict[str, object]], object]:
+    """Each month's position of every random stream of a run (seed 5, 600 startups), and the model at the end."""
     from ecosim.model import EcosystemModel
 
     model = EcosystemModel(load_scenario(scenario, overrides, months=months, firms=600), rng=5)
@@ -56,7 +57,18 @@ def _stream_positions(scenario: str, overrides: dict, months: int) -> list[dict[
         model.step()
         positions.append({name: getattr(model.streams, name).bit_generator.state["state"]["state"]
                           for name in model.streams.NAMES})
-    return positions
+    return positions, model
+
+
+FIRM_STREAMS = ("entry", "firms", "credit", "equity", "info")
+
+
+def _first_out_of_step(a: list[dict], b: list[dict]) -> tuple[int, list[str]] | None:
+    for month, (x, y) in enumerate(zip(a, b, strict=True), start=1):
+        moved = [s for s in FIRM_STREAMS if x[s] != y[s]]
+        if moved:
+            return month, moved
+    return None
 
 
 def test_policies_do_not_shift_the_firms_random_numbers() -> None:
@@ -67,11 +79,24 @@ def test_policies_do_not_shift_the_firms_random_numbers() -> None:
     that. Only the per-investor stream moves differently where the policy changes the number of investors.
     """
     months = 36
-    base = _stream_positions("baseline", {}, months)
-    firm_streams = ("entry", "firms", "credit", "equity", "info")
+    base, _ = _stream_positions("baseline", {}, months)
     for scenario, overrides in (("no_policy", {}), ("baseline", {"exemption.enabled": False}),
                                 ("baseline", {"pool.share": 0.0, "guarantee.fee_rate": 0.015})):
-        other = _stream_positions(scenario, overrides, months)
-        for month, (a, b) in enumerate(zip(base, other, strict=True), start=1):
-            moved = [s for s in firm_streams if a[s] != b[s]]
-            assert not moved, f"{scenario} {overrides}: stream(s) {moved} out of step in month {month}"
+        other, _ = _stream_positions(scenario, overrides, months)
+        assert _first_out_of_step(base, other) is None, (scenario, overrides, _first_out_of_step(base, other))
+
+
+def test_spinoffs_do_not_shift_the_other_firms_random_numbers() -> None:
+    """The tech brokerage's spin-offs exist only where it is switched on: they take their draws from a stream of
+    their own, so every other firm keeps its draws, its platform noise and its entry with the brokerage on or off."""
+    months = 36
+    busy = {"brokerage.results_rate": 20.0, "brokerage.screen_rate": 0.5, "brokerage.spinoff_share": 1.0}
+    on, with_brokerage = _stream_positions("baseline", busy, months)
+    off, without = _stream_positions("baseline", busy | {"brokerage.enabled": False}, months)
+    spin = with_brokerage.spinoff_rows
+    assert len(spin) > 20  # the comparison is only meaningful with many spin-offs
+    assert _first_out_of_step(on, off) is None, _first_out_of_step(on, off)
+    others = np.setdiff1d(np.arange(len(with_brokerage.firms)), spin)
+    assert len(others) == len(without.firms)
+    np.testing.assert_array_equal(with_brokerage.firms.founded[others], without.firms.founded)
+    np.testing.assert_array_equal(with_brokerage.platform_noise[others], without.platform_noise)

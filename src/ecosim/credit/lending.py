@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecosim.common_random import firm_draws
 from ecosim.credit import loans as L
 from ecosim.credit.bank import exemptions_active, lending_rooms
 from ecosim.credit.officer import (
@@ -107,8 +108,7 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     f = model.firms
     p = model.params
     rng = model.streams.credit
-    n = len(f)
-    draws = rng.random((n, 3))
+    draws = firm_draws(model, rng, "random", 3)
     alive = np.flatnonzero((f.status == ACTIVE) & (f.pending_until < 0))
     need_draw, product_draw, ma_draw = (draws[:, c][alive] for c in range(3))
     has_loan = model.has_loan()[alive]
@@ -170,7 +170,7 @@ def lend(model: EcosystemModel) -> None:
     b = p.banks
     rng = model.streams.credit
     rows, purpose, sought, since = applications(model)
-    bank_draw = rng.integers(0, max(len(model.banks), 1), size=len(f))[rows]
+    bank_draw = firm_draws(model, rng, "integers", low=0, high=max(len(model.banks), 1))[rows]
     if len(rows) == 0 or not model.banks:
         return
     f.applications[rows] += 1

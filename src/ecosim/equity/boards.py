@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecosim.common_random import firm_draws
 from ecosim.firms import state as S
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def climb_boards(model: EcosystemModel) -> None:
     """Firms join the regional boards, apply to and enter NEEQ, and list on the exchanges."""
     f = model.firms
     p = model.params.boards
-    draws = model.streams.firms.random((len(f), 3))  # one block per row every month, whatever the policy
+    draws = firm_draws(model, model.streams.firms, "random", 3)  # one block per row every month, whatever the policy
     if not p.enabled:
         f.revenue_last[:] = f.revenue
         return

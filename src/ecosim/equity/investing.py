@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecosim.common_random import firm_draws
 from ecosim.credit.officer import lender_view
 from ecosim.equity.funds import AicFund, SubFund, VentureFund
 from ecosim.equity.holdings import sell_stake
@@ -53,8 +54,8 @@ def invest(model: EcosystemModel) -> None:
     rng = model.streams.equity
     n = len(f)
     n_inv = max(len(model.investors), 1)
-    dd_noise = rng.standard_normal(n)
-    co_draw = rng.random(n)
+    dd_noise = firm_draws(model, rng, "standard_normal")
+    co_draw = firm_draws(model, rng, "random")
     order = model.streams.funds.permutation(n_inv)  # per investor: their number depends on the policy
     deal_draws = model.streams.funds.random(n_inv)
     seeking = (f.status == ACTIVE) & (f.need_since >= 0) & (f.pending_until < 0)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ecosim.common_random import poisson_from_uniform
+from ecosim.common_random import firm_draws, poisson_from_uniform
 from ecosim.firms import state as S
 from ecosim.firms.agent import Startup
 from ecosim.ledger import FIRM_CHART
@@ -122,8 +122,7 @@ def develop_startups(model: EcosystemModel) -> None:
     f = model.firms
     p = model.params.firms
     rng = model.streams.firms
-    n = len(f)
-    shocks = rng.standard_normal((n, 3))  # one block per month for every row (common random numbers)
+    shocks = firm_draws(model, rng, "standard_normal", 3)  # three per row every month (common random numbers)
     alive = f.status == S.ACTIVE
     active_rows = np.flatnonzero(alive & (f.stage < S.MATURE))
     # Milestones: quality sets the pace; money shortfalls do not speed it up.
@@ -144,7 +143,7 @@ def develop_startups(model: EcosystemModel) -> None:
     growth = p.revenue_growth + p.revenue_growth_quality * f.q_market[selling] + 0.03 * shocks[selling, 1]
     f.revenue[selling] *= np.exp(growth)
     # Patents from IP quality: one uniform per row, so the stream is read the same in every scenario.
-    patent_draw = rng.random(n)
+    patent_draw = firm_draws(model, rng, "random")
     operating = np.flatnonzero(alive)
     lam = p.patent_rate * np.exp(0.5 * f.q_ip[operating]) * (1 + f.stage[operating])
     new_pat = poisson_from_uniform(patent_draw[operating], lam)
@@ -193,7 +192,7 @@ def fail_startups(model: EcosystemModel) -> None:
     """Distressed firms and firms hit by technical or market failure close."""
     f = model.firms
     p = model.params.firms
-    draws = model.streams.firms.random(len(f))
+    draws = firm_draws(model, model.streams.firms, "random")
     alive = np.flatnonzero(f.status == S.ACTIVE)
     hazard = (p.tech_failure_hazard * np.exp(-p.quality_hazard_slope * f.quality[alive])
               * (f.stage[alive] < S.MATURE))
@@ -252,7 +251,7 @@ def exit_startups(model: EcosystemModel) -> None:
 
     f = model.firms
     p = model.params.firms
-    draws = model.streams.firms.random((len(f), 2))
+    draws = firm_draws(model, model.streams.firms, "random", 2)
     alive = f.status == S.ACTIVE
     # With the capital-market ladder on, listings happen board by board (ecosim.equity.boards).
     listable = alive & (f.stage == S.MATURE) & (f.revenue >= p.listing_revenue) & (not model.params.boards.enabled)

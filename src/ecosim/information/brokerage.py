@@ -106,6 +106,7 @@ class TechBrokerage(mesa.Agent):
         f.patents[rows] += patents.astype(np.int32)
         self.spinoffs += len(rows)
         self.spinoff_rows.extend(rows.tolist())
+        model.spinoff_rows = np.concatenate([model.spinoff_rows, rows])
         model.graph.link(f.agent_id[rows], origin, "research")
         model.events.record(model.month, "spinoff", firm_id=f.agent_id[rows], counterparty_id=origin,
                             amount=np.zeros(len(rows)), detail=patents.astype(float))

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from ecosim.common_random import firm_draws
 from ecosim.firms.state import ACTIVE
-from ecosim.information.draws import draw_buffers
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -162,11 +162,9 @@ def visit_firms(model: EcosystemModel) -> None:
     brokerage relationships.
     """
     f = model.firms
-    n = len(f)
     rng = model.streams.info
-    buffers = draw_buffers(model)
-    noise = buffers.random(rng, "visit_noise", (n, len(KINDS)))
-    soft_draw = buffers.standard_normal(rng, "soft_draw", (n,))  # fixed-size draws every month (CRN)
+    noise = firm_draws(model, rng, "random", len(KINDS))
+    soft_draw = firm_draws(model, rng, "standard_normal")  # fixed-size draws every month (CRN)
     brokers = model.teams
     if not brokers:
         return

@@ -34,8 +34,8 @@ import numpy as np
 from scipy.special import ndtri
 
 from ecosim.columns import Column, ColumnTable
+from ecosim.common_random import firm_draws, interleave
 from ecosim.firms.state import ACTIVE
-from ecosim.information.draws import draw_buffers
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -347,7 +347,9 @@ def platform_noise(model: EcosystemModel) -> np.ndarray:
     """Per firm row, the fixed platform noise draws (extended to new rows in creation order).
 
     The draws live in ``model.platform_noise_store``, which grows by doubling;
-    ``model.platform_noise`` is the view of its rows in use.
+    ``model.platform_noise`` is the view of its rows in use. New spin-offs of
+    the tech brokerage take theirs from the ``spinoffs`` stream, so the other
+    firms' noise is the same with the brokerage on or off.
     """
     noise = model.platform_noise
     n = len(model.firms)
@@ -358,13 +360,21 @@ def platform_noise(model: EcosystemModel) -> np.ndarray:
             grown = np.zeros((max(n, 2 * len(store)), _NOISE_COLS))
             grown[:k] = store[:k]
             model.platform_noise_store = store = grown
-        rng = model.platform_noise_rng
-        u = rng.standard_normal((n - k, _NOISE_COLS))
-        u[:, _PARK] = rng.random(n - k)
+        spin = model.spinoff_rows[model.spinoff_rows >= k]
+        u = _noise_draws(model.platform_noise_rng, n - k - len(spin))
+        if len(spin):
+            u = interleave(u, spin, _noise_draws(model.streams.spinoffs, len(spin)), offset=k)
         store[k:n] = u
         noise = store[:n]
         model.platform_noise = noise
     return noise
+
+
+def _noise_draws(rng: np.random.Generator, rows: int) -> np.ndarray:
+    """Platform noise for ``rows`` new firms: standard normals, and a uniform in the parking column."""
+    u = rng.standard_normal((rows, _NOISE_COLS))
+    u[:, _PARK] = rng.random(rows)
+    return u
 
 
 def build_platforms(model: EcosystemModel) -> list[DataPlatform]:
@@ -432,7 +442,7 @@ def rate_firms(model: EcosystemModel) -> None:
     rating of every firm rated this month is then published.
     """
     # One draw per firm row and tier every month, used or not (common random numbers).
-    draws = draw_buffers(model).random(model.streams.info, "onboarding", (len(model.firms), len(TIERS)))
+    draws = firm_draws(model, model.streams.info, "random", len(TIERS))
     platform_noise(model)
     if not model.platforms:
         return
