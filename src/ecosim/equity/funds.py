@@ -28,7 +28,6 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from ecosim.firms.state import EARLY, GROWTH, SEED
 from ecosim.ledger import FUND_CHART

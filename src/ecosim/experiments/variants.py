@@ -90,7 +90,5 @@ def resolve_all(specs, **kwargs) -> list[ResolvedVariant]:
     names = [r.name for r in out]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        from ecosim.scenario import ScenarioError
-
         raise ScenarioError(f"scenario names must be unique in one experiment (repeated: {', '.join(dupes)})")
     return out

@@ -16,7 +16,6 @@ import numpy as np
 from ecosim.risk.guarantor import Guarantor
 
 if TYPE_CHECKING:
-    from ecosim.credit.bank import Bank
     from ecosim.model import EcosystemModel
 
 

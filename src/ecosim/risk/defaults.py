@@ -56,7 +56,6 @@ def resolve_defaults(model: EcosystemModel, idx: np.ndarray) -> None:
     """Book the loss on each defaulted loan and split it among the parties."""
     if len(idx) == 0:
         return
-    p = model.params
     led = model.ledger
     loans = model.loans
     f = model.firms
