@@ -48,7 +48,6 @@ class TechBrokerage(mesa.Agent):
     Attributes:
         institutes: Research institutes under contract.
         results, projects, patents, spinoffs, licences: Running totals.
-        spinoff_rows: Firm rows of the spin-offs, in order of entry.
     """
 
     def __init__(self, model: EcosystemModel, n_institutes: int, rng: np.random.Generator) -> None:
@@ -56,7 +55,6 @@ class TechBrokerage(mesa.Agent):
         self.generator = rng
         self.institutes = [ResearchInstitute(model) for _ in range(n_institutes)]
         self.results = self.projects = self.patents = self.spinoffs = self.licences = 0
-        self.spinoff_rows: list[int] = []
         model.graph.add_node(self.unique_id, "tech_brokerage")
         for inst in self.institutes:
             model.graph.link([self.unique_id], [inst.unique_id], "research")
@@ -64,6 +62,11 @@ class TechBrokerage(mesa.Agent):
     @property
     def params(self):
         return self.model.params.brokerage
+
+    @property
+    def spinoff_rows(self) -> np.ndarray:
+        """Firm rows of the spin-offs, in order of entry (kept by the model, ``model.spinoff_rows``)."""
+        return self.model.spinoff_rows
 
     def work(self) -> None:
         """One month: institutes produce results; projects are screened, patented, spun off or licensed."""
@@ -105,7 +108,6 @@ class TechBrokerage(mesa.Agent):
         f = model.firms
         f.patents[rows] += patents.astype(np.int32)
         self.spinoffs += len(rows)
-        self.spinoff_rows.extend(rows.tolist())
         model.spinoff_rows = np.concatenate([model.spinoff_rows, rows])
         model.graph.link(f.agent_id[rows], origin, "research")
         model.events.record(model.month, "spinoff", firm_id=f.agent_id[rows], counterparty_id=origin,
