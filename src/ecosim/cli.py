@@ -37,9 +37,18 @@ def run(
     firms: Annotated[str | None, typer.Option(help="Initial startups: a number or demo/small/medium/jinan/large.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: section.key=value.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    outputs: Annotated[str, typer.Option(
+        help="Files to write: 'all' or a comma-separated list of metrics, firms, panel, events, funds, banks, "
+             "network, dashboard, run.")] = "all",
 ) -> None:
-    """Run one scenario and write metrics, firms, panel, events, network, dashboard and run.json."""
+    """Run one scenario and write metrics, firms, panel, events, funds, banks, network, dashboard and run.json."""
+    from ecosim.outputs.files import OutputsError, parse_outputs
     from ecosim.runner import run_to_dir
+
+    try:
+        chosen = parse_outputs(outputs)
+    except OutputsError as exc:
+        fail(str(exc))
 
     try:
         sc = load_scenario(scenario, set_ or [], months=months, firms=firms)
@@ -47,7 +56,7 @@ def run(
         fail(str(exc))
     if seed < 0:
         fail(f"seed = {seed}: must be ≥ 0")
-    result = run_to_dir(sc, seed, out, progress=not quiet)
+    result = run_to_dir(sc, seed, out, progress=not quiet, outputs=chosen)
     table = Table(title=f"{sc.name}: {sc.run.firms} initial startups, {sc.run.months} months, seed {seed}")
     table.add_column("figure")
     table.add_column("value", justify="right")

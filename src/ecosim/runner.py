@@ -9,7 +9,7 @@ any process. :func:`run_to_dir` also writes the run's files (see
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,10 +110,23 @@ def simulate(
                      model=model if keep_model else None)
 
 
-def run_to_dir(scenario: Scenario, seed: int, out_dir: Path, *, progress: bool = True) -> RunResult:
-    """Run one scenario and write all of its files into ``out_dir``."""
-    from ecosim.outputs.files import write_run
+def run_to_dir(
+    scenario: Scenario, seed: int, out_dir: Path, *, progress: bool = True, outputs: str | Iterable[str] | None = None,
+) -> RunResult:
+    """Run one scenario and write its files into ``out_dir``.
 
+    Args:
+        scenario: The scenario to run.
+        seed: The run's seed.
+        out_dir: Folder for the files (created if missing).
+        progress: Show a progress bar over the months.
+        outputs: Which files to write: names from ``ecosim.outputs.files.OUTPUTS`` (a
+            comma-separated string or a list) or ``"all"``; every file by default. Checked
+            before the run starts (``ecosim.outputs.files.OutputsError``).
+    """
+    from ecosim.outputs.files import parse_outputs, write_run
+
+    names = parse_outputs(outputs)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if progress:
@@ -125,5 +138,5 @@ def run_to_dir(scenario: Scenario, seed: int, out_dir: Path, *, progress: bool =
             result = simulate(scenario, seed, keep_model=True, on_month=lambda m: bar.advance(task))
     else:
         result = simulate(scenario, seed, keep_model=True)
-    write_run(result, scenario, seed, out_dir)
+    write_run(result, scenario, seed, out_dir, names)
     return result
