@@ -1,37 +1,59 @@
-"""Scale benchmark: the baseline at Jinan's size and at 100,000 startups.
+"""Scale benchmark: the baseline at Jinan's size and at 100,000 startups, as a user waits for it.
 
-Prints wall seconds, firm-months per second and peak memory for each size,
-each run in a fresh process so peak memory is the run's own. Targets on a
-2-core machine: Jinan size (20,000 startups, 120 months) within 5 s (aim 2 s)
-and 1 GB; time about linear in firms.
+Each repetition of each size runs two fresh processes, one after the other:
+
+1. a *phase* process that imports ecosim (``import`` column: what ``ecosim run``
+   imports before it starts), runs the baseline for seed 1 (``sim``) and writes
+   every output file of the run into a temporary folder (``write``; the seconds of
+   each file are listed at the end), and reports its peak memory;
+2. the *command* itself, ``ecosim run baseline --firms SIZE --quiet --out TMP``,
+   timed from outside as a user waits for it (``command``: interpreter start-up,
+   imports, simulation, files, the summary table), with its own peak memory. Its
+   ``run.json`` gives the simulation and writing seconds inside the command; the
+   rest is start-up, imports and printing (``other``), and the shares of the
+   whole command are computed from these.
+
+Targets on a 2-core machine: Jinan size (20,000 startups, 120 months) within 3 s
+for the whole command (simulation within 2 s) and 1 GB; 100,000 startups within
+15 s; time about linear in firms.
 
 On a shared or virtual machine the same run can take noticeably longer when
-neighbours are busy, so each size is run ``--repeat`` times and the fastest
-and the median run are reported; compare versions by the fastest run, measured
-in alternation. To show how busy the host was, every run process also times a
-fixed reference workload (numpy gathers and arithmetic plus a Python loop, the
-mix the model spends its time on) every third month of the run, outside the
-run's own wall time: the ``host`` column is the run's median reference time
-over the fastest such median in the whole benchmark (1.00 = the host at its
-fastest; 1.40 = everything took 40% longer), and ``at host's best`` divides
-each run's wall time by it. ``--reference-ms`` measures the host factor
-against a fixed reference time instead (the value the reference takes when
-the host is quiet), so that benchmarks run at different times compare.
+neighbours are busy, so each size is run ``--repeat`` times and the fastest and
+the median run are reported; compare versions by the fastest run, measured in
+alternation. To show how busy the host was, the phase process also times a fixed
+reference workload (numpy gathers and arithmetic plus a Python loop, the mix the
+model spends its time on) every third month of the run, outside the run's own
+wall time: the ``host`` column is the run's median reference time over the
+fastest such median in the whole benchmark (1.00 = the host at its fastest;
+1.40 = everything took 40% longer), and ``at host's best`` divides each run's
+simulation time by it. ``--reference-ms`` measures the host factor against a
+fixed reference time instead (the value the reference takes when the host is
+quiet), so that benchmarks run at different times or on different machines
+compare.
 
     python benchmarks/bench_scale.py [--sizes jinan large] [--months 120] [--repeat 3] [--reference-ms 5]
+        [--outputs all] [--no-command]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 CHILD = r"""
-import json, resource, sys, time
+import json, resource, sys, tempfile, time
+start = time.perf_counter()
+import ecosim.cli, ecosim.runner, ecosim.outputs.files  # what `ecosim run` imports before it runs
+import_s = time.perf_counter() - start
 import numpy as np
+from ecosim.outputs.files import write_run
 from ecosim.runner import simulate
 from ecosim.scenario import load_scenario
 
@@ -56,17 +78,61 @@ def sample_host(model) -> None:
     if model.month % 3 == 0:
         samples.append(reference())
 
-size, months = sys.argv[1], int(sys.argv[2])
+size, months, outputs = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 sc = load_scenario("baseline", months=months, firms=size)
 start = time.perf_counter()
 res = simulate(sc, 1, keep_model=True, on_month=sample_host)
 wall = time.perf_counter() - start - sum(samples)
+with tempfile.TemporaryDirectory() as out:
+    start = time.perf_counter()
+    files = write_run(res, sc, 1, out, outputs)
+    write_s = time.perf_counter() - start
 firm_months = float(res.metrics["firms_alive"].sum())
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"size": size, "firms": sc.run.firms, "months": months, "wall_s": wall,
-                  "firm_months": firm_months, "firm_months_per_s": firm_months / wall, "peak_mb": peak,
-                  "firms_ever": res.summary["firms_ever"], "reference_s": sorted(samples)[len(samples) // 2]}))
+print(json.dumps({"size": size, "firms": sc.run.firms, "months": months, "import_s": import_s, "wall_s": wall,
+                  "write_s": write_s, "files": files, "firm_months": firm_months,
+                  "firm_months_per_s": firm_months / wall, "peak_mb": peak, "firms_ever": res.summary["firms_ever"],
+                  "reference_s": sorted(samples)[len(samples) // 2] if samples else reference()}))
 """
+
+
+def ecosim_command() -> list[str]:
+    """The ``ecosim`` console script of this interpreter's environment (or ``python -m ecosim.cli``)."""
+    script = Path(sys.executable).with_name("ecosim")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "ecosim.cli"]
+
+
+def run_phases(size: str, months: int, outputs: str) -> dict:
+    """One phase process: import, simulation (with host samples) and writing, timed inside it."""
+    out = subprocess.run([sys.executable, "-c", CHILD, size, str(months), outputs], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def run_command(size: str, months: int, outputs: str) -> dict:
+    """``ecosim run`` as a user runs it: wall seconds from outside, its peak memory, its own run.json."""
+    with tempfile.TemporaryDirectory() as tmp, open(Path(tmp) / "stderr", "w+b") as err:
+        out = Path(tmp) / "run"
+        cmd = [*ecosim_command(), "run", "baseline", "--firms", size, "--months", str(months), "--seed", "1",
+               "--quiet", "--outputs", outputs, "--out", str(out)]
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().decode()[-2000:]}")
+        provenance = Path(out) / "run.json"
+        inside = json.loads(provenance.read_text()) if provenance.exists() else {}
+    write_s = sum(inside.get("write_seconds", {}).values())
+    return {"command_s": wall, "command_mb": usage.ru_maxrss / 1024, "command_sim_s": inside.get("wall_seconds"),
+            "command_write_s": write_s if inside else None}
+
+
+def _median(values: list[float | None]) -> float:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else float("nan")
 
 
 def main() -> None:
@@ -77,26 +143,41 @@ def main() -> None:
     ap.add_argument("--reference-ms", type=float, default=None,
                     help="express the runs at this reference time (the host's usual quiet-spell value) "
                          "instead of the fastest one seen in this benchmark")
+    ap.add_argument("--outputs", default="all", help="files to write, as for `ecosim run --outputs`")
+    ap.add_argument("--no-command", action="store_true", help="skip timing the whole `ecosim run` command")
     args = ap.parse_args()
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
     if args.reference_ms is not None and args.reference_ms <= 0:
         ap.error("--reference-ms must be positive")
-    print(f"{'size':>8} {'firms':>8} {'months':>6} {'wall s':>8} {'firm-months/s':>14} {'peak MB':>8} {'ref ms':>7}")
+    from ecosim.outputs.files import OutputsError, parse_outputs
+
+    try:
+        parse_outputs(args.outputs)
+    except OutputsError as exc:
+        ap.error(str(exc))
+
+    print(f"{'size':>8} {'firms':>8} {'months':>6} {'import s':>8} {'sim s':>7} {'write s':>7} {'command s':>9} "
+          f"{'peak MB':>8} {'cmd MB':>7} {'firm-months/s':>14} {'ref ms':>7}")
     runs: dict[str, list[dict]] = {}
     for size in args.sizes:
         for _ in range(args.repeat):
-            out = subprocess.run([sys.executable, "-c", CHILD, size, str(args.months)], check=True,
-                                 capture_output=True, text=True).stdout
-            r = json.loads(out.strip().splitlines()[-1])
-            print(f"{r['size']:>8} {r['firms']:>8} {r['months']:>6} {r['wall_s']:>8.2f} "
-                  f"{r['firm_months_per_s']:>14,.0f} {r['peak_mb']:>8.0f} {1000 * r['reference_s']:>7.2f}")
+            r = run_phases(size, args.months, args.outputs)
+            r.update(run_command(size, args.months, args.outputs) if not args.no_command else
+                     {"command_s": None, "command_mb": None, "command_sim_s": None, "command_write_s": None})
+            cmd = "-" if r["command_s"] is None else f"{r['command_s']:.2f}"
+            cmd_mb = "-" if r["command_mb"] is None else f"{r['command_mb']:.0f}"
+            print(f"{r['size']:>8} {r['firms']:>8} {r['months']:>6} {r['import_s']:>8.2f} {r['wall_s']:>7.2f} "
+                  f"{r['write_s']:>7.2f} {cmd:>9} {r['peak_mb']:>8.0f} {cmd_mb:>7} "
+                  f"{r['firm_months_per_s']:>14,.0f} {1000 * r['reference_s']:>7.2f}", flush=True)
             runs.setdefault(size, []).append(r)
     if args.reference_ms is None:
         base, label = min(r["reference_s"] for rs in runs.values() for r in rs), "s at host best"
     else:
         base, label = args.reference_ms / 1000, f"s at {args.reference_ms:g} ms ref"
+
     print()
+    print("simulation (phase process):")
     print(f"{'size':>8} {'fastest s':>10} {'median s':>9} {'host':>10} {label:>15} "
           f"{'firm-months/s':>14} {'peak MB':>8}")
     for size, rs in runs.items():
@@ -107,6 +188,29 @@ def main() -> None:
         print(f"{size:>8} {min(walls):>10.2f} {statistics.median(walls):>9.2f} "
               f"{min(host):>4.2f}-{max(host):<5.2f} {statistics.median(adjusted):>15.2f} "
               f"{rate:>14,.0f} {max(r['peak_mb'] for r in rs):>8.0f}")
+
+    if not args.no_command:
+        print()
+        print("the whole command (`ecosim run`), median seconds and share; simulation and writing as timed inside it:")
+        print(f"{'size':>8} {'command s':>9} {'fastest':>8} {'import':>13} {'simulation':>13} {'writing':>13} "
+              f"{'other':>13} {'cmd MB':>7}")
+        for size, rs in runs.items():
+            command = _median([r["command_s"] for r in rs])
+            parts = {"import": _median([r["import_s"] for r in rs]),
+                     "simulation": _median([r["command_sim_s"] for r in rs]),
+                     "writing": _median([r["command_write_s"] for r in rs])}
+            parts["other"] = command - sum(parts.values())  # start-up, scenario, summary table
+            cells = " ".join(f"{v:>6.2f} {100 * v / command:>4.0f}% " for v in parts.values())
+            print(f"{size:>8} {command:>9.2f} {min(r['command_s'] for r in rs):>8.2f} {cells} "
+                  f"{max(r['command_mb'] for r in rs):>7.0f}")
+
+    print()
+    print("writing, median seconds by file (phase process):")
+    names = list(next(iter(runs.values()))[0]["files"])
+    print(f"{'size':>8} " + " ".join(f"{n:>9}" for n in names) + f" {'all':>6}")
+    for size, rs in runs.items():
+        cells = " ".join(f"{_median([r['files'].get(n) for r in rs]):>9.3f}" for n in names)
+        print(f"{size:>8} {cells} {_median([r['write_s'] for r in rs]):>6.2f}")
 
 
 if __name__ == "__main__":
