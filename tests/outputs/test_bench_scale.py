@@ -1,0 +1,40 @@
+"""The scale benchmark times the whole ``ecosim run`` command and splits it into phases and files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from ecosim.outputs.files import OUTPUTS
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_scale.py"
+
+
+def _block(out: str, title: str) -> list[list[str]]:
+    """The rows (split into fields) of the table under the line starting with ``title``."""
+    lines = next(b for b in out.split("\n\n") if b.startswith(title)).splitlines()
+    return [line.split() for line in lines[2:]]
+
+
+def test_bench_reports_the_command_its_phases_and_every_file() -> None:
+    """One run gives the command's seconds and memory, shares of import, simulation, writing and the rest
+    that add up to the whole, and the writing seconds of every output file."""
+    out = subprocess.run([sys.executable, str(BENCH), "--sizes", "demo", "--months", "3", "--repeat", "1"],
+                         check=True, capture_output=True, text=True).stdout
+    (size, command, fastest, *cells, memory), = _block(out, "the whole command")
+    assert size == "demo" and float(command) == float(fastest) > 0 and float(memory) > 0
+    seconds, shares = [float(x) for x in cells[0::2]], [float(x.rstrip("%")) for x in cells[1::2]]
+    assert len(seconds) == 4 and seconds[0] > 0 and seconds[1] > 0 and seconds[2] > 0
+    assert abs(sum(seconds) - float(command)) < 0.02 and abs(sum(shares) - 100) <= 2
+    header = next(b for b in out.split("\n\n") if b.startswith("writing")).splitlines()[1].split()
+    assert header[1:-1] == list(OUTPUTS)
+    (row,) = _block(out, "writing")
+    assert row[0] == "demo" and all(float(x) >= 0 for x in row[1:]) and float(row[-1]) > 0
+
+
+def test_bench_refuses_an_unknown_output_before_any_run() -> None:
+    """A bad --outputs list is a usage error naming the allowed outputs."""
+    res = subprocess.run([sys.executable, str(BENCH), "--sizes", "demo", "--outputs", "metrics,photos"],
+                         capture_output=True, text=True)
+    assert res.returncode == 2 and "unknown output 'photos'" in res.stderr
