@@ -120,3 +120,13 @@ def test_parquet_schemas_are_kept(finished) -> None:
     assert pa.types.is_large_string(events.field("product").type) and events.field("round").type == pa.int16()
     panel = pq.read_table(out / "panel.parquet")
     assert panel.num_rows > 0 and np.all(np.diff(panel.column("year").to_numpy()) >= 0)
+
+
+def test_a_run_without_the_evaluation_of_banks_writes_no_banks_file(tmp_path) -> None:
+    """With the evaluation of banks off there is no banks.csv, and run.json does not claim one."""
+    from ecosim.scenario import load_scenario
+
+    sc = load_scenario("no_policy", months=6, firms=200)
+    run_to_dir(sc, 1, tmp_path, progress=False, outputs="banks,metrics,run")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.csv", "run.json"]
+    assert list(json.loads((tmp_path / "run.json").read_text())["write_seconds"]) == ["metrics.csv"]

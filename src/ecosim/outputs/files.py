@@ -127,7 +127,7 @@ def firms_frame(model: EcosystemModel) -> pd.DataFrame:
             "sector": pd.Categorical.from_codes(f.sector.astype(int), categories=list(SECTORS)),
             "founded_month": f.founded.copy(),
             "exit_month": np.where(f.exit_month >= 0, f.exit_month, -1),
-            "exit_kind": pd.array(_labels(f.status, EXIT_KINDS), dtype="str"),
+            "exit_kind": _labels(f.status, EXIT_KINDS),
             "stage": pd.Categorical.from_codes(f.stage.astype(int), categories=list(S.STAGES)),
             "quality": f.quality.astype(float),
             "employees": f.employees.astype(float),
@@ -146,7 +146,7 @@ def firms_frame(model: EcosystemModel) -> pd.DataFrame:
 def events_frame(model: EcosystemModel) -> pd.DataFrame:
     """One row per event; ``product`` named (empty for events that are not loans)."""
     df = model.events.frame()
-    df["product"] = pd.array(_labels(df["product"].to_numpy(), dict(enumerate(L.PRODUCTS))), dtype="str")
+    df["product"] = _labels(df["product"].to_numpy(), dict(enumerate(L.PRODUCTS)))
     return df
 
 
@@ -187,9 +187,11 @@ def _write_funds(run: _Run, path: Path) -> None:
     funds_frame(run.model).to_csv(path, index=False, float_format="%.10g")
 
 
-def _write_banks(run: _Run, path: Path) -> None:
-    if run.model.evaluator is not None:
-        run.model.evaluator.frame().to_csv(path, index=False, float_format="%.10g")
+def _write_banks(run: _Run, path: Path) -> bool:
+    if run.model.evaluator is None:
+        return False  # the evaluation of banks is off: no file
+    run.model.evaluator.frame().to_csv(path, index=False, float_format="%.10g")
+    return True
 
 
 def _write_network(run: _Run, path: Path) -> None:
@@ -216,7 +218,8 @@ def _write_provenance(run: _Run, path: Path) -> None:
     path.write_text(json.dumps(provenance, indent=2, default=float))
 
 
-WRITERS: dict[str, Callable[[_Run, Path], None]] = {
+#: How each output is written; a writer returns False when the run has nothing for that file.
+WRITERS: dict[str, Callable[[_Run, Path], bool | None]] = {
     "metrics": _write_metrics,
     "firms": _write_firms,
     "panel": _write_panel,
@@ -242,12 +245,13 @@ def write_run(
         outputs: Which outputs to write (see :func:`parse_outputs`); all by default.
 
     Returns:
-        Seconds each output took to write, by output name, in writing order.
+        Seconds each file took to write, by output name, in writing order (files the run
+        has nothing for, such as ``banks.csv`` without the evaluation of banks, are left out).
     """
     names = parse_outputs(outputs)
     run = _Run(result, scenario, int(seed), Path(out_dir), {})
     for name in names:
         start = time.perf_counter()
-        WRITERS[name](run, run.out_dir / OUTPUTS[name])
-        run.seconds[name] = time.perf_counter() - start
+        if WRITERS[name](run, run.out_dir / OUTPUTS[name]) is not False:
+            run.seconds[name] = time.perf_counter() - start
     return dict(run.seconds)
