@@ -130,3 +130,25 @@ def test_a_run_without_the_evaluation_of_banks_writes_no_banks_file(tmp_path) ->
     run_to_dir(sc, 1, tmp_path, progress=False, outputs="banks,metrics,run")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.csv", "run.json"]
     assert list(json.loads((tmp_path / "run.json").read_text())["write_seconds"]) == ["metrics.csv"]
+
+
+def test_tables_are_the_ones_pandas_would_write(finished) -> None:
+    """firms and events tables built from the columns equal, with their metadata, what pandas writes for
+    frames built row label by row label (so readers of earlier files see no change)."""
+    from ecosim.firms.state import STAGES
+    from ecosim.outputs.files import events_table, firms_table
+    from ecosim.scenario import SECTORS
+
+    model = finished[1].model
+    events = model.events.frame()
+    events["product"] = [PRODUCTS[c] if c >= 0 else "" for c in events["product"]]
+    want = pa.Table.from_pandas(events, preserve_index=False)
+    got = events_table(model)
+    assert got.equals(want) and got.schema.equals(want.schema, check_metadata=True)
+
+    f = model.firms
+    firms = firms_table(model).to_pandas()
+    assert firms["sector"].tolist() == [SECTORS[c] for c in f.sector]
+    assert firms["stage"].tolist() == [STAGES[c] for c in f.stage]
+    rebuilt = pa.Table.from_pandas(firms.assign(exit_kind=[str(x) for x in firms["exit_kind"]]), preserve_index=False)
+    assert firms_table(model).schema.equals(rebuilt.schema, check_metadata=True)

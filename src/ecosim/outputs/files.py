@@ -17,7 +17,8 @@ demo need only some):
   seconds each file took to write.
 
 Tables are built from the state columns with array operations (no Python loop
-over rows) and each parquet file is written once; the graph is written by
+over rows, no copy of numeric columns) as pyarrow tables and each parquet file
+is written once, with the schema pandas would write; the graph is written by
 :mod:`ecosim.outputs.graphml` straight from the relationship arrays.
 """
 
@@ -33,6 +34,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 import ecosim
 from ecosim.credit import loans as L
@@ -97,15 +100,53 @@ def git_commit() -> str:
         return ""
 
 
-def _labels(codes: np.ndarray, names: dict[int, str], missing: str = "") -> np.ndarray:
-    """The name of each code, as an object array of ``str`` (codes without a name get ``missing``)."""
-    codes = np.asarray(codes, dtype=np.int64)
-    low = min(0, int(codes.min())) if codes.size else 0
-    high = max([*names, 0, int(codes.max()) if codes.size else 0])
-    table = np.full(high - low + 1, missing, dtype=object)
-    for code, name in names.items():
-        table[code - low] = name
-    return table[codes - low]
+@dataclass(frozen=True)
+class Coded:
+    """A column of integer codes and the name of each code.
+
+    Written as a dictionary column (pandas reads it as a ``Categorical``) when
+    ``categorical``, else as plain strings; codes without a name (such as -1,
+    "none") become ``missing``.
+    """
+
+    codes: np.ndarray
+    names: tuple[str, ...]
+    categorical: bool = False
+    missing: str = ""
+
+    def arrow(self) -> pa.Array:
+        """The column as pyarrow writes it (indices of the narrowest integer type, as in pandas)."""
+        codes = np.asarray(self.codes)
+        if self.categorical:
+            width = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(self.names) < np.iinfo(t).max)
+            return pa.DictionaryArray.from_arrays(pa.array(codes.astype(width, copy=False)),
+                                                  pa.array(self.names, type=pa.large_string()))
+        labels = pa.array([*self.names, self.missing], type=pa.large_string())
+        known = (codes >= 0) & (codes < len(self.names))
+        return labels.take(pa.array(np.where(known, codes, len(self.names)).astype(np.int64)))
+
+    def empty(self) -> pd.Categorical | pd.Series:
+        """No rows of the column, as pandas holds it."""
+        if self.categorical:
+            return pd.Categorical.from_codes(np.zeros(0, dtype=np.int64), categories=list(self.names))
+        return pd.Series(np.zeros(0, dtype=object), dtype="str")
+
+
+def arrow_table(columns: dict[str, np.ndarray | Coded]) -> pa.Table:
+    """A pyarrow table of the columns: the table pandas would write for the same columns (NaN as null,
+    named codes as dictionaries or strings, pandas' schema metadata), built without pandas.
+
+    Raises:
+        TypeError: A column pandas would store with another type.
+    """
+    table = pa.table({name: col.arrow() if isinstance(col, Coded) else pa.array(col, from_pandas=True)  # NaN: null
+                      for name, col in columns.items()})
+    empty = pd.DataFrame({name: col.empty() if isinstance(col, Coded) else np.asarray(col)[:0]
+                          for name, col in columns.items()})
+    as_pandas = pa.Table.from_pandas(empty, preserve_index=False).schema
+    if not as_pandas.remove_metadata().equals(table.schema):
+        raise TypeError(f"columns do not round-trip through pandas: {table.schema} vs {as_pandas}")
+    return table.replace_schema_metadata(as_pandas.metadata)
 
 
 def banks_per_firm(model: EcosystemModel) -> np.ndarray:
@@ -118,36 +159,51 @@ def banks_per_firm(model: EcosystemModel) -> np.ndarray:
     return np.bincount(pairs // n_banks, minlength=n).astype(np.int32)
 
 
-def firms_frame(model: EcosystemModel) -> pd.DataFrame:
-    """One row per firm that ever existed."""
+def firms_table(model: EcosystemModel) -> pa.Table:
+    """One row per firm that ever existed (``firms.parquet``)."""
     f = model.firms
-    return pd.DataFrame(
+    status_names = tuple(EXIT_KINDS[code] for code in range(len(EXIT_KINDS)))
+    return arrow_table(
         {
-            "firm_id": f.agent_id.copy(),
-            "sector": pd.Categorical.from_codes(f.sector.astype(int), categories=list(SECTORS)),
-            "founded_month": f.founded.copy(),
+            "firm_id": f.agent_id,
+            "sector": Coded(f.sector, tuple(SECTORS), categorical=True),
+            "founded_month": f.founded,
             "exit_month": np.where(f.exit_month >= 0, f.exit_month, -1),
-            "exit_kind": _labels(f.status, EXIT_KINDS),
-            "stage": pd.Categorical.from_codes(f.stage.astype(int), categories=list(S.STAGES)),
+            "exit_kind": Coded(f.status, status_names),
+            "stage": Coded(f.stage, tuple(S.STAGES), categorical=True),
             "quality": f.quality.astype(float),
             "employees": f.employees.astype(float),
-            "revenue": f.revenue.copy(),
-            "patents": f.patents.copy(),
-            "total_debt_raised": f.debt_raised.copy(),
-            "total_equity_raised": f.equity_raised.copy(),
-            "grants": f.grants.copy(),
+            "revenue": f.revenue,
+            "patents": f.patents,
+            "total_debt_raised": f.debt_raised,
+            "total_equity_raised": f.equity_raised,
+            "grants": f.grants,
             "banks": banks_per_firm(model),
             "rated": ~np.isnan(f.rating),
-            "visits": f.visits.copy(),
+            "visits": f.visits,
         }
     )
 
 
+def firms_frame(model: EcosystemModel) -> pd.DataFrame:
+    """One row per firm that ever existed, as a pandas frame."""
+    return firms_table(model).to_pandas()
+
+
+def events_table(model: EcosystemModel) -> pa.Table:
+    """One row per event (``events.parquet``); ``kind`` and the loan ``product`` named (empty when not a loan)."""
+    from ecosim.events import EVENT_KINDS
+
+    t = model.events.table
+    columns: dict[str, np.ndarray | Coded] = {name: getattr(t, name) for name in t.columns}
+    columns["kind"] = Coded(t.kind, tuple(EVENT_KINDS), categorical=True)
+    columns["product"] = Coded(t.product, tuple(L.PRODUCTS))
+    return arrow_table(columns)
+
+
 def events_frame(model: EcosystemModel) -> pd.DataFrame:
-    """One row per event; ``product`` named (empty for events that are not loans)."""
-    df = model.events.frame()
-    df["product"] = _labels(df["product"].to_numpy(), dict(enumerate(L.PRODUCTS)))
-    return df
+    """One row per event, as a pandas frame."""
+    return events_table(model).to_pandas()
 
 
 @dataclass
@@ -169,16 +225,27 @@ def _write_metrics(run: _Run, path: Path) -> None:
     run.result.metrics.to_csv(path, index=False, float_format="%.10g")
 
 
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write a table as one parquet file (snappy), dictionary-encoding only the columns that are not floats.
+
+    Codes, ids, months and labels repeat and shrink in a dictionary; float columns
+    (money, quality) rarely repeat, and trying a dictionary on them costs most of
+    the writing time.
+    """
+    coded = [f.name for f in table.schema if not pa.types.is_floating(f.type)]
+    pq.write_table(table, path, use_dictionary=coded)
+
+
 def _write_firms(run: _Run, path: Path) -> None:
-    firms_frame(run.model).to_parquet(path, index=False)
+    write_parquet(firms_table(run.model), path)
 
 
 def _write_panel(run: _Run, path: Path) -> None:
-    run.model.panel.to_parquet(path, index=False)
+    write_parquet(pa.Table.from_pandas(run.model.panel, preserve_index=False), path)
 
 
 def _write_events(run: _Run, path: Path) -> None:
-    events_frame(run.model).to_parquet(path, index=False)
+    write_parquet(events_table(run.model), path)
 
 
 def _write_funds(run: _Run, path: Path) -> None:

@@ -86,23 +86,26 @@ def _node_lines(nodes: Mapping[Any, Mapping[str, Any]], extra: list, keys: _Keys
     blocks: dict[tuple, str] = {}
     lines = []
     for node, attrs in nodes.items():
-        signature = tuple((name, type(value), value) for name, value in attrs.items())
+        # Values and their types: True, 1 and 1.0 are equal as keys but are written differently.
+        signature = (tuple(attrs.items()), tuple(map(type, attrs.values())))
         block = blocks.get(signature)
         if block is None:
             block = "".join(
-                f'      <data key="{keys.id_of(str(name), vtype, "node")}">{escape_text(str(value))}</data>\n'
-                for name, vtype, value in signature
+                f'      <data key="{keys.id_of(str(name), type(value), "node")}">{escape_text(str(value))}</data>\n'
+                for name, value in attrs.items()
             )
             blocks[signature] = block
-        node_id = escape_attribute(str(node))
+        node_id = node if type(node) is int else escape_attribute(str(node))
         lines.append(f'    <node id="{node_id}">\n{block}    </node>\n' if block else f'    <node id="{node_id}" />\n')
     lines.extend(f'    <node id="{escape_attribute(str(node))}" />\n' for node in extra)
     return lines
 
 
-def _column_type(values: list) -> type:
+def _column_type(values: np.ndarray) -> type:
     """The one Python type of an edge attribute's values."""
-    types = {type(x) for x in values}
+    if values.dtype != object:
+        return type(values[:1].tolist()[0]) if len(values) else float
+    types = set(map(type, values.tolist()))
     if len(types) != 1:
         raise TypeError(f"an edge attribute must have values of one type, not {sorted(t.__name__ for t in types)}")
     return types.pop()
@@ -161,10 +164,10 @@ def write_graphml(
     edge_lines: list[str] = []
     if len(u):
         order, source, target = _edge_order(np.concatenate([listed, extra]), u, v)
-        kinds = np.asarray(kind, dtype=object)[order].tolist()
-        counts = np.asarray(count)[order].tolist()
-        kind_key = keys.id_of("kind", _column_type(kinds), "edge")
-        count_key = keys.id_of("count", _column_type(counts), "edge")
+        kind, count = np.asarray(kind)[order], np.asarray(count)[order]
+        kind_key = keys.id_of("kind", _column_type(kind), "edge")
+        count_key = keys.id_of("count", _column_type(count), "edge")
+        kinds, counts = kind.tolist(), count.tolist()
         text = {k: escape_text(str(k)) for k in set(kinds)}
         edge_lines = [
             f'    <edge source="{a}" target="{b}">\n      <data key="{kind_key}">{text[k]}</data>\n'
