@@ -1059,7 +1059,11 @@ def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ScenarioError(f"override '{item}' must look like section.key=value")
+            first = item.splitlines()[0] if item.splitlines() else item
+            raise ScenarioError(f"override '{first}' must look like section.key=value")
+        if any(c in item for c in "\n\r\x00"):
+            raise ScenarioError(f"--set {key.strip().splitlines()[0] if key.strip() else key!r}: the value must be "
+                                "one line (no line breaks or NUL characters)")
         out[key.strip()] = parse_value(value.strip())
     return out
 

@@ -100,7 +100,14 @@ def register(app: typer.Typer) -> None:
         from ecosim.validation.calibrate import calibrate as run_calibration
         from ecosim.validation.calibrate import load_setup
 
+        from ecosim.options import OptionError, check_out_file
+
         console = Console()
+        try:
+            check_out_file(history, "--history")
+            check_out_file(out, "--out")
+        except OptionError as exc:
+            _fail(str(exc))
         try:
             cal_setup = load_setup(setup)
             with Progress(TextColumn("[bold]calibrating"), BarColumn(), MofNCompleteColumn(),
