@@ -53,3 +53,16 @@ def test_the_installed_command_refuses_an_unreadable_file_in_one_line(tmp_path, 
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "bad.toml" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_scenario_named_with_tex_and_markup_characters_runs_and_writes_every_file(tmp_path):
+    scenario = tmp_path / "odd.toml"
+    scenario.write_text('extends = "baseline"\nname = "a$b$ \\\\$ [bold]x[/] <i>"\n', encoding="utf-8")
+    from typer.testing import CliRunner
+
+    from ecosim.cli import app
+
+    result = CliRunner().invoke(app, ["run", str(scenario), "--months", "2", "--firms", "10", "--quiet",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out" / "dashboard.png").is_file() and (tmp_path / "out" / "run.json").is_file()
