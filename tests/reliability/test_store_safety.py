@@ -154,6 +154,7 @@ def test_a_killed_process_sweep_leaves_no_worker_and_resumes_completely(tmp_path
         time.sleep(0.2)
     assert workers, "the sweep started no worker processes"
     time.sleep(1.0)
+    assert proc.poll() is None, "the sweep ended before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     deadline = time.monotonic() + 10
@@ -163,6 +164,8 @@ def test_a_killed_process_sweep_leaves_no_worker_and_resumes_completely(tmp_path
     for w in orphans:  # clean up before failing: only the pids this test started
         os.kill(w, signal.SIGKILL)
     assert not orphans, f"{len(orphans)} worker(s) outlived the killed sweep by 10 s"
+    stored_before = _stored_rows(out) if (out / "runs").is_dir() else 0
+    assert stored_before < 6, "the sweep was killed after it had finished"
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     runs = ResultStore(out).runs()
