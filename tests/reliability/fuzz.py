@@ -18,7 +18,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ecosim.cli import app
-from tests.reliability.cases import Case, all_cases
+from .cases import Case, all_cases
 
 
 @dataclass

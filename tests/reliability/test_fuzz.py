@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from ecosim.scenario import parameter_table
-from tests.reliability.cases import all_cases, default_sample, lever_cases
-from tests.reliability.fuzz import judge, judge_all
+from .cases import all_cases, default_sample, lever_cases
+from .fuzz import judge, judge_all
 
 CASES = all_cases()
 SAMPLE = default_sample(CASES)
