@@ -59,6 +59,19 @@ def test_a_part_file_named_like_sql_is_never_executed(tmp_path, outcomes, monkey
     assert len(ResultStore(store_dir).runs()) == 2
 
 
+def test_sql_given_to_results_reads_the_views_and_touches_no_file(tmp_path, outcomes, monkeypatch):
+    with ResultStore(tmp_path / "store") as store:
+        store.add(outcomes[0])
+    monkeypatch.chdir(tmp_path)
+    ok = CliRunner().invoke(app, ["results", str(tmp_path / "store"), "--sql", "SELECT count(*) AS n FROM runs"])
+    assert ok.exit_code == 0 and "1" in ok.stdout
+    for sql in ("COPY (SELECT 42 AS pwned) TO 'PWNED.csv'", "SELECT * FROM read_csv('/etc/hostname')",
+                "SET enable_external_access = true"):
+        result = CliRunner().invoke(app, ["results", str(tmp_path / "store"), "--sql", sql])
+        assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not list(tmp_path.rglob("PWNED*"))
+
+
 def test_a_results_folder_named_with_quotes_and_glob_characters_reads_back(tmp_path, outcomes):
     folder = tmp_path / "o'brien [1] *?"
     with ResultStore(folder, batch_size=1) as store:

@@ -334,9 +334,16 @@ class ResultStore:
                              f"({_first_line(exc)})") from None
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        """Run SQL over the views ``runs``, ``monthly`` and ``failures``; returns a DataFrame."""
+        """Run SQL over the views ``runs``, ``monthly`` and ``failures``; returns a DataFrame.
+
+        The query runs with DuckDB's file system access switched off (and the
+        setting locked), so SQL from a user reads the store's views and nothing
+        else: no ``COPY ... TO``, no ``read_csv('/etc/...')``.
+        """
         con = self.connect()
         try:
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
             return self._execute(con, sql, params)
         finally:
             con.close()

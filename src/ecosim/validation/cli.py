@@ -13,7 +13,10 @@ from ecosim.scenario import SCENARIO_DIR, ScenarioError
 
 
 def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    from rich.markup import escape
+
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(' '.join(str(message).split()))}",
+                                               highlight=False)
     raise typer.Exit(2)
 
 
