@@ -9,29 +9,37 @@ error naming the key and what is allowed, before any work starts.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from ecosim.options import OptionError, check_out_dir, check_seed
 from ecosim.scenario import ScenarioError, load_scenario, parameter_table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="ecosim: a policy laboratory for sci-tech finance.")
 console = Console()
 
 
+def one_line(message: str) -> str:
+    """A message as one line of plain text (rich markup in it is escaped)."""
+    from rich.markup import escape
+
+    return escape(" ".join(str(message).split()))
+
+
 def fail(message: str) -> None:
     """Print a one-line error and exit with status 2."""
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {one_line(message)}", highlight=False,
+                                              markup=True)
     raise typer.Exit(2)
 
 
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario name in experiments/scenarios/ or a path to a .toml file.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for the run's files.")] = Path("results/run"),
+    out: Annotated[str, typer.Option("--out", help="Folder for the run's files.")] = "results/run",
     seed: Annotated[int, typer.Option(help="Seed of the run.")] = 1,
     months: Annotated[int | None, typer.Option(help="Horizon in months.")] = None,
     firms: Annotated[str | None, typer.Option(help="Initial startups: a number or demo/small/medium/jinan/large.")] = None,
@@ -52,10 +60,10 @@ def run(
 
     try:
         sc = load_scenario(scenario, set_ or [], months=months, firms=firms)
-    except ScenarioError as exc:
+        check_seed(seed)
+        out = check_out_dir(out)
+    except (ScenarioError, OptionError) as exc:
         fail(str(exc))
-    if seed < 0:
-        fail(f"seed = {seed}: must be ≥ 0")
     result = run_to_dir(sc, seed, out, progress=not quiet, outputs=chosen)
     table = Table(title=f"{sc.name}: {sc.run.firms} initial startups, {sc.run.months} months, seed {seed}")
     table.add_column("figure")

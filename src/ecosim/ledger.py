@@ -14,9 +14,19 @@ Money that enters or leaves the modelled economy (fiscal injections, founders'
 capital, wages paid out, buyers at exit) is booked against named *external*
 owners, so the whole system's balances also sum to zero.
 
+Every account declares its normal side: an *asset* or *expense* (debit
+balance), a *liability*, *equity*, *income* or *contra* (credit-balance
+offset of an asset) account. Balanced books can still be wrong — an asset
+credited past zero is money that does not exist — so the monthly check also
+holds every asset to a balance ≥ 0 and every liability to a claim ≥ 0 (up to
+rounding). Outside parties (:data:`EXTERNAL_CHART`) are exempt: their
+``cash`` is the net of what the modelled economy took from or gave them.
+
 Postings are vectorised: one call books thousands of rows at once. The model
 calls :meth:`Ledger.check` after every month; a violation raises
-:class:`BooksUnbalanced` naming the month, the accounts and the amount.
+:class:`BooksUnbalanced` (unbalanced owner or system) or
+:class:`SignViolation` (an asset or liability on its wrong side) naming the
+month, the owner, the account and the amount.
 """
 
 from __future__ import annotations
@@ -28,7 +38,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ASSET, LIABILITY, EQUITY = "asset", "liability", "equity"
+ASSET, LIABILITY, EQUITY, INCOME, EXPENSE, CONTRA = "asset", "liability", "equity", "income", "expense", "contra"
+#: Normal sides of accounts, in the order of their codes in :attr:`Ledger.kind`.
+SIDES = (ASSET, LIABILITY, EQUITY, INCOME, EXPENSE, CONTRA)
+#: Sides whose balance is debit-positive (the rest are credit-positive).
+DEBIT_SIDES = (ASSET, EXPENSE)
+#: Sides whose sign the monthly check holds: an asset never below zero, a liability never a negative claim.
+SIGNED_SIDES = (ASSET, LIABILITY)
+#: Rounding allowed on a signed account, million yuan (one yuan).
+SIGN_TOLERANCE = 1e-6
 
 #: Argument types that make a posting a block of rows rather than a single row.
 _ARRAYS = (np.ndarray, list, tuple)
@@ -38,11 +56,26 @@ class BooksUnbalanced(AssertionError):
     """The books do not balance: the message names the month, the accounts and the amount."""
 
 
+class SignViolation(BooksUnbalanced):
+    """An asset or liability on the wrong side of zero: the message names the month, owner, account and amount."""
+
+
 @dataclass(frozen=True)
 class Chart:
-    """A chart of accounts: account names and their types, in order."""
+    """A chart of accounts: account names and their normal sides, in order.
+
+    Attributes:
+        accounts: ``(name, side)`` pairs; ``side`` is one of :data:`SIDES`.
+        outside: Whether the owner is outside the modelled economy (its balances may take any sign).
+    """
 
     accounts: tuple[tuple[str, str], ...]
+    outside: bool = False
+
+    def __post_init__(self) -> None:
+        for name, side in self.accounts:
+            if side not in SIDES:
+                raise ValueError(f"account '{name}': side '{side}' must be one of {', '.join(SIDES)}")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -77,7 +110,7 @@ GOVERNMENT_CHART = Chart(
     (("cash", ASSET), ("fund_stakes", ASSET), ("equity_stakes", ASSET), ("net_position", EQUITY))
 )
 POOL_CHART = Chart((("cash", ASSET), ("endowment", EQUITY), ("retained", EQUITY)))
-EXTERNAL_CHART = Chart((("cash", ASSET), ("net_flow", EQUITY)))
+EXTERNAL_CHART = Chart((("cash", ASSET), ("net_flow", EQUITY)), outside=True)
 
 
 def _row(accounts: np.ndarray, i: int) -> int:
@@ -134,7 +167,8 @@ class Ledger:
     def __init__(self, capacity: int = 1024) -> None:
         self.balance = np.zeros(capacity)
         self.owner = np.zeros(capacity, dtype=np.int64)
-        self.kind = np.zeros(capacity, dtype=np.int8)  # 0 asset, 1 liability, 2 equity
+        self.kind = np.zeros(capacity, dtype=np.int8)  # index into SIDES
+        self.signed = np.zeros(capacity, dtype=bool)  # sign held by the monthly check
         self.n_accounts = 0
         self.owner_names: list[str] = []
         self.account_names = AccountNames(self)
@@ -152,6 +186,7 @@ class Ledger:
         self.balance = np.concatenate([self.balance, np.zeros(new - cap)])
         self.owner = np.concatenate([self.owner, np.zeros(new - cap, dtype=np.int64)])
         self.kind = np.concatenate([self.kind, np.zeros(new - cap, dtype=np.int8)])
+        self.signed = np.concatenate([self.signed, np.zeros(new - cap, dtype=bool)])
 
     def open(self, name: str, chart: Chart) -> dict[str, int]:
         """Open the accounts of one owner; return ``{account name: account id}``."""
@@ -175,8 +210,10 @@ class Ledger:
         ids = start + np.arange(n * k).reshape(n, k)
         owners = first_owner + np.arange(n)
         self.owner[start : start + n * k] = np.repeat(owners, k)
-        kinds = np.array([(ASSET, LIABILITY, EQUITY).index(t) for _, t in chart.accounts], dtype=np.int8)
+        kinds = np.array([SIDES.index(t) for _, t in chart.accounts], dtype=np.int8)
         self.kind[start : start + n * k] = np.tile(kinds, n)
+        signed = np.array([t in SIGNED_SIDES and not chart.outside for _, t in chart.accounts], dtype=bool)
+        self.signed[start : start + n * k] = np.tile(signed, n)
         self.n_accounts += n * k
         self.owner_names.extend(names)
         self.account_names.add_block(start, chart)
@@ -328,6 +365,27 @@ class Ledger:
         total = float(bal.sum())
         if abs(total) > tol and abs(total) > tol * max(1.0, float(np.abs(bal).sum())):
             raise BooksUnbalanced(f"month {month}: the system's balances sum to {total:.6f}, not zero")
+        self.check_signs(month)
+
+    def check_signs(self, month: int, tol: float = SIGN_TOLERANCE) -> None:
+        """Verify that no asset is below zero and no liability is a negative claim (beyond ``tol``).
+
+        Raises:
+            SignViolation: Naming the month, the owner, the account and its balance, for the worst account.
+        """
+        n = self.n_accounts
+        # natural balance: debit-positive for assets, credit-positive for liabilities
+        natural = np.where(self.kind[:n] == SIDES.index(ASSET), self.balance[:n], -self.balance[:n])
+        wrong = self.signed[:n] & (natural < -tol)
+        if wrong.any():
+            bad = np.flatnonzero(wrong)
+            a = int(bad[np.argmin(natural[bad])])
+            owner, account = self.account_names[a].rsplit(":", 1)
+            side = SIDES[self.kind[a]]
+            raise SignViolation(
+                f"month {month}: {owner} has {side} '{account}' at {natural[a]:.6f} million yuan, below zero "
+                f"({len(bad)} account(s) on the wrong side)"
+            )
 
     def close_month(self) -> dict[str, float]:
         """Return this month's flows by kind and start a new month."""
@@ -338,7 +396,8 @@ class Ledger:
     def statement(self, owner_accounts: dict[str, int]) -> dict[str, float]:
         """Balances of one owner's accounts, each with its natural sign (assets and claims positive)."""
         out = {}
+        debit = {SIDES.index(side) for side in DEBIT_SIDES}
         for name, acct in owner_accounts.items():
-            sign = 1.0 if self.kind[acct] == 0 else -1.0
+            sign = 1.0 if self.kind[acct] in debit else -1.0
             out[name] = sign * float(self.balance[acct])
         return out

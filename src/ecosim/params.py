@@ -14,10 +14,21 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Section(BaseModel):
-    """Base class of a scenario section: unknown keys are rejected, values validated."""
+#: Validation of every scenario section: unknown keys refused; strict types (no numeric strings,
+#: no booleans for numbers, only booleans for switches, integers only for integers); NaN and
+#: infinities refused.
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+class Section(BaseModel):
+    """Base class of a scenario section: unknown keys are rejected, values validated strictly.
+
+    Strict means a number is a TOML number (``"0.5"`` and ``true`` are refused),
+    an integer is a TOML integer (``12.0`` is refused), a switch is ``true`` or
+    ``false`` (``1`` and ``"off"`` are refused), and NaN or infinity is refused.
+    """
+
+    model_config = ConfigDict(**STRICT, validate_assignment=True, frozen=False)
 
 
 def lever(

@@ -15,14 +15,18 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
+import re
+import stat
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+import numpy as np
+from pydantic import BaseModel, ValidationError, model_validator
 
-from ecosim.params import Section, lever
+from ecosim.params import STRICT, Section, lever
 
 #: Folder of the scenario files shipped with the project.
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
@@ -839,7 +843,7 @@ class GovernmentSection(Section):
 class Scenario(BaseModel):
     """A complete, validated scenario: one section per part of the ecosystem."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     name: str = "unnamed"
     description: str = ""
@@ -889,38 +893,140 @@ def _deep_merge(base: dict, override: Mapping) -> dict:
     return out
 
 
-def _resolve_path(name_or_path: str | Path) -> Path:
+#: Largest scenario file read, in bytes (a scenario is a few kilobytes; this refuses devices and blobs).
+MAX_SCENARIO_BYTES = 1_000_000
+#: Longest ``extends`` chain followed.
+MAX_EXTENDS_DEPTH = 32
+#: What a scenario *name* (as opposed to a path) may look like.
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def _is_name(text: str) -> bool:
+    """Whether ``text`` is a bare scenario name (no folder, no ``.toml``) rather than a path."""
+    return bool(_NAME.fullmatch(text)) and not text.endswith(".toml")
+
+
+def find_named_scenario(name: str) -> Path | None:
+    """The file of a scenario known by name, or None.
+
+    Names are looked up in :data:`SCENARIO_DIR` only; a name never contains a
+    folder, so a lookup cannot leave the scenario folder.
+    """
+    candidate = SCENARIO_DIR / f"{name}.toml"
+    return candidate if candidate.is_file() else None
+
+
+def _known_names() -> str:
+    return ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
+
+
+def _resolve_path(name_or_path: str | Path, beside: Path | None = None) -> Path:
+    """The file a scenario argument or an ``extends`` value refers to.
+
+    Args:
+        name_or_path: A bare name (looked up beside ``beside`` first, then by
+            :func:`find_named_scenario`) or a path to a ``.toml`` file
+            (relative to ``beside`` when given, else to the current folder).
+        beside: The folder of the extending file, for ``extends`` values.
+
+    Raises:
+        ScenarioError: When nothing usable is found.
+    """
+    text = str(name_or_path)
+    if not text.strip():
+        raise ScenarioError("scenario name is empty: give a scenario name or a path to a .toml file")
+    if isinstance(name_or_path, str) and _is_name(text):
+        if beside is not None and (beside / f"{text}.toml").is_file():
+            return beside / f"{text}.toml"
+        found = find_named_scenario(text)
+        if found is not None:
+            return found
+        where = f" beside {beside}/ or" if beside is not None else ""
+        raise ScenarioError(f"scenario '{text}' not found{where} among the known scenarios ({_known_names()}); "
+                            "or give a path to a .toml file")
     path = Path(name_or_path)
-    if path.suffix == ".toml" and path.exists():
-        return path
-    candidate = SCENARIO_DIR / f"{name_or_path}.toml"
-    if candidate.exists():
-        return candidate
-    if path.exists():
-        return path
-    known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
-    raise ScenarioError(f"scenario '{name_or_path}' not found (known scenarios: {known}; or give a path to a .toml file)")
+    if beside is not None and not path.is_absolute():
+        path = beside / path
+    if path.suffix != ".toml":
+        raise ScenarioError(f"scenario '{text}': a path must name a .toml file (known scenarios: {_known_names()})")
+    if not path.exists():
+        raise ScenarioError(f"scenario file '{path}' not found")
+    return path
 
 
-def read_scenario_data(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
-    """Read a scenario file and everything it extends into one nested dict (not yet validated)."""
-    path = _resolve_path(name_or_path).resolve()
-    if path in _seen:
-        raise ScenarioError(f"scenario '{path.name}' extends itself (cycle: {' -> '.join(p.stem for p in _seen)})")
+def _read_text(path: Path) -> str:
+    """A scenario file's text: a regular UTF-8 file of at most :data:`MAX_SCENARIO_BYTES`."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        info = path.stat()
+    except OSError as exc:
+        raise ScenarioError(f"scenario file '{path}' cannot be read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(f"scenario file '{path}' is not a regular file")
+    if info.st_size > MAX_SCENARIO_BYTES:
+        raise ScenarioError(f"scenario file '{path}' is {info.st_size:,} bytes; the limit is {MAX_SCENARIO_BYTES:,}")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_SCENARIO_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(f"scenario file '{path}' cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(f"scenario file '{path}' is larger than the limit of {MAX_SCENARIO_BYTES:,} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"scenario file '{path}' is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    if "\x00" in text:
+        raise ScenarioError(f"scenario file '{path}' is binary (contains NUL bytes), not TOML text")
+    return text
+
+
+def _parse_toml(text: str, path: Path) -> dict:
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"scenario '{path.name}' is not valid TOML: {exc}") from None
+        first = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise ScenarioError(f"scenario '{path.name}' is not valid TOML: {first}") from None
+
+
+def read_scenario_data(name_or_path: str | Path, _seen: tuple[Path, ...] = (), _beside: Path | None = None) -> dict:
+    """Read a scenario file and everything it extends into one nested dict (not yet validated).
+
+    ``extends`` must be a string: a name or a ``.toml`` path, resolved beside
+    the extending file first. Cycles and chains deeper than
+    :data:`MAX_EXTENDS_DEPTH` are refused.
+
+    Raises:
+        ScenarioError: One line naming the file and what is wrong.
+    """
+    path = _resolve_path(name_or_path, _beside).resolve()
+    if path in _seen:
+        chain = " -> ".join(p.name for p in (*_seen, path))
+        raise ScenarioError(f"extends: scenario '{path.name}' extends itself (cycle: {chain})")
+    if len(_seen) > MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"extends: the chain from '{_seen[0].name}' is deeper than {MAX_EXTENDS_DEPTH} files")
+    data = _parse_toml(_read_text(path), path)
     parent = data.pop("extends", None)
     if parent is not None:
-        base = read_scenario_data(parent if not str(parent).endswith(".toml") else path.parent / parent, _seen + (path,))
+        if not isinstance(parent, str) or not parent.strip():
+            raise ScenarioError(f"extends = {parent!r} in '{path.name}': must be a scenario name or a path to a "
+                                ".toml file, as a non-empty string")
+        if "\n" in parent or "\r" in parent:
+            raise ScenarioError(f"extends in '{path.name}': must be one line")
+        base = read_scenario_data(parent, _seen + (path,), path.parent)
         data = _deep_merge(base, data)
     data.setdefault("name", path.stem)
     return data
 
 
 def parse_value(text: str) -> Any:
-    """Parse a command-line value the way TOML would (numbers, booleans, strings)."""
+    """Parse a command-line value the way TOML would (numbers, booleans, strings).
+
+    Raises:
+        ScenarioError: When the value spans more than one line.
+    """
+    if "\n" in text or "\r" in text:
+        raise ScenarioError(f"value {text.splitlines()[0] if text.splitlines() else text!r}...: "
+                            "must be a single line")
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
@@ -953,15 +1059,34 @@ def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ScenarioError(f"override '{item}' must look like section.key=value")
+            first = item.splitlines()[0] if item.splitlines() else item
+            raise ScenarioError(f"override '{first}' must look like section.key=value")
+        if any(c in item for c in "\n\r\x00"):
+            raise ScenarioError(f"--set {key.strip().splitlines()[0] if key.strip() else key!r}: the value must be "
+                                "one line (no line breaks or NUL characters)")
         out[key.strip()] = parse_value(value.strip())
     return out
 
 
+def _plain(value: Any) -> Any:
+    """Numpy scalars as the Python numbers they hold (samplers produce them); everything else unchanged."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
 def validate_scenario(data: Mapping[str, Any]) -> Scenario:
-    """Validate a nested scenario dict, raising a one-line :class:`ScenarioError`."""
+    """Validate a nested scenario dict strictly, raising a one-line :class:`ScenarioError`."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"scenario: must be a table of sections, not {type(data).__name__}")
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(_plain(data))
     except ValidationError as exc:
         raise ScenarioError(_one_line(exc, data)) from None
 
@@ -988,6 +1113,10 @@ def load_scenario(
     if not isinstance(overrides, Mapping):
         overrides = parse_overrides(overrides)
     overrides = dict(overrides)
+    for key, option, value in (("run.months", "--months", months), ("run.firms", "--firms", firms)):
+        if value is not None and key in overrides:
+            raise ScenarioError(f"{key} is given twice (--set {key}={overrides[key]!r} and {option} {value}): "
+                                "give one of them")
     if months is not None:
         overrides["run.months"] = months
     if firms is not None:
@@ -996,24 +1125,46 @@ def load_scenario(
 
 
 def resolve_size(firms: int | str) -> int:
-    """A number of firms from an integer or a preset name (demo, small, medium, jinan, large)."""
+    """A number of firms from an integer or a preset name (demo, small, medium, jinan, large).
+
+    Raises:
+        ScenarioError: For anything else (a bool, a float, a string that is neither a preset nor digits).
+    """
+    presets = ", ".join(SIZE_PRESETS)
     if isinstance(firms, str):
         if firms in SIZE_PRESETS:
             return SIZE_PRESETS[firms]
-        try:
+        if re.fullmatch(r"[0-9]{1,9}", firms.strip()):
             return int(firms)
-        except ValueError:
-            raise ScenarioError(
-                f"firms = '{firms}': give a number or one of {', '.join(SIZE_PRESETS)}"
-            ) from None
+        raise ScenarioError(f"firms = {firms!r}: give a whole number from 10 to 1000000 or one of {presets}")
+    if isinstance(firms, bool) or not isinstance(firms, int | np.integer):
+        raise ScenarioError(f"firms = {firms!r}: give a whole number from 10 to 1000000 or one of {presets}")
     return int(firms)
 
 
+#: What pydantic's error types mean, in the words of a scenario file.
+_PROBLEMS = {
+    "finite_number": "NaN and infinity are not allowed",
+    "int_type": "must be a whole number (a TOML integer such as 12, not 12.0, a string or a boolean)",
+    "int_from_float": "must be a whole number (a TOML integer such as 12, not 12.0)",
+    "float_type": "must be a number (not a string or a boolean)",
+    "bool_type": "must be true or false (a TOML boolean, not a number or a string)",
+    "string_type": "must be a string",
+    "model_type": "must be a table",
+    "dict_type": "must be a table",
+}
+
+
 def _one_line(exc: ValidationError, data: Mapping[str, Any]) -> str:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"])
-    kind = err["type"]
     fields = _field_index()
+    errors = exc.errors()
+    err = errors[0]
+    parts = [str(p) for p in err["loc"]]
+    # a union (``int | None``) adds the member tried to the location: keep the parameter's path
+    while len(parts) > 2 and ".".join(parts) not in fields:
+        parts.pop()
+    loc = ".".join(parts)
+    kind = err["type"]
     meta = fields.get(loc)
     value = err.get("input")
     if kind == "extra_forbidden":
@@ -1023,9 +1174,28 @@ def _one_line(exc: ValidationError, data: Mapping[str, Any]) -> str:
             return f"unknown parameter '{loc}' (allowed in [{section}]: {', '.join(allowed)})"
         return f"unknown parameter '{loc}' (allowed sections: {', '.join(sorted(Scenario.model_fields))})"
     if meta is not None:
+        # for ``int | None`` report the number's complaint, not "should be None"
+        kinds = [e["type"] for e in errors if [str(p) for p in e["loc"]][:2] == parts[:2]]
+        kind = next((k for k in kinds if k != "none_required"), kind)
+        if isinstance(value, float) and not math.isfinite(value):
+            kind = "finite_number"
+        problem = _PROBLEMS.get(kind, err["msg"].lower())
         rng = _range_text(meta)
-        return f"{loc} = {value!r}: {err['msg'].lower()}; allowed: {meta['type']} {rng} ({meta['unit']})"
-    return f"{loc or 'scenario'}: {err['msg']}"
+        return f"{loc} = {_show(value)}: {problem}; allowed: {meta['type']} {rng} ({meta['unit']})".replace("  ", " ")
+    problem = _PROBLEMS.get(kind, err["msg"].lower())
+    return f"{loc or 'scenario'} = {_show(value)}: {problem}"
+
+
+def _show(value: Any) -> str:
+    """A value as it would appear in a scenario file, cut to one short line."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, Mapping):
+        text = "{table}"
+    else:
+        text = repr(value)
+    text = text.replace("\n", " ").replace("\r", " ")
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _range_text(meta: dict) -> str:

@@ -89,6 +89,8 @@ def test_a_single_account_side_books_every_row_in_order() -> None:
         led = Ledger(capacity=16)
         firms = [led.open(f"firm{i}", FIRM_CHART) for i in range(7)]
         market = led.external_owner("market")
+        for f in firms:  # founders' capital, so paying the costs leaves no firm with negative cash
+            led.transfer("capital", market["cash"], market["net_flow"], f["cash"], f["paid_in"], 1e5)
         cash = np.array([f["cash"] for f in firms])[payers]
         retained = np.array([f["retained"] for f in firms])[payers]
         if block:

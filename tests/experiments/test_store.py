@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -50,9 +52,14 @@ def test_compaction_merges_parts_and_keeps_each_key_once(tmp_path, outcomes):
     store = ResultStore(tmp_path, batch_size=1)
     for o in outcomes:
         store.add(o)
-    store.add(outcomes[0])  # the same run stored twice (e.g. two writers)
+    store.add(outcomes[0])  # the same run again: the store already holds its key and drops it
     store.flush()
-    assert len(list((tmp_path / "runs").glob("*.parquet"))) == 5
+    assert len(list((tmp_path / "runs").glob("*.parquet"))) == 4
+    # a folder assembled by hand from two stores holds one run twice
+    first = sorted((tmp_path / "runs").glob("*.parquet"))[0]
+    shutil.copy(first, first.with_name("part-copied.parquet"))
+    shutil.copy(tmp_path / "monthly" / first.name, tmp_path / "monthly" / "part-copied.parquet")
+    assert len(store.runs()) == 4 and len(store.monthly()) == 48  # reads count it once
     merged = store.compact()
     assert merged["runs"] == 5
     assert len(list((tmp_path / "runs").glob("*.parquet"))) == 1

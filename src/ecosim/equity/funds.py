@@ -8,7 +8,10 @@ in those proportions, so the government's share of every investment equals its
 share of the sub-fund. Proceeds are distributed at once: the public part flows
 back through the mother fund to the government budget (recycled), the private
 part to the private partners, with an optional profit concession that hands
-part of the government's profit to the private partners. A sub-fund invests
+part of the government's profit to the private partners. Every distribution
+is split into a return of capital (at most what the partner still has in the
+fund, booked against its stake) and a gain (booked as income of the partner),
+so no stake is ever credited below zero. A sub-fund invests
 during its investment period, stops investing once its write-offs pass its
 loss tolerance, keeps a local-reinvestment share, and must exit everything by
 the end of its life.
@@ -39,6 +42,16 @@ if TYPE_CHECKING:
 OUTSIDE_MULTIPLE = 1.2
 #: Realised deals a VC needs before it compares its multiple with its target.
 TARGET_MIN_DEALS = 5
+
+
+def split_distribution(amount: float, outstanding: float) -> tuple[float, float]:
+    """Split a distribution into the return of capital (at most the ``outstanding`` capital) and the gain.
+
+    Returns:
+        ``(capital, gain)``, both ≥ 0, summing to ``amount`` (for ``amount`` ≥ 0).
+    """
+    capital = min(max(amount, 0.0), max(outstanding, 0.0))
+    return capital, max(amount - capital, 0.0)
 
 
 class Investor(mesa.Agent):
@@ -152,12 +165,22 @@ class MotherFund(mesa.Agent):
         gov.record_spending("guidance_funds", amount)
         self.called += amount
 
-    def pass_back(self, amount: float) -> None:
-        """Return a sub-fund's public distribution to the government budget (recycled money)."""
+    def pass_back(self, capital: float, gain: float = 0.0) -> None:
+        """Return a sub-fund's public distribution to the government budget (recycled money).
+
+        Args:
+            capital: Return of the government's capital: reduces its stake in the mother fund.
+            gain: Profit on top: the government's income.
+        """
         gov = self.model.government
-        self.model.ledger.transfer("mother_fund_distribution", self.accounts["cash"], self.accounts["lp_public"],
-                                   gov.accounts["cash"], gov.accounts["fund_stakes"], amount)
-        gov.record_recycled(amount)
+        led = self.model.ledger
+        if capital > 0:
+            led.transfer("mother_fund_distribution", self.accounts["cash"], self.accounts["lp_public"],
+                         gov.accounts["cash"], gov.accounts["fund_stakes"], capital)
+        if gain > 0:
+            led.transfer("mother_fund_distribution", self.accounts["cash"], self.accounts["retained"],
+                         gov.accounts["cash"], gov.accounts["net_position"], gain)
+        gov.record_recycled(capital + gain)
 
 
 class SubFund(Investor):
@@ -187,6 +210,8 @@ class SubFund(Investor):
         self.loss_tolerance = p.seed_loss_tolerance if stage == SEED else p.loss_tolerance
         self.called = 0.0
         self.called_public = 0.0
+        self.returned_public = 0.0
+        self.returned_private = 0.0
         self.outside_cost = 0.0
         self.outside_proceeds = 0.0
         mother.subfunds.append(self)
@@ -268,16 +293,34 @@ class SubFund(Investor):
         return public
 
     def on_proceeds(self, proceeds: float, cost: float) -> None:
-        """Distribute proceeds at once: public share back to the budget, private share to the partners."""
+        """Distribute proceeds at once: public share back to the budget, private share to the partners.
+
+        Each share returns the partner's capital first (its stake falls, never below zero), the
+        rest is the partner's gain, paid out of the fund's retained earnings.
+        """
         public = self.public_distribution(proceeds)
         super().on_proceeds(proceeds, cost)
         led = self.model.ledger
-        led.transfer("subfund_distribution", self.accounts["cash"], self.accounts["lp_public"],
-                     self.mother.accounts["cash"], self.mother.accounts["investments"], public)
-        self.mother.pass_back(public)
+        mother = self.mother
+        capital, gain = split_distribution(public, self.called_public - self.returned_public)
+        if capital > 0:
+            led.transfer("subfund_distribution", self.accounts["cash"], self.accounts["lp_public"],
+                         mother.accounts["cash"], mother.accounts["investments"], capital)
+        if gain > 0:
+            led.transfer("subfund_distribution", self.accounts["cash"], self.accounts["retained"],
+                         mother.accounts["cash"], mother.accounts["retained"], gain)
+        self.returned_public += capital
+        mother.pass_back(capital, gain)
         lps = led.external_owner("private_lps")
-        led.transfer("subfund_distribution", self.accounts["cash"], self.accounts["lp_private"], lps["cash"],
-                     lps["net_flow"], proceeds - public)
+        private = proceeds - public
+        capital, gain = split_distribution(private, self.called - self.called_public - self.returned_private)
+        if capital > 0:
+            led.transfer("subfund_distribution", self.accounts["cash"], self.accounts["lp_private"], lps["cash"],
+                         lps["net_flow"], capital)
+        if gain > 0:
+            led.transfer("subfund_distribution", self.accounts["cash"], self.accounts["retained"], lps["cash"],
+                         lps["net_flow"], gain)
+        self.returned_private += capital
 
     def realise_outside(self) -> None:
         """At the end of its life the fund sells its out-of-region portfolio and distributes the proceeds."""

@@ -6,7 +6,9 @@ fixed pre-money valuation instead of giving the money away. The vehicle is an
 equity holder like any other, so its stakes are diluted, cashed out on exit
 and written off on failure. Exit proceeds are public money recycled: with
 ``grant_equity.reinvest`` they stay in the vehicle and pay for new stakes
-before any new budget money is drawn; otherwise they return to the budget.
+before any new budget money is drawn; otherwise they return to the budget,
+split into the return of the budget's capital (its stake in the vehicle falls,
+never below zero) and the gain (the government's income).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ecosim.equity.funds import Investor
+from ecosim.equity.funds import Investor, split_distribution
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -37,6 +39,7 @@ class GrantEquity(Investor):
         self.recycled = 0.0
         self.reinvested = 0.0
         self.new_money = 0.0
+        self.returned_capital = 0.0
         model.graph.add_node(self.unique_id, "grant_equity")
         model.graph.link([model.government.unique_id], [self.unique_id], "fund_commitment")
 
@@ -68,8 +71,15 @@ class GrantEquity(Investor):
             gov.record_recycled(proceeds)
             self.model.tally["grant_equity_recycled"] += proceeds
             return
-        self.model.ledger.transfer("grant_equity_return", self.accounts["cash"], self.accounts["lp_public"],
-                                   gov.accounts["cash"], gov.accounts["equity_stakes"], proceeds)
+        led = self.model.ledger
+        capital, gain = split_distribution(proceeds, self.new_money - self.returned_capital)
+        if capital > 0:
+            led.transfer("grant_equity_return", self.accounts["cash"], self.accounts["lp_public"],
+                         gov.accounts["cash"], gov.accounts["equity_stakes"], capital)
+        if gain > 0:
+            led.transfer("grant_equity_return", self.accounts["cash"], self.accounts["retained"],
+                         gov.accounts["cash"], gov.accounts["net_position"], gain)
+        self.returned_capital += capital
         gov.record_recycled(proceeds)
         self.model.tally["grant_equity_recycled"] += proceeds
 

@@ -15,6 +15,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ecosim.options import (
+    MAX_DESIGN_POINTS,
+    MAX_SEEDS,
+    OptionError,
+    check_count,
+    check_design_size,
+    check_out_dir,
+    check_seed,
+    check_workers,
+)
 from ecosim.scenario import ScenarioError, parse_overrides
 
 #: Wide when writing to a file or pipe, so tables are not cut to 80 columns.
@@ -31,9 +41,41 @@ RootOpt = Annotated[int, typer.Option("--root-seed", help="Root of the seed tree
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
 
 
+#: Fewest samples of a global sensitivity analysis: Morris trajectories, Sobol base samples (a power of two).
+MIN_SAMPLES = {"morris": 2, "sobol": 8}
+
+
 def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    from rich.markup import escape
+
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(' '.join(str(message).split()))}",
+                                               highlight=False)
     raise typer.Exit(2)
+
+
+def _check_run_options(out: str, *, seeds: int, workers: int | None, root_seed: int, executor: str,
+                       scheduler: str | None) -> Path:
+    """Check the options every experiment shares, before any run; returns the results folder."""
+    from ecosim.experiments.executors import check_executor, check_scheduler
+
+    check_count(seeds, "--seeds", 1, MAX_SEEDS)
+    check_workers(workers)
+    check_seed(root_seed, "--root-seed")
+    check_executor(executor, scheduler)
+    if scheduler is not None:
+        check_scheduler(scheduler)
+    return check_out_dir(out)
+
+
+def _check_sensitivity_samples(method: str, samples: int, n_params: int) -> int:
+    """Refuse sample sizes too small for the method (or designs too large), before any run; returns the points."""
+    if method not in MIN_SAMPLES:
+        raise OptionError(f"--method = '{method}': must be one of {', '.join(MIN_SAMPLES)}")
+    low = MIN_SAMPLES[method]
+    check_count(samples, "--samples", low, MAX_DESIGN_POINTS)
+    if method == "sobol" and samples & (samples - 1):
+        raise OptionError(f"--samples = {samples}: Sobol base samples must be a power of two (8, 16, 32, ...)")
+    return samples * (n_params + 1 if method == "morris" else 2 * n_params + 2)
 
 
 def _finish(report, out: Path) -> None:
@@ -58,7 +100,7 @@ def _print_table(df, title: str, floatfmt: str = "{:,.4g}") -> None:
 
 def compare_cmd(
     scenarios: Annotated[list[str], typer.Argument(help="Scenarios to compare; the first is the reference.")],
-    out: Annotated[Path, typer.Option("--out", help="Results folder.")] = Path("results/compare"),
+    out: Annotated[str, typer.Option("--out", help="Results folder.")] = "results/compare",
     seeds: SeedsOpt = 10,
     months: MonthsOpt = None,
     firms: FirmsOpt = None,
@@ -75,10 +117,12 @@ def compare_cmd(
     from ecosim.experiments.compare import compare
 
     try:
+        out = _check_run_options(out, seeds=seeds, workers=workers, root_seed=root_seed, executor=executor,
+                                 scheduler=scheduler)
         res = compare(scenarios, seeds=seeds, months=months, firms=firms, overrides=parse_overrides(set_ or []),
                       executor=executor, workers=workers, scheduler=scheduler, out=out, metrics=metrics, ci=ci,
                       root_seed=root_seed, progress=not quiet)
-    except (ScenarioError, ValueError) as exc:
+    except (ScenarioError, OptionError, ValueError) as exc:
         _fail(str(exc))
     show = res.table[["metric", "scenario", "n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"]]
     _print_table(show, f"{' vs '.join(res.scenarios)}: {len(res.seeds)} common seeds, 95% "
@@ -95,29 +139,35 @@ def results_cmd(
     compact: Annotated[bool, typer.Option("--compact", help="Merge part files into one per table.")] = False,
 ) -> None:
     """Show what a results folder holds; query it; compact it."""
-    from ecosim.experiments.store import ResultStore
+    from ecosim.experiments.store import ResultStore, StoreError
 
-    if not (path / "store.json").exists():
+    if not path.is_dir() or not (path / "store.json").is_file():
         _fail(f"'{path}' is not a results folder (no store.json)")
     store = ResultStore(path)
-    if compact:
-        merged = store.compact()
-        console.print("compacted: " + ", ".join(f"{t} {n} parts" for t, n in merged.items()))
-    if sql:
-        try:
-            df = store.query(sql)
-        except Exception as exc:  # noqa: BLE001 - any DuckDB error is reported in one line
-            _fail(str(exc).splitlines()[0])
-        console.print(df.to_string(max_rows=200))
-        return
-    info = store.describe()
+    try:
+        if compact:
+            merged = store.compact()
+            console.print("compacted: " + ", ".join(f"{t} {n} parts" for t, n in merged.items()))
+        if sql:
+            try:
+                df = store.query(sql)
+            except StoreError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any DuckDB error is reported in one line
+                _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            console.print(df.to_string(max_rows=200))
+            return
+        info = store.describe()
+        fails = store.failures() if failures else None
+    except (StoreError, OSError) as exc:
+        _fail(str(exc))
     console.print(f"[bold]{info['path']}[/]: {info['runs']} runs, {info['monthly_rows']:,} monthly rows, "
                   f"{info['failures']} failed runs; parts: "
                   + ", ".join(f"{k} {v}" for k, v in info["parts"].items()))
     if len(info["by_scenario"]):
         _print_table(info["by_scenario"], "runs by scenario")
-    if failures:
-        for row in store.failures().itertuples():
+    if fails is not None:
+        for row in fails.itertuples():
             console.print(f"[red]{row.scenario} seed {row.seed}[/]: {row.error}\n{row.traceback}", highlight=False)
 
 
@@ -127,7 +177,7 @@ ParamOpt = Annotated[list[str], typer.Option("--param", help="Parameter range: s
 def sweep_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario to sweep.")],
     param: ParamOpt,
-    out: Annotated[Path, typer.Option("--out", help="Results folder.")] = Path("results/sweep"),
+    out: Annotated[str, typer.Option("--out", help="Results folder.")] = "results/sweep",
     design: Annotated[str, typer.Option("--design", help="grid (every combination) or lhs (Latin hypercube).")] = "grid",
     samples: Annotated[int | None, typer.Option("--samples", help="Points of an lhs design.")] = None,
     seeds: SeedsOpt = 5,
@@ -145,10 +195,23 @@ def sweep_cmd(
     from ecosim.experiments.sweeps import sweep
 
     try:
+        from ecosim.experiments.sweeps import parse_params
+
+        params = parse_params(param)
+        if design == "grid":
+            points = 1
+            for p in params:
+                points *= len(p.values) if p.values is not None else (p.n or 3)
+                check_design_size(points, seeds)
+        else:
+            points = check_count(samples, "--samples", 1, MAX_DESIGN_POINTS) if samples is not None else 0
+        check_design_size(points, seeds)
+        out = _check_run_options(out, seeds=seeds, workers=workers, root_seed=root_seed, executor=executor,
+                                 scheduler=scheduler)
         res = sweep(scenario, param, design=design, samples=samples, seeds=seeds, months=months, firms=firms,
                     overrides=parse_overrides(set_ or []), executor=executor, workers=workers, scheduler=scheduler,
                     out=out, metrics=metrics, root_seed=root_seed, progress=not quiet)
-    except (ScenarioError, ValueError) as exc:
+    except (ScenarioError, OptionError, ValueError) as exc:
         _fail(str(exc))
     if len(res.table):
         show = res.table.pivot_table(index=["point", *res.params], columns="metric", values="mean", sort=True)
@@ -161,7 +224,7 @@ def sweep_cmd(
 def sensitivity_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario to analyse.")],
     param: ParamOpt,
-    out: Annotated[Path, typer.Option("--out", help="Results folder.")] = Path("results/sensitivity"),
+    out: Annotated[str, typer.Option("--out", help="Results folder.")] = "results/sensitivity",
     method: Annotated[str, typer.Option("--method", help="morris or sobol.")] = "morris",
     samples: Annotated[int, typer.Option("--samples", help="Morris trajectories or Sobol base samples.")] = 8,
     seeds: Annotated[int, typer.Option("--seeds", help="Seeds per sample point (outputs are seed means).")] = 2,
@@ -179,10 +242,16 @@ def sensitivity_cmd(
     from ecosim.experiments.sensitivity import sensitivity
 
     try:
+        from ecosim.experiments.sweeps import parse_params
+
+        check_design_size(_check_sensitivity_samples(method, samples, len(parse_params(param))), seeds,
+                          "sensitivity design")
+        out = _check_run_options(out, seeds=seeds, workers=workers, root_seed=root_seed, executor=executor,
+                                 scheduler=scheduler)
         res = sensitivity(scenario, param, method=method, samples=samples, seeds=seeds, months=months, firms=firms,
                           overrides=parse_overrides(set_ or []), executor=executor, workers=workers,
                           scheduler=scheduler, out=out, metrics=metrics, root_seed=root_seed, progress=not quiet)
-    except (ScenarioError, ValueError) as exc:
+    except (ScenarioError, OptionError, ValueError) as exc:
         _fail(str(exc))
     if len(res.table):
         _print_table(res.table, f"{method} indices for {scenario} ({len(res.samples)} points × {seeds} seeds; "

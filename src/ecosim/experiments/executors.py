@@ -12,12 +12,25 @@ the number of workers or the order of completion.
 - ``dask``: a ``dask.distributed`` client — a new ``LocalCluster``, or a
   running cluster when a scheduler address is given (``tcp://host:8786``),
   which is how runs reach HPC queues through dask-jobqueue.
+
+Process workers die with the process that started them: each worker asks the
+kernel for a kill signal when its parent exits (Linux ``PR_SET_PDEATHSIG``)
+and also watches its parent's pid from a thread, so a sweep killed with
+``kill -9`` leaves no worker behind. A scheduler address is checked with a
+short TCP connection before anything is submitted, so an address where no
+scheduler listens fails within seconds with one line.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import socket
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -26,6 +39,62 @@ from ecosim.experiments.tasks import Task
 from ecosim.experiments.worker import Outcome, run_task
 
 EXECUTORS = ("serial", "processes", "dask")
+#: Seconds allowed for a TCP connection to a Dask scheduler (and for the client to connect).
+SCHEDULER_TIMEOUT = 5.0
+#: How often a process worker checks that its parent is still alive, seconds.
+PARENT_POLL_SECONDS = 1.0
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this worker process exit when ``parent_pid`` goes away (worker initializer).
+
+    On Linux the kernel sends SIGKILL when the parent exits; everywhere a
+    daemon thread also polls the parent's pid and exits the process when the
+    worker has been reparented.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - exotic libc
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_SECONDS)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="ecosim-parent-watch", daemon=True).start()
+
+
+def check_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> str:
+    """Check that a Dask scheduler address is well formed and accepts TCP connections.
+
+    Args:
+        address: ``tcp://host:port`` (or ``host:port``).
+        timeout: Seconds to wait for the connection.
+
+    Raises:
+        ValueError: One line naming ``--scheduler`` and the problem.
+    """
+    text = address.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    host, colon, port = rest.rstrip("/").rpartition(":")
+    if scheme not in ("tcp", "tls") or not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"--scheduler = '{address}': give a Dask scheduler address like tcp://host:8786")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        raise ValueError(f"--scheduler = '{address}': no scheduler reachable there ({reason})") from None
+    return f"{scheme}://{host}:{port}"
 
 
 def default_workers() -> int:
@@ -90,7 +159,8 @@ def _windowed(submit, wait_some, tasks: Iterable[Task], window: int) -> Iterator
 
 def _run_processes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         def wait_some(pending):
             done, rest = wait(pending, return_when=FIRST_COMPLETED)
             return done, set(rest)
@@ -108,10 +178,17 @@ def _run_dask(tasks: Iterable[Task], workers: int, scheduler: str | None) -> Ite
 
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        address = check_scheduler(scheduler)
+        try:
+            client = Client(address, timeout=f"{SCHEDULER_TIMEOUT:.0f}s")
+        except (OSError, TimeoutError) as exc:
+            raise ValueError(f"--scheduler = '{scheduler}': could not connect ({exc})") from None
     else:
+        # ``dashboard_address=None`` still starts the scheduler's HTTP server on 8787: give it a free
+        # local port instead and switch the dashboard itself off
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, scheduler_port=0)
+                               dashboard_address="127.0.0.1:0", scheduler_port=0, host="127.0.0.1",
+                               scheduler_kwargs={"dashboard": False})
         client = Client(cluster)
     try:
         window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)

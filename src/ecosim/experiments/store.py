@@ -22,6 +22,18 @@ with no matching ``runs`` part; it is removed when the store is next opened
 for writing and never read. Reruns skip keys already in ``runs``, so a
 killed sweep loses only runs in flight and no key appears twice.
 
+Several writers may share a folder: every write (repair, batch, compaction)
+holds the folder's lock file ``store.lock`` (:mod:`filelock`), and a batch
+drops runs whose key another writer stored first, so no key is stored twice.
+Reads deduplicate by key as well (the first stored row wins), so a folder
+assembled by hand from several stores still counts each run once.
+
+Part files are read through pyarrow datasets handed to DuckDB: no file name
+ever becomes SQL text. Only files named like the store's own parts
+(``part-<letters, digits, - and _>.parquet``) are read. A part that is not
+readable Parquet, or a broken ``compact.json``, stops with a one-line
+:class:`StoreError` naming the file.
+
 :meth:`ResultStore.compact` merges the parts of each table into one file (a
 journal makes it crash-safe). Any tool that reads Parquet (DuckDB, pandas,
 Polars, R arrow) can read the folder directly, e.g.
@@ -32,16 +44,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import filelock
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from ecosim.experiments.worker import Outcome
@@ -49,8 +65,31 @@ from ecosim.experiments.worker import Outcome
 FORMAT = "ecosim-results"
 FORMAT_VERSION = 1
 TABLES = ("runs", "monthly", "failures")
+#: Names of the part files the store writes (and the only files it reads).
+PART_NAME = re.compile(r"part-[A-Za-z0-9_-]+\.parquet")
+#: Longest wait for another writer to release the folder's lock, seconds.
+LOCK_TIMEOUT = 600.0
+#: Empty views of a store with no part of a table yet.
+EMPTY_VIEWS = {
+    "runs": "SELECT NULL::VARCHAR AS key, NULL::VARCHAR AS scenario, NULL::BIGINT AS seed, "
+            "NULL::BIGINT AS seed_index, NULL::BIGINT AS months, NULL::BIGINT AS firms, "
+            "NULL::DOUBLE AS finished_at WHERE false",
+    "monthly": "SELECT NULL::VARCHAR AS key, NULL::VARCHAR AS scenario, NULL::BIGINT AS seed, "
+               "NULL::BIGINT AS month WHERE false",
+    "failures": "SELECT NULL::VARCHAR AS key, NULL::VARCHAR AS scenario, NULL::BIGINT AS seed, "
+                "NULL::VARCHAR AS error, NULL::VARCHAR AS traceback, NULL::DOUBLE AS finished_at WHERE false",
+}
 RUN_COLUMNS = ("key", "scenario", "seed", "seed_index", "months", "firms", "scenario_hash", "version", "git_commit",
                "params", "wall_seconds", "host", "finished_at")
+
+
+class StoreError(ValueError):
+    """A results folder that cannot be read or written: the message names the file and the problem."""
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def git_commit() -> str:
@@ -80,12 +119,32 @@ class ResultStore:
         self._last_flush = time.monotonic()
         self._commit: str | None = None
         self._repaired = False
+        self._lock: filelock.FileLock | None = None
 
     # ------------------------------------------------------------------ writing
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the folder's lock file while writing (other writers wait)."""
+        if self._lock is None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._lock = filelock.FileLock(self.path / "store.lock", timeout=LOCK_TIMEOUT)  # reentrant
+        try:
+            with self._lock:
+                yield
+        except filelock.Timeout:
+            raise StoreError(f"results folder '{self.path}': another writer has held store.lock for over "
+                             f"{LOCK_TIMEOUT:.0f} s") from None
 
     def _prepare(self) -> None:
         if self._repaired:
             return
+        with self._locked():
+            self._repair()
+        self._repaired = True
+
+    def _repair(self) -> None:
+        """Create the layout, finish an interrupted compaction, drop leftovers of interrupted batches (lock held)."""
         for table in (*TABLES, "scenarios"):
             (self.path / table).mkdir(parents=True, exist_ok=True)
         marker = self.path / "store.json"
@@ -104,10 +163,9 @@ class ResultStore:
                 continue
             if done is None:
                 done = self.completed_keys()
-            keys = set(pq.read_table(part, columns=["key"]).column("key").to_pylist())
+            keys = self._keys_of(part)
             if not keys & done:  # batch interrupted before its runs part landed
                 part.unlink(missing_ok=True)
-        self._repaired = True
 
     def save_scenario(self, content_hash: str, toml_text: str) -> None:
         """Keep a resolved scenario's TOML (provenance) under its content hash."""
@@ -134,13 +192,16 @@ class ResultStore:
             self._commit = git_commit()
         batch, self._buffer = self._buffer, []
         name = f"part-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:10]}.parquet"
-        ok = [o for o in batch if o.ok]
-        failed = [o for o in batch if not o.ok]
-        if failed:
-            self._write(pd.DataFrame([self._failure_row(o) for o in failed]), "failures", name)
-        if ok:
-            self._write(self._monthly_table(ok), "monthly", name)
-            self._write(pd.DataFrame([self._run_row(o) for o in ok]), "runs", name)
+        with self._locked():
+            # another writer may have stored some of these keys meanwhile: its rows stay, ours are dropped
+            done = self.completed_keys()
+            ok = list({o.task.key: o for o in batch if o.ok and o.task.key not in done}.values())
+            failed = [o for o in batch if not o.ok]
+            if failed:
+                self._write(pd.DataFrame([self._failure_row(o) for o in failed]), "failures", name)
+            if ok:
+                self._write(self._monthly_table(ok), "monthly", name)
+                self._write(pd.DataFrame([self._run_row(o) for o in ok]), "runs", name)
 
     def _write(self, frame: pd.DataFrame | pa.Table, table: str, name: str) -> None:
         target = self.path / table / name
@@ -194,54 +255,96 @@ class ResultStore:
     # ------------------------------------------------------------------ reading
 
     def _parts(self, table: str) -> list[Path]:
-        return sorted((self.path / table).glob("part-*.parquet"))
+        """The table's part files: only names the store itself writes (anything else in the folder is ignored)."""
+        folder = self.path / table
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.glob("part-*.parquet") if PART_NAME.fullmatch(p.name) and p.is_file())
+
+    def _corrupt(self, part: Path, exc: BaseException) -> StoreError:
+        return StoreError(f"results folder '{self.path}': part file '{part.parent.name}/{part.name}' is not readable "
+                          f"Parquet ({_first_line(exc)}); move it out of the folder to read the rest")
+
+    def _keys_of(self, part: Path) -> set[str]:
+        try:
+            return set(pq.read_table(part, columns=["key"]).column("key").to_pylist())
+        except (pa.ArrowException, OSError, KeyError) as exc:
+            raise self._corrupt(part, exc) from None
 
     def completed_keys(self) -> set[str]:
         """Keys of every run the store holds."""
-        parts = self._parts("runs")
-        if not parts:
-            return set()
         keys: set[str] = set()
-        for p in parts:
-            keys.update(pq.read_table(p, columns=["key"]).column("key").to_pylist())
+        for p in self._parts("runs"):
+            keys.update(self._keys_of(p))
         return keys
+
+    def _dataset(self, table: str) -> ds.Dataset | None:
+        """The table's parts as one pyarrow dataset (columns united by name), or None without parts."""
+        parts = self._parts(table)
+        if not parts:
+            return None
+        schemas = []
+        for p in parts:
+            try:
+                schemas.append(pq.read_schema(p))
+            except (pa.ArrowException, OSError) as exc:
+                raise self._corrupt(p, exc) from None
+        try:
+            schema = pa.unify_schemas(schemas, promote_options="permissive").remove_metadata()
+        except (pa.ArrowException, TypeError) as exc:
+            raise StoreError(f"results folder '{self.path}': the parts of '{table}' disagree on their columns "
+                             f"({_first_line(exc)})") from None
+        return ds.dataset([str(p) for p in parts], schema=schema, format="parquet")
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection with views ``runs``, ``monthly`` and ``failures``.
 
-        ``monthly`` holds only rows of completed runs; ``failures`` only keys that
-        have not completed since.
+        ``runs`` holds one row per key (the first stored); ``monthly`` one row per
+        key and month, of completed runs only; ``failures`` only keys that have
+        not completed since.
         """
         if (self.path / "compact.json").exists():
-            self._finish_compaction()
+            with self._locked():
+                self._finish_compaction()
         con = duckdb.connect()
-        for table in TABLES:
-            parts = self._parts(table)
-            if parts:
-                files = ", ".join(f"'{p.as_posix()}'" for p in parts)
-                src = f"read_parquet([{files}], union_by_name = true)"
-            else:
-                src = None
-            if table == "runs":
-                con.execute(f"CREATE VIEW runs AS SELECT * FROM {src}" if src else
-                            "CREATE VIEW runs AS SELECT NULL::VARCHAR AS key, NULL::VARCHAR AS scenario, "
-                            "NULL::BIGINT AS seed WHERE false")
-            elif table == "monthly":
-                con.execute(f"CREATE VIEW monthly AS SELECT * FROM {src} WHERE key IN (SELECT key FROM runs)" if src
-                            else "CREATE VIEW monthly AS SELECT NULL::VARCHAR AS key, NULL::VARCHAR AS scenario, "
-                                 "NULL::BIGINT AS seed, NULL::BIGINT AS month WHERE false")
-            else:
-                con.execute(f"CREATE VIEW failures AS SELECT * FROM {src} WHERE key NOT IN (SELECT key FROM runs)"
-                            if src else "CREATE VIEW failures AS SELECT NULL::VARCHAR AS key, NULL::VARCHAR AS "
-                            "scenario, NULL::BIGINT AS seed, NULL::VARCHAR AS error, NULL::VARCHAR AS traceback "
-                            "WHERE false")
+        try:
+            for table in TABLES:
+                data = self._dataset(table)
+                if data is None:
+                    con.execute(f"CREATE VIEW {table}_parts AS {EMPTY_VIEWS[table]}")
+                else:
+                    con.register(f"{table}_parts", data)
+            con.execute("CREATE VIEW runs AS SELECT * FROM runs_parts "
+                        "QUALIFY row_number() OVER (PARTITION BY key ORDER BY finished_at) = 1")
+            con.execute("CREATE VIEW monthly AS SELECT * FROM monthly_parts WHERE key IN (SELECT key FROM runs) "
+                        "QUALIFY row_number() OVER (PARTITION BY key, month) = 1")
+            con.execute("CREATE VIEW failures AS SELECT * FROM failures_parts "
+                        "WHERE key NOT IN (SELECT key FROM runs)")
+        except BaseException:
+            con.close()
+            raise
         return con
 
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        """Run SQL over the views ``runs``, ``monthly`` and ``failures``; returns a DataFrame."""
-        con = self.connect()
+    def _execute(self, con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+        """Run SQL, turning a part that fails to read mid-query into a one-line :class:`StoreError`."""
         try:
             return con.execute(sql, params or []).df()
+        except (duckdb.IOException, duckdb.InvalidInputException, pa.ArrowException) as exc:
+            raise StoreError(f"results folder '{self.path}': a part file could not be read "
+                             f"({_first_line(exc)})") from None
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """Run SQL over the views ``runs``, ``monthly`` and ``failures``; returns a DataFrame.
+
+        The query runs with DuckDB's file system access switched off (and the
+        setting locked), so SQL from a user reads the store's views and nothing
+        else: no ``COPY ... TO``, no ``read_csv('/etc/...')``.
+        """
+        con = self.connect()
+        try:
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
+            return self._execute(con, sql, params)
         finally:
             con.close()
 
@@ -269,9 +372,9 @@ class ResultStore:
             else:
                 sql = f"SELECT {cols} FROM {view}"
             try:
-                return con.execute(f"{sql} ORDER BY {order}").df()
+                return self._execute(con, f"{sql} ORDER BY {order}")
             except duckdb.BinderException:
-                return con.execute(sql).df()
+                return self._execute(con, sql)
         finally:
             con.close()
 
@@ -279,10 +382,10 @@ class ResultStore:
         """Counts of what the store holds, for ``ecosim results``."""
         con = self.connect()
         try:
-            by_scenario = con.execute("SELECT scenario, count(*) AS runs, count(DISTINCT seed) AS seeds, "
-                                      "min(months) AS months, min(firms) AS firms FROM runs GROUP BY 1 ORDER BY 1").df()
-            n_monthly = con.execute("SELECT count(*) FROM monthly").fetchone()[0]
-            n_fail = con.execute("SELECT count(DISTINCT key) FROM failures").fetchone()[0]
+            by_scenario = self._execute(con, "SELECT scenario, count(*) AS runs, count(DISTINCT seed) AS seeds, "
+                                        "min(months) AS months, min(firms) AS firms FROM runs GROUP BY 1 ORDER BY 1")
+            n_monthly = int(self._execute(con, "SELECT count(*) AS n FROM monthly")["n"].iloc[0])
+            n_fail = int(self._execute(con, "SELECT count(DISTINCT key) AS n FROM failures")["n"].iloc[0])
         finally:
             con.close()
         return {"path": str(self.path), "runs": int(by_scenario["runs"].sum()) if len(by_scenario) else 0,
@@ -299,6 +402,10 @@ class ResultStore:
         """
         self.flush()
         self._prepare()
+        with self._locked():
+            return self._compact()
+
+    def _compact(self) -> dict[str, int]:
         merged: dict[str, int] = {}
         con = self.connect()
         try:
@@ -307,15 +414,8 @@ class ResultStore:
                 if len(parts) <= 1:
                     merged[table] = 0
                     continue
-                if table == "failures":
-                    frame = con.execute(f"SELECT * FROM read_parquet([{', '.join(repr(p.as_posix()) for p in parts)}],"
-                                        " union_by_name = true)").df()
-                else:
-                    frame = con.execute(f"SELECT * FROM {table}").df()
-                    if table == "runs":
-                        frame = frame.drop_duplicates("key", keep="first")
-                    else:
-                        frame = frame.drop_duplicates(["key", "month"], keep="first")
+                # failures keep every attempt; runs and monthly are already one row per key (and month)
+                frame = self._execute(con, f"SELECT * FROM {'failures_parts' if table == 'failures' else table}")
                 name = f"part-{time.strftime('%Y%m%dT%H%M%S')}-compact-{uuid.uuid4().hex[:10]}.parquet"
                 journal = self.path / "compact.json"
                 journal.write_text(json.dumps({"table": table, "new": name, "old": [p.name for p in parts]}))
@@ -332,7 +432,7 @@ class ResultStore:
         journal = self.path / "compact.json"
         if not journal.exists():
             return
-        info = json.loads(journal.read_text())
+        info = self._read_journal(journal)
         folder = self.path / info["table"]
         if (folder / info["new"]).exists():
             for old in info["old"]:
@@ -340,3 +440,21 @@ class ResultStore:
         else:
             (folder / (info["new"] + ".tmp")).unlink(missing_ok=True)
         journal.unlink()
+
+    def _read_journal(self, journal: Path) -> dict:
+        """The compaction journal, checked: a known table and part names only (never a path)."""
+        problem = None
+        try:
+            info = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            info, problem = None, _first_line(exc)
+        if problem is None:
+            names = [info.get("new"), *info.get("old", [])] if isinstance(info, dict) and isinstance(
+                info.get("old"), list) else None
+            if (not isinstance(info, dict) or info.get("table") not in TABLES or names is None
+                    or not all(isinstance(n, str) and PART_NAME.fullmatch(n) for n in names)):
+                problem = "expected {table: runs|monthly|failures, new: part name, old: [part names]}"
+        if problem is not None:
+            raise StoreError(f"results folder '{self.path}': compact.json is broken ({problem}); "
+                             "remove it after checking the parts")
+        return info

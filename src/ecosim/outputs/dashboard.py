@@ -67,6 +67,6 @@ def draw_dashboard(metrics: pd.DataFrame, path: Path, title: str = "") -> None:
         a.set_xlabel("month")
         a.grid(alpha=0.3)
     if title:
-        fig.suptitle(title, fontsize=14)
+        fig.suptitle(title, fontsize=14, parse_math=False)  # a name with "$" is text, not TeX
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -13,7 +13,10 @@ from ecosim.scenario import SCENARIO_DIR, ScenarioError
 
 
 def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    from rich.markup import escape
+
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(' '.join(str(message).split()))}",
+                                               highlight=False)
     raise typer.Exit(2)
 
 
@@ -100,7 +103,14 @@ def register(app: typer.Typer) -> None:
         from ecosim.validation.calibrate import calibrate as run_calibration
         from ecosim.validation.calibrate import load_setup
 
+        from ecosim.options import OptionError, check_out_file
+
         console = Console()
+        try:
+            check_out_file(history, "--history")
+            check_out_file(out, "--out")
+        except OptionError as exc:
+            _fail(str(exc))
         try:
             cal_setup = load_setup(setup)
             with Progress(TextColumn("[bold]calibrating"), BarColumn(), MofNCompleteColumn(),
