@@ -6,23 +6,27 @@ agents. One step is one month, and a month is the explicit list of phases in
 :data:`MONTH`, run top to bottom. A researcher can read it, reorder it or
 extend it (``model.phases`` is a copy per model)::
 
-    model = EcosystemModel(load_scenario("baseline"), rng=42)
+    model = EcosystemModel("baseline", rng=42, firms=1000, months=120)
     model.phases.insert(model.phases.index(lend) + 1, my_phase)
-    for _ in range(120):
-        model.step()
+    model.run_model()
 
-After every month the ledger checks that every owner's books balance and the
-monthly metrics are collected as a row of the ``metrics`` table of Mesa's ``DataCollector``.
+After every month the ledger checks that every owner's books balance and
+Mesa's ``DataCollector`` collects the monthly metrics (one model reporter per
+metric); ``running`` turns False at the scenario's horizon.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
+from pathlib import Path
+from typing import Any
 
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from ecosim.columns import ColumnTable
 from ecosim.credit.bank import Bank
@@ -55,12 +59,18 @@ from ecosim.outputs.metrics import METRIC_NAMES, monthly_metrics
 from ecosim.public.government import Government
 from ecosim.risk.chain import GuaranteeChain
 from ecosim.risk.pool import RiskPool
-from ecosim.scenario import JINAN_FIRMS, Scenario
+from ecosim.scenario import (
+    JINAN_FIRMS,
+    SIZE_PRESETS,
+    Scenario,
+    apply_overrides,
+    load_scenario,
+    resolve_size,
+    validate_scenario,
+)
 
 Phase = Callable[["EcosystemModel"], None]
 
-#: Name of the DataCollector table that holds one row of metrics per month.
-METRICS_TABLE = "metrics"
 #: Reference counts at Jinan's size, to which institutions scale.
 JINAN_BANKS = 121
 JINAN_VC_FUNDS = 40
@@ -126,12 +136,80 @@ MONTH: tuple[Phase, ...] = (
 )
 
 
+#: Size and horizon of a model built by name without them: the ``demo`` preset, two years.
+DEFAULT_FIRMS = SIZE_PRESETS["demo"]
+DEFAULT_MONTHS = 24
+
+
+def resolve_parameters(
+    scenario: str | Path | Scenario | Mapping[str, Any] | MesaScenario | None = "baseline",
+    *,
+    firms: int | str | None = None,
+    months: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Scenario:
+    """The validated scenario a model is built from, as :class:`EcosystemModel` takes it.
+
+    Args:
+        scenario: A scenario name or path, a validated :class:`~ecosim.scenario.Scenario`, its dict form,
+            or Mesa's own experiment ``Scenario`` (which ``SolaraViz`` passes on Reset; its parameters other
+            than ``rng`` are read as overrides of the ``baseline`` scenario).
+        firms: Initial startups (a number or a size preset). None: the scenario's own value when it is
+            given as an object or dict, the ``demo`` size (300) when it is given by name.
+        months: Horizon. None: as ``firms``, with 24 months for a scenario given by name.
+        overrides: Scenario keys and values, dotted (``"exemption.enabled"``) or with a double
+            underscore (``exemption__enabled``), validated exactly as scenario files are.
+
+    Raises:
+        ecosim.scenario.ScenarioError: One line naming the bad key or value and what is allowed.
+    """
+    overrides = dict(overrides or {})
+    if isinstance(scenario, MesaScenario):
+        overrides = {**{k: v for k, v in scenario.to_dict().items() if k not in ("rng", "model", "_scenario_id")},
+                     **overrides}
+        scenario = "baseline"
+    keys = {key.replace("__", "."): value for key, value in overrides.items()}
+    by_name = scenario is None or isinstance(scenario, str | Path)
+    if by_name:
+        firms = DEFAULT_FIRMS if firms is None else firms
+        months = DEFAULT_MONTHS if months is None else months
+        return load_scenario(scenario or "baseline", keys, months=months, firms=firms)
+    data = scenario.model_dump() if isinstance(scenario, Scenario) else dict(scenario)
+    if months is not None:
+        keys["run.months"] = months
+    if firms is not None:
+        keys["run.firms"] = resolve_size(firms)
+    if not keys and isinstance(scenario, Scenario):
+        return scenario
+    return validate_scenario(apply_overrides(data, keys))
+
+
+def _metric_reporter(name: str, model: EcosystemModel) -> float:
+    """Mesa model reporter: one metric of the month's row (computed once for all metrics)."""
+    return model.current[name]
+
+
 class EcosystemModel(mesa.Model):
     """The sci-tech finance ecosystem of one region.
 
+    Built like Mesa's example models, from keyword parameters; the defaults give a small, fast
+    model (the ``baseline`` scenario at the ``demo`` size, 300 startups, for 24 months):
+
+    >>> from ecosim import EcosystemModel
+    >>> model = EcosystemModel("baseline", rng=1, firms=100, months=3, exemption__enabled=False)
+    >>> model.run_model()                      # runs until the scenario's horizon
+    >>> model.month, model.running
+    (3, False)
+    >>> model.datacollector.get_model_vars_dataframe()["firms_alive"].size
+    3
+
     Args:
-        scenario: A validated scenario (defaults to all schema defaults).
+        scenario: A scenario name or path, a validated :class:`~ecosim.scenario.Scenario`, or its dict form
+            (see :func:`resolve_parameters`).
         rng: The run's seed (or a numpy Generator); every random draw derives from it.
+        firms: Initial startups (number or size preset; see :func:`resolve_parameters` for the default).
+        months: Horizon: ``running`` turns False after this many months, so ``run_model()`` stops there.
+        **overrides: Any scenario key, as ``exemption__enabled=False`` or ``**{"exemption.enabled": False}``.
 
     Attributes:
         params: The scenario in force.
@@ -144,11 +222,22 @@ class EcosystemModel(mesa.Model):
         phases: The month's phases, in order (a copy of :data:`MONTH`).
         streams: The run's random streams (:class:`Streams`).
         spinoff_rows: Firm rows of the tech brokerage's spin-offs, ascending.
+        datacollector: Mesa's ``DataCollector`` with one model reporter per monthly metric
+            (:data:`ecosim.outputs.metrics.METRIC_NAMES`), collected after every month.
     """
 
-    def __init__(self, scenario: Scenario | None = None, *, rng: int | np.random.Generator | None = None) -> None:
+    def __init__(
+        self,
+        scenario: str | Path | Scenario | Mapping[str, Any] | MesaScenario | None = "baseline",
+        *,
+        rng: int | np.random.Generator | None = 1,
+        firms: int | str | None = None,
+        months: int | None = None,
+        **overrides: Any,
+    ) -> None:
+        params = resolve_parameters(scenario, firms=firms, months=months, overrides=overrides)
         super().__init__(rng=rng)
-        self.params = scenario if scenario is not None else Scenario()
+        self.params = params
         p = self.params
         self.month = 0
         self.streams = Streams(self.rng)
@@ -172,9 +261,11 @@ class EcosystemModel(mesa.Model):
         self._build_institutions()
         self._seed_population()
         self.current: dict[str, float] = {}
-        # One table row per month: the metrics are computed together (ecosim.outputs.metrics), so the
-        # collector stores the finished row rather than calling one reporter per metric.
-        self.datacollector = mesa.DataCollector(tables={METRICS_TABLE: list(METRIC_NAMES)})
+        # The metrics of a month are computed together, once (ecosim.outputs.metrics); each model
+        # reporter reads its value from that row, so Mesa's tools (get_model_vars_dataframe,
+        # batch_run, make_plot_component) see every metric at the cost of a dict lookup.
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_metric_reporter, name) for name in METRIC_NAMES})
         self.ledger.check(self.month)
 
     # ------------------------------------------------------------------ set-up
@@ -229,7 +320,11 @@ class EcosystemModel(mesa.Model):
     # ------------------------------------------------------------------ the month
 
     def step(self) -> None:
-        """Advance one month: run every phase, check the books, collect the metrics."""
+        """Advance one month: run every phase, check the books, collect the metrics.
+
+        At the scenario's horizon (``params.run.months``) ``running`` turns False, which stops
+        ``run_model()`` and ``mesa.batch_run``; stepping on past it still works.
+        """
         self.month += 1
         self.tally = defaultdict(float)
         self.decisions = []
@@ -237,9 +332,11 @@ class EcosystemModel(mesa.Model):
             phase(self)
         self.ledger.check(self.month)
         self.current = monthly_metrics(self)
-        self.datacollector.add_table_row(METRICS_TABLE, self.current)
+        self.datacollector.collect(self)
         if self.month % 12 == 0:
             self._panel.append(self._panel_rows())
+        if self.month >= self.params.run.months:
+            self.running = False
 
     def record_decisions(self, rows: np.ndarray, approved: np.ndarray) -> None:
         """Keep this month's credit decisions (for allocation-efficiency metrics)."""
@@ -289,6 +386,7 @@ class EcosystemModel(mesa.Model):
             return self._panel_rows().iloc[0:0]
         return pd.concat(self._panel, ignore_index=True)
 
-    def metrics_frame(self):
-        """Monthly metrics as a pandas DataFrame (one row per month)."""
-        return self.datacollector.get_table_dataframe(METRICS_TABLE).reset_index(drop=True)
+    def metrics_frame(self) -> pd.DataFrame:
+        """Monthly metrics as a pandas DataFrame (one row per month, the columns of ``METRIC_NAMES``)."""
+        data = self.datacollector.model_vars
+        return pd.DataFrame({name: data[name] for name in METRIC_NAMES})

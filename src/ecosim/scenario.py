@@ -1,6 +1,7 @@
 """Scenario schema and loading: every policy lever as validated data.
 
-A scenario is a TOML file in ``experiments/scenarios/`` (or any path). It may
+A scenario is a TOML file: one bundled with the package (``ecosim/scenarios/``),
+one in a folder named by ``ECOSIM_SCENARIO_PATH``, or any path. It may
 ``extends = "baseline"`` another scenario and override single values; the
 result is validated against :class:`Scenario` before anything runs. Each
 parameter carries a unit, a range, a docstring naming the real instrument and
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib.resources
 import json
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -24,8 +27,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from ecosim.params import Section, lever
 
-#: Folder of the scenario files shipped with the project.
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
+#: Folder of the scenario files shipped inside the package (found the same way after a wheel install).
+SCENARIO_DIR = Path(str(importlib.resources.files("ecosim").joinpath("scenarios")))
+#: Environment variable naming more scenario folders (``os.pathsep``-separated), searched before the bundled ones.
+SCENARIO_PATH_VAR = "ECOSIM_SCENARIO_PATH"
 
 #: Reference size: Jinan's counts, to which institutions and public money scale.
 JINAN_FIRMS = 20_000
@@ -889,16 +894,24 @@ def _deep_merge(base: dict, override: Mapping) -> dict:
     return out
 
 
+def scenario_dirs() -> list[Path]:
+    """Folders searched for a scenario given by name: those in ``ECOSIM_SCENARIO_PATH``, then the bundled ones."""
+    extra = [Path(p) for p in os.environ.get(SCENARIO_PATH_VAR, "").split(os.pathsep) if p]
+    return [*extra, SCENARIO_DIR]
+
+
 def _resolve_path(name_or_path: str | Path) -> Path:
     path = Path(name_or_path)
     if path.suffix == ".toml" and path.exists():
         return path
-    candidate = SCENARIO_DIR / f"{name_or_path}.toml"
-    if candidate.exists():
-        return candidate
+    folders = scenario_dirs()
+    for folder in folders:
+        candidate = folder / f"{name_or_path}.toml"
+        if candidate.exists():
+            return candidate
     if path.exists():
         return path
-    known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
+    known = ", ".join(sorted({p.stem for folder in folders for p in folder.glob("*.toml")}))
     raise ScenarioError(f"scenario '{name_or_path}' not found (known scenarios: {known}; or give a path to a .toml file)")
 
 
@@ -976,7 +989,7 @@ def load_scenario(
     """Load, merge, override and validate a scenario.
 
     Args:
-        name_or_path: A name in ``experiments/scenarios/`` or a path to a TOML file.
+        name_or_path: A scenario name (bundled, or in a folder of ``ECOSIM_SCENARIO_PATH``) or a path to a TOML file.
         overrides: ``key=value`` strings or a mapping of dotted keys to values.
         months: Horizon override.
         firms: Initial startups, as a number or a size preset name (``jinan``...).
