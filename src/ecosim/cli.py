@@ -8,35 +8,81 @@ error naming the key and what is allowed, before any work starts.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from ecosim.scenario import ScenarioError, load_scenario, parameter_table
+from ecosim.scenario import SCENARIO_PATH_VAR, ScenarioError, load_scenario, parameter_table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="ecosim: a policy laboratory for sci-tech finance.")
 console = Console()
 
 
 def fail(message: str) -> None:
-    """Print a one-line error and exit with status 2."""
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print a one-line error (literally: brackets such as ``[dask]`` are kept) and exit with status 2."""
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(2)
+
+
+def require_extra(module: str, extra: str, what: str) -> None:
+    """Stop with the install command when an optional dependency is missing.
+
+    Args:
+        module: The module the command needs (e.g. ``solara``).
+        extra: The ecosim extra that installs it (e.g. ``viz``).
+        what: What needs it, for the message.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        fail(f"{what} needs the '{extra}' extra ({module} is not installed): pip install 'ecosim[{extra}]'")
+
+
+def plugins_from_options(phases: list[str] | None, metric_fns: list[str] | None):
+    """The plug-ins named by ``--phase`` and ``--metric-fn`` options, imported now (one-line error otherwise)."""
+    from ecosim.plugins import PluginError, Plugins
+
+    try:
+        return Plugins.of(phases or [], metric_fns or []).check() if (phases or metric_fns) else None
+    except PluginError as exc:
+        fail(str(exc))
+
+
+@app.callback()
+def main_options(
+    scenario_dir: Annotated[list[Path] | None, typer.Option(
+        "--scenario-dir", help=f"Folder of scenario files, searched by name before the bundled ones (repeatable; "
+                               f"also the environment variable {SCENARIO_PATH_VAR}).")] = None,
+) -> None:
+    """ecosim: a policy laboratory for sci-tech finance."""
+    if scenario_dir:
+        for folder in scenario_dir:
+            if not folder.is_dir():
+                fail(f"--scenario-dir {folder}: not a folder")
+        known = [p for p in os.environ.get(SCENARIO_PATH_VAR, "").split(os.pathsep) if p]
+        # Through the environment, so process workers of an experiment find the same scenarios.
+        os.environ[SCENARIO_PATH_VAR] = os.pathsep.join([*(str(f.resolve()) for f in scenario_dir), *known])
 
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="Scenario name in experiments/scenarios/ or a path to a .toml file.")],
+    scenario: Annotated[str, typer.Argument(help="Scenario name (bundled or in a --scenario-dir) or a path to a .toml file.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the run's files.")] = Path("results/run"),
     seed: Annotated[int, typer.Option(help="Seed of the run.")] = 1,
     months: Annotated[int | None, typer.Option(help="Horizon in months.")] = None,
     firms: Annotated[str | None, typer.Option(help="Initial startups: a number or demo/small/medium/jinan/large.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: section.key=value.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    phase: Annotated[list[str] | None, typer.Option(
+        "--phase", help="Add a phase: package.module:function@before:lend (or @after:PHASE, @start, @end).")] = None,
+    metric_fn: Annotated[list[str] | None, typer.Option(
+        "--metric-fn", help="Add summary figures: package.module:function of the finished model.")] = None,
 ) -> None:
     """Run one scenario and write metrics, firms, panel, events, network, dashboard and run.json."""
     from ecosim.runner import run_to_dir
@@ -47,7 +93,8 @@ def run(
         fail(str(exc))
     if seed < 0:
         fail(f"seed = {seed}: must be ≥ 0")
-    result = run_to_dir(sc, seed, out, progress=not quiet)
+    plugins = plugins_from_options(phase, metric_fn)
+    result = run_to_dir(sc, seed, out, progress=not quiet, plugins=plugins)
     table = Table(title=f"{sc.name}: {sc.run.firms} initial startups, {sc.run.months} months, seed {seed}")
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -68,6 +115,8 @@ def run(
         ("patents held at the end", f"{s['patents']:.0f}"),
         ("wall time", f"{result.wall_seconds:.1f} s"),
     ]
+    if plugins:
+        rows[-1:-1] = [(name, f"{s[name]:,.4g}") for m in plugins.metrics for name in m.values(result.model)]
     for k, v in rows:
         table.add_row(k, v)
     console.print(table)
