@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 import pandas as pd
 from mesa.experimental.scenarios import Scenario as MesaScenario
@@ -258,6 +259,7 @@ class EcosystemModel(mesa.Model):
         self.investors: list[Investor] = []
         self.decisions: list[tuple[np.ndarray, np.ndarray]] = []
         self._panel: list[pd.DataFrame] = []
+        self._grid = None
         self._build_institutions()
         self._seed_population()
         self.current: dict[str, float] = {}
@@ -355,6 +357,33 @@ class EcosystemModel(mesa.Model):
         out.flags.writeable = False
         self._has_loan = (act, out)
         return out
+
+    @property
+    def grid(self):
+        """The relationships as Mesa's ``Network`` space, each agent in its node's cell.
+
+        This is what Mesa's space component draws (``make_space_component(portrayal)`` in a
+        SolaraViz page). Built on demand and kept for the month. Nodes are numbered 0..n-1 in
+        the graph's order (``cell.coordinate``), as Mesa's network drawing expects; each node's
+        ``unique_id`` and ``kind`` attributes name the agent and its type (``bank``, ``firm``…).
+        """
+        if self._grid is None or self._grid[0] != self.month:
+            self._grid = (self.month, self._network_grid())
+        return self._grid[1]
+
+    def _network_grid(self):
+        from mesa.discrete_space import Network
+
+        graph = nx.convert_node_labels_to_integers(self.graph.G, label_attribute="unique_id")
+        space = Network(graph, layout=None, random=self.random)
+        agents = {agent.unique_id: agent for agent in self.agents}
+        for node, uid in graph.nodes(data="unique_id"):
+            agent = agents.get(uid)
+            if agent is not None:
+                cell = space._cells[node]
+                cell.add_agent(agent)
+                agent.cell = cell
+        return space
 
     @property
     def alive(self) -> np.ndarray:
