@@ -212,6 +212,11 @@ class EcosystemModel(mesa.Model):
         months: Horizon: ``running`` turns False after this many months, so ``run_model()`` stops there.
         **overrides: Any scenario key, as ``exemption__enabled=False`` or ``**{"exemption.enabled": False}``.
 
+    In a ``SolaraViz`` page, Reset rebuilds the model from the page's ``model_params`` and passes
+    Mesa's own experiment ``Scenario`` in place of ``scenario``, so the page runs ``baseline`` with
+    its parameters as overrides; for another ecosim scenario, give the page a subclass that names it
+    (``super().__init__("no_policy", **kwargs)``).
+
     Attributes:
         params: The scenario in force.
         month: Months completed.
