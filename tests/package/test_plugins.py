@@ -91,8 +91,10 @@ def test_run_with_a_phase_and_metrics_given_as_objects(plugin_module):
         lean.summary["total_new_loans"] != base.summary["total_new_loans"]
 
 
-@pytest.mark.parametrize("executor", ["serial", "processes"])
+@pytest.mark.parametrize("executor", ["serial", "processes", "dask"])
 def test_compare_carries_plugins_by_import_path_to_workers(plugin_module, executor, tmp_path):
+    if executor == "dask":
+        pytest.importorskip("distributed")
     res = ecosim.compare(["baseline", "no_policy"], seeds=2, firms=80, months=4, executor=executor, workers=2,
                          phases=[f"{plugin_module}:lean_startups@after:develop_startups"],
                          metric_fns=[f"{plugin_module}:lean_calls"], metrics=["lean_calls", "firms_alive"],
@@ -100,7 +102,7 @@ def test_compare_carries_plugins_by_import_path_to_workers(plugin_module, execut
     assert res.report.ok, res.failures
     assert (res.runs["lean_calls"] == 4).all()
     assert set(res.table["metric"]) == {"lean_calls", "firms_alive"}
-    if executor == "processes":
+    if executor != "serial":
         serial = ecosim.compare(["baseline", "no_policy"], seeds=2, firms=80, months=4, executor="serial",
                                 phases=[f"{plugin_module}:lean_startups@after:develop_startups"],
                                 metric_fns=[f"{plugin_module}:lean_calls"], progress=False)
@@ -129,3 +131,14 @@ def test_phase_plugin_parses_the_command_line_form():
     p = PhasePlugin.parse("pkg.mod:fn@after:invest")
     assert (p.function, p.where, p.spec) == ("pkg.mod:fn", "after:invest", "pkg.mod:fn@after:invest")
     assert PhasePlugin.parse("pkg.mod:fn").where == "end"
+
+
+def test_plugins_given_as_objects_reach_process_workers(plugin_module, tmp_path):
+    import importlib
+
+    mod = importlib.import_module(plugin_module)
+    res = ecosim.compare(["baseline"], seeds=2, firms=80, months=3, executor="processes", workers=2,
+                         phases=[(mod.lean_startups, "before:lend")], metric_fns=[mod.burn_figures],
+                         metrics=["mean_burn"], out=tmp_path / "objects", progress=False)
+    assert res.report.ok, res.failures
+    assert res.runs["mean_burn"].notna().all() and (res.runs["operating"] > 0).all()
