@@ -166,9 +166,10 @@ def resolve_parameters(
     """
     overrides = dict(overrides or {})
     if isinstance(scenario, MesaScenario):
-        overrides = {**{k: v for k, v in scenario.to_dict().items() if k not in ("rng", "model", "_scenario_id")},
-                     **overrides}
-        scenario = "baseline"
+        values = {k: v for k, v in scenario.to_dict().items() if k not in ("rng", "model", "_scenario_id")}
+        base = values.pop(CARRIED, "baseline")
+        overrides = {**values, **overrides}
+        scenario = base
     keys = {key.replace("__", "."): value for key, value in overrides.items()}
     by_name = scenario is None or isinstance(scenario, str | Path)
     if by_name:
@@ -183,6 +184,22 @@ def resolve_parameters(
     if not keys and isinstance(scenario, Scenario):
         return scenario
     return validate_scenario(apply_overrides(data, keys))
+
+
+#: Field of Mesa's experiment scenario that carries the ecosim scenario of a model (see ``EcosystemModel.scenario``).
+CARRIED = "ecosim_scenario"
+
+
+def _carrying_scenario(params: Scenario, rng: Any) -> MesaScenario:
+    """Mesa's experiment scenario whose one default field is the ecosim scenario in force.
+
+    SolaraViz's Reset builds a new model from ``type(model.scenario)()``, so the
+    class default brings the same ecosim scenario back (the page's parameters
+    then apply as overrides); a page may also offer ``ecosim_scenario`` as a parameter.
+    """
+    cls = type("EcosimScenario", (MesaScenario,), {"__annotations__": {CARRIED: object}, CARRIED: params,
+                                                   "__module__": __name__})
+    return cls(rng=rng)
 
 
 def _metric_reporter(name: str, model: EcosystemModel) -> float:
@@ -213,9 +230,9 @@ class EcosystemModel(mesa.Model):
         **overrides: Any scenario key, as ``exemption__enabled=False`` or ``**{"exemption.enabled": False}``.
 
     In a ``SolaraViz`` page, Reset rebuilds the model from the page's ``model_params`` and passes
-    Mesa's own experiment ``Scenario`` in place of ``scenario``, so the page runs ``baseline`` with
-    its parameters as overrides; for another ecosim scenario, give the page a subclass that names it
-    (``super().__init__("no_policy", **kwargs)``).
+    Mesa's own experiment ``Scenario`` in place of ``scenario``; that one carries the ecosim
+    scenario of the model being reset (see :attr:`scenario`), and the page's parameters apply to it
+    as overrides. A page offers a choice of ecosim scenarios as the ``ecosim_scenario`` parameter.
 
     Attributes:
         params: The scenario in force.
@@ -228,6 +245,8 @@ class EcosystemModel(mesa.Model):
         phases: The month's phases, in order (a copy of :data:`MONTH`).
         streams: The run's random streams (:class:`Streams`).
         spinoff_rows: Firm rows of the tech brokerage's spin-offs, ascending.
+        scenario: Mesa's experiment scenario of the model, carrying the ecosim scenario in force
+            (``scenario.ecosim_scenario``), so that SolaraViz's Reset rebuilds the same one.
         datacollector: Mesa's ``DataCollector`` with one model reporter per monthly metric
             (:data:`ecosim.outputs.metrics.METRIC_NAMES`), collected after every month.
     """
@@ -350,6 +369,23 @@ class EcosystemModel(mesa.Model):
         self.decisions.append((rows.copy(), approved.copy()))
 
     # ------------------------------------------------------------------ views
+
+    @property
+    def scenario(self) -> MesaScenario:
+        """Mesa's experiment scenario of this model, carrying the ecosim scenario in force.
+
+        (The ecosim scenario itself is :attr:`params`.) Made on first use, which is SolaraViz's.
+        """
+        current = self._scenario
+        if type(current) is MesaScenario and "params" in self.__dict__:
+            current = _carrying_scenario(self.params, current.rng)
+            self.scenario = current
+        return current
+
+    @scenario.setter
+    def scenario(self, value: MesaScenario) -> None:
+        self._scenario = value
+        value.model = self
 
     def has_loan(self) -> np.ndarray:
         """Per firm row: whether it has an outstanding loan (read-only; kept until the active loans change)."""

@@ -67,3 +67,29 @@ def test_reset_rebuilds_the_model_from_the_page_parameters(page):
     for _ in range(4):
         rc.find(ipyvuetify.Btn, children=["Step"]).widget.click()
     assert model.value.month == 4 and model.value.running is False
+
+
+def _render(model_params: dict, first: EcosystemModel):
+    model = solara.reactive(first)
+    viz = SolaraViz(model, components=[make_plot_component("firms_alive")], model_params=model_params)
+    _, rc = solara.render(solara.AppLayout(children=[viz]), handle_error=False)
+    return model, rc
+
+
+def test_reset_keeps_the_ecosim_scenario_of_the_page():
+    model, rc = _render({"firms": 60, "months": 3, "rng": 2}, EcosystemModel("no_policy", firms=60, months=3, rng=2))
+    rc.find(ipyvuetify.Btn, children=["Step"]).widget.click()
+    first = model.value
+    rc.find(ipyvuetify.Btn, children=["Reset"]).widget.click()
+    assert model.value is not first and model.value.month == 0
+    assert model.value.params.name == "no_policy"
+    assert model.value.params.content_hash() == first.params.content_hash()
+
+
+def test_a_page_can_offer_a_choice_of_ecosim_scenarios():
+    choice = {"type": "Select", "value": "baseline", "values": ["baseline", "no_policy"], "label": "Scenario"}
+    model, rc = _render({"ecosim_scenario": choice, "firms": 60, "months": 3},
+                        EcosystemModel("baseline", firms=60, months=3))
+    rc.find(ipyvuetify.Select, label="Scenario").widget.v_model = "no_policy"
+    rc.find(ipyvuetify.Btn, children=["Reset"]).widget.click()
+    assert model.value.params.name == "no_policy" and model.value.params.run.firms == 60
