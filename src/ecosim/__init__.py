@@ -37,7 +37,22 @@ _EXPORTS: dict[str, str] = {
     "Variant": "ecosim.experiments",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "EcosystemModel",
+    "MetricPlugin",
+    "PhasePlugin",
+    "Plugins",
+    "Run",
+    "Scenario",
+    "ScenarioError",
+    "Variant",
+    "__version__",
+    "compare",
+    "load_scenario",
+    "run",
+    "sensitivity",
+    "sweep",
+]
 
 if TYPE_CHECKING:
     from ecosim.api import Run, compare, load_scenario, run

@@ -54,3 +54,7 @@ def test_run_writes_its_files(tmp_path):
     out = res.write(tmp_path / "run")
     assert {"metrics.csv", "firms.parquet", "events.parquet", "run.json", "dashboard.png"} <= {
         p.name for p in out.iterdir()}
+
+
+def test_all_lists_exactly_the_lazy_exports():
+    assert set(ecosim.__all__) - {"__version__"} == set(ecosim._EXPORTS)
