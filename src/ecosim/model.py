@@ -173,8 +173,10 @@ def resolve_parameters(
     keys = {key.replace("__", "."): value for key, value in overrides.items()}
     by_name = scenario is None or isinstance(scenario, str | Path)
     if by_name:
-        firms = DEFAULT_FIRMS if firms is None else firms
-        months = DEFAULT_MONTHS if months is None else months
+        if firms is None and "run.firms" not in keys:
+            firms = DEFAULT_FIRMS
+        if months is None and "run.months" not in keys:
+            months = DEFAULT_MONTHS
         return load_scenario(scenario or "baseline", keys, months=months, firms=firms)
     data = scenario.model_dump() if isinstance(scenario, Scenario) else dict(scenario)
     if months is not None:

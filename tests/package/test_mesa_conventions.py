@@ -29,6 +29,11 @@ def test_keyword_parameters_take_dotted_and_double_underscore_spellings():
     assert p.content_hash() == same.content_hash()
 
 
+def test_size_and_horizon_may_also_be_given_as_scenario_keys():
+    p = EcosystemModel(run__firms=120, **{"run.months": 5}).params
+    assert (p.run.firms, p.run.months) == (120, 5)
+
+
 def test_a_scenario_object_keeps_its_own_size_and_horizon_unless_given():
     sc = load_scenario("baseline", months=7, firms=150)
     assert EcosystemModel(sc).params is sc
