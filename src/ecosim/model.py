@@ -55,20 +55,13 @@ from ecosim.information.brokers import build_brokers, visit_firms
 from ecosim.information.evaluation import BankEvaluator, evaluate_banks
 from ecosim.information.platform import build_platforms, rate_firms
 from ecosim.ledger import Ledger
+from ecosim.model_args import carrying_scenario, resolve_parameters
 from ecosim.network import RelationGraph
 from ecosim.outputs.metrics import METRIC_NAMES, monthly_metrics
 from ecosim.public.government import Government
 from ecosim.risk.chain import GuaranteeChain
 from ecosim.risk.pool import RiskPool
-from ecosim.scenario import (
-    JINAN_FIRMS,
-    SIZE_PRESETS,
-    Scenario,
-    apply_overrides,
-    load_scenario,
-    resolve_size,
-    validate_scenario,
-)
+from ecosim.scenario import JINAN_FIRMS, Scenario
 
 Phase = Callable[["EcosystemModel"], None]
 
@@ -137,73 +130,6 @@ MONTH: tuple[Phase, ...] = (
 )
 
 
-#: Size and horizon of a model built by name without them: the ``demo`` preset, two years.
-DEFAULT_FIRMS = SIZE_PRESETS["demo"]
-DEFAULT_MONTHS = 24
-
-
-def resolve_parameters(
-    scenario: str | Path | Scenario | Mapping[str, Any] | MesaScenario | None = "baseline",
-    *,
-    firms: int | str | None = None,
-    months: int | None = None,
-    overrides: Mapping[str, Any] | None = None,
-) -> Scenario:
-    """The validated scenario a model is built from, as :class:`EcosystemModel` takes it.
-
-    Args:
-        scenario: A scenario name or path, a validated :class:`~ecosim.scenario.Scenario`, its dict form,
-            or Mesa's own experiment ``Scenario`` (which ``SolaraViz`` passes on Reset; its parameters other
-            than ``rng`` are read as overrides of the ``baseline`` scenario).
-        firms: Initial startups (a number or a size preset). None: the scenario's own value when it is
-            given as an object or dict, the ``demo`` size (300) when it is given by name.
-        months: Horizon. None: as ``firms``, with 24 months for a scenario given by name.
-        overrides: Scenario keys and values, dotted (``"exemption.enabled"``) or with a double
-            underscore (``exemption__enabled``), validated exactly as scenario files are.
-
-    Raises:
-        ecosim.scenario.ScenarioError: One line naming the bad key or value and what is allowed.
-    """
-    overrides = dict(overrides or {})
-    if isinstance(scenario, MesaScenario):
-        values = {k: v for k, v in scenario.to_dict().items() if k not in ("rng", "model", "_scenario_id")}
-        base = values.pop(CARRIED, "baseline")
-        overrides = {**values, **overrides}
-        scenario = base
-    keys = {key.replace("__", "."): value for key, value in overrides.items()}
-    by_name = scenario is None or isinstance(scenario, str | Path)
-    if by_name:
-        if firms is None and "run.firms" not in keys:
-            firms = DEFAULT_FIRMS
-        if months is None and "run.months" not in keys:
-            months = DEFAULT_MONTHS
-        return load_scenario(scenario or "baseline", keys, months=months, firms=firms)
-    data = scenario.model_dump() if isinstance(scenario, Scenario) else dict(scenario)
-    if months is not None:
-        keys["run.months"] = months
-    if firms is not None:
-        keys["run.firms"] = resolve_size(firms)
-    if not keys and isinstance(scenario, Scenario):
-        return scenario
-    return validate_scenario(apply_overrides(data, keys))
-
-
-#: Field of Mesa's experiment scenario that carries the ecosim scenario of a model (see ``EcosystemModel.scenario``).
-CARRIED = "ecosim_scenario"
-
-
-def _carrying_scenario(params: Scenario, rng: Any) -> MesaScenario:
-    """Mesa's experiment scenario whose one default field is the ecosim scenario in force.
-
-    SolaraViz's Reset builds a new model from ``type(model.scenario)()``, so the
-    class default brings the same ecosim scenario back (the page's parameters
-    then apply as overrides); a page may also offer ``ecosim_scenario`` as a parameter.
-    """
-    cls = type("EcosimScenario", (MesaScenario,), {"__annotations__": {CARRIED: object}, CARRIED: params,
-                                                   "__module__": __name__})
-    return cls(rng=rng)
-
-
 def _metric_reporter(name: str, model: EcosystemModel) -> float:
     """Mesa model reporter: one metric of the month's row (computed once for all metrics)."""
     return model.current[name]
@@ -225,9 +151,9 @@ class EcosystemModel(mesa.Model):
 
     Args:
         scenario: A scenario name or path, a validated :class:`~ecosim.scenario.Scenario`, or its dict form
-            (see :func:`resolve_parameters`).
+            (see :func:`ecosim.model_args.resolve_parameters`).
         rng: The run's seed (or a numpy Generator); every random draw derives from it.
-        firms: Initial startups (number or size preset; see :func:`resolve_parameters` for the default).
+        firms: Initial startups (number or size preset; see :func:`ecosim.model_args.resolve_parameters` for the default).
         months: Horizon: ``running`` turns False after this many months, so ``run_model()`` stops there.
         **overrides: Any scenario key, as ``exemption__enabled=False`` or ``**{"exemption.enabled": False}``.
 
@@ -380,7 +306,7 @@ class EcosystemModel(mesa.Model):
         """
         current = self._scenario
         if type(current) is MesaScenario and "params" in self.__dict__:
-            current = _carrying_scenario(self.params, current.rng)
+            current = carrying_scenario(self.params, current.rng)
             self.scenario = current
         return current
 

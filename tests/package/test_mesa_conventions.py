@@ -6,7 +6,8 @@ import mesa
 import pandas as pd
 import pytest
 
-from ecosim.model import DEFAULT_FIRMS, DEFAULT_MONTHS, EcosystemModel
+from ecosim.model import EcosystemModel
+from ecosim.model_args import DEFAULT_FIRMS, DEFAULT_MONTHS
 from ecosim.outputs.metrics import METRIC_NAMES
 from ecosim.scenario import ScenarioError, load_scenario
 
