@@ -8,15 +8,18 @@ error naming the key and what is allowed, before any work starts.
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ecosim.options import OptionError, check_out_dir, check_seed
-from ecosim.scenario import ScenarioError, load_scenario, parameter_table
+from ecosim.scenario import SCENARIO_PATH_VAR, ScenarioError, load_scenario, parameter_table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="ecosim: a policy laboratory for sci-tech finance.")
 console = Console()
@@ -24,21 +27,59 @@ console = Console()
 
 def one_line(message: str) -> str:
     """A message as one line of plain text (rich markup in it is escaped)."""
-    from rich.markup import escape
-
     return escape(" ".join(str(message).split()))
 
 
 def fail(message: str) -> None:
-    """Print a one-line error and exit with status 2."""
+    """Print a one-line error (literally: brackets such as ``[dask]`` are kept) and exit with status 2."""
     Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {one_line(message)}", highlight=False,
                                               markup=True)
     raise typer.Exit(2)
 
 
+def require_extra(module: str, extra: str, what: str) -> None:
+    """Stop with the install command when an optional dependency is missing.
+
+    Args:
+        module: The module the command needs (e.g. ``solara``).
+        extra: The ecosim extra that installs it (e.g. ``viz``).
+        what: What needs it, for the message.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        fail(f"{what} needs the '{extra}' extra ({module} is not installed): pip install 'ecosim[{extra}]'")
+
+
+def plugins_from_options(phases: list[str] | None, metric_fns: list[str] | None):
+    """The plug-ins named by ``--phase`` and ``--metric-fn`` options, imported now (one-line error otherwise)."""
+    from ecosim.plugins import PluginError, Plugins
+
+    try:
+        return Plugins.of(phases or [], metric_fns or []).check() if (phases or metric_fns) else None
+    except PluginError as exc:
+        fail(str(exc))
+
+
+@app.callback()
+def main_options(
+    scenario_dir: Annotated[list[Path] | None, typer.Option(
+        "--scenario-dir", help=f"Folder of scenario files, searched by name before the bundled ones (repeatable; "
+                               f"also the environment variable {SCENARIO_PATH_VAR}).")] = None,
+) -> None:
+    """ecosim: a policy laboratory for sci-tech finance."""
+    if scenario_dir:
+        for folder in scenario_dir:
+            if not folder.is_dir():
+                fail(f"--scenario-dir {folder}: not a folder")
+        known = [p for p in os.environ.get(SCENARIO_PATH_VAR, "").split(os.pathsep) if p]
+        # Through the environment, so process workers of an experiment find the same scenarios.
+        os.environ[SCENARIO_PATH_VAR] = os.pathsep.join([*(str(f.resolve()) for f in scenario_dir), *known])
+
+
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="Scenario name in experiments/scenarios/ or a path to a .toml file.")],
+    scenario: Annotated[str, typer.Argument(help="Scenario name (bundled or in a --scenario-dir) or a path to a .toml file.")],
     out: Annotated[str, typer.Option("--out", help="Folder for the run's files.")] = "results/run",
     seed: Annotated[int, typer.Option(help="Seed of the run.")] = 1,
     months: Annotated[int | None, typer.Option(help="Horizon in months.")] = None,
@@ -48,6 +89,10 @@ def run(
     outputs: Annotated[str, typer.Option(
         help="Files to write: 'all' or a comma-separated list of metrics, firms, panel, events, funds, banks, "
              "network, dashboard, run.")] = "all",
+    phase: Annotated[list[str] | None, typer.Option(
+        "--phase", help="Add a phase: package.module:function@before:lend (or @after:PHASE, @start, @end).")] = None,
+    metric_fn: Annotated[list[str] | None, typer.Option(
+        "--metric-fn", help="Add summary figures: package.module:function of the finished model.")] = None,
 ) -> None:
     """Run one scenario and write metrics, firms, panel, events, funds, banks, network, dashboard and run.json."""
     from ecosim.outputs.files import OutputsError, parse_outputs
@@ -64,7 +109,8 @@ def run(
         out = check_out_dir(out)
     except (ScenarioError, OptionError) as exc:
         fail(str(exc))
-    result = run_to_dir(sc, seed, out, progress=not quiet, outputs=chosen)
+    plugins = plugins_from_options(phase, metric_fn)
+    result = run_to_dir(sc, seed, out, progress=not quiet, outputs=chosen, plugins=plugins)
     table = Table(title=f"{sc.name}: {sc.run.firms} initial startups, {sc.run.months} months, seed {seed}")
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -85,6 +131,8 @@ def run(
         ("patents held at the end", f"{s['patents']:.0f}"),
         ("wall time", f"{result.wall_seconds:.1f} s"),
     ]
+    if plugins:
+        rows[-1:-1] = [(name, f"{s[name]:,.4g}") for m in plugins.metrics for name in m.values(result.model)]
     for k, v in rows:
         table.add_row(k, v)
     console.print(table)

@@ -6,23 +6,28 @@ agents. One step is one month, and a month is the explicit list of phases in
 :data:`MONTH`, run top to bottom. A researcher can read it, reorder it or
 extend it (``model.phases`` is a copy per model)::
 
-    model = EcosystemModel(load_scenario("baseline"), rng=42)
+    model = EcosystemModel("baseline", rng=42, firms=1000, months=120)
     model.phases.insert(model.phases.index(lend) + 1, my_phase)
-    for _ in range(120):
-        model.step()
+    model.run_model()
 
-After every month the ledger checks that every owner's books balance and the
-monthly metrics are collected as a row of the ``metrics`` table of Mesa's ``DataCollector``.
+After every month the ledger checks that every owner's books balance and
+Mesa's ``DataCollector`` collects the monthly metrics (one model reporter per
+metric); ``running`` turns False at the scenario's horizon.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
+from pathlib import Path
+from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 import pandas as pd
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from ecosim.columns import ColumnTable
 from ecosim.credit.bank import Bank
@@ -50,6 +55,7 @@ from ecosim.information.brokers import build_brokers, visit_firms
 from ecosim.information.evaluation import BankEvaluator, evaluate_banks
 from ecosim.information.platform import build_platforms, rate_firms
 from ecosim.ledger import Ledger
+from ecosim.model_args import carrying_scenario, resolve_parameters
 from ecosim.network import RelationGraph
 from ecosim.outputs.metrics import METRIC_NAMES, monthly_metrics
 from ecosim.public.government import Government
@@ -59,8 +65,6 @@ from ecosim.scenario import JINAN_FIRMS, Scenario
 
 Phase = Callable[["EcosystemModel"], None]
 
-#: Name of the DataCollector table that holds one row of metrics per month.
-METRICS_TABLE = "metrics"
 #: Reference counts at Jinan's size, to which institutions scale.
 JINAN_BANKS = 121
 JINAN_VC_FUNDS = 40
@@ -126,12 +130,37 @@ MONTH: tuple[Phase, ...] = (
 )
 
 
+def _metric_reporter(name: str, model: EcosystemModel) -> float:
+    """Mesa model reporter: one metric of the month's row (computed once for all metrics)."""
+    return model.current[name]
+
+
 class EcosystemModel(mesa.Model):
     """The sci-tech finance ecosystem of one region.
 
+    Built like Mesa's example models, from keyword parameters; the defaults give a small, fast
+    model (the ``baseline`` scenario at the ``demo`` size, 300 startups, for 24 months):
+
+    >>> from ecosim import EcosystemModel
+    >>> model = EcosystemModel("baseline", rng=1, firms=100, months=3, exemption__enabled=False)
+    >>> model.run_model()                      # runs until the scenario's horizon
+    >>> model.month, model.running
+    (3, False)
+    >>> model.datacollector.get_model_vars_dataframe()["firms_alive"].size
+    3
+
     Args:
-        scenario: A validated scenario (defaults to all schema defaults).
+        scenario: A scenario name or path, a validated :class:`~ecosim.scenario.Scenario`, or its dict form
+            (see :func:`ecosim.model_args.resolve_parameters`).
         rng: The run's seed (or a numpy Generator); every random draw derives from it.
+        firms: Initial startups (number or size preset; see :func:`ecosim.model_args.resolve_parameters` for the default).
+        months: Horizon: ``running`` turns False after this many months, so ``run_model()`` stops there.
+        **overrides: Any scenario key, as ``exemption__enabled=False`` or ``**{"exemption.enabled": False}``.
+
+    In a ``SolaraViz`` page, Reset rebuilds the model from the page's ``model_params`` and passes
+    Mesa's own experiment ``Scenario`` in place of ``scenario``; that one carries the ecosim
+    scenario of the model being reset (see :attr:`scenario`), and the page's parameters apply to it
+    as overrides. A page offers a choice of ecosim scenarios as the ``ecosim_scenario`` parameter.
 
     Attributes:
         params: The scenario in force.
@@ -144,11 +173,24 @@ class EcosystemModel(mesa.Model):
         phases: The month's phases, in order (a copy of :data:`MONTH`).
         streams: The run's random streams (:class:`Streams`).
         spinoff_rows: Firm rows of the tech brokerage's spin-offs, ascending.
+        scenario: Mesa's experiment scenario of the model, carrying the ecosim scenario in force
+            (``scenario.ecosim_scenario``), so that SolaraViz's Reset rebuilds the same one.
+        datacollector: Mesa's ``DataCollector`` with one model reporter per monthly metric
+            (:data:`ecosim.outputs.metrics.METRIC_NAMES`), collected after every month.
     """
 
-    def __init__(self, scenario: Scenario | None = None, *, rng: int | np.random.Generator | None = None) -> None:
+    def __init__(
+        self,
+        scenario: str | Path | Scenario | Mapping[str, Any] | MesaScenario | None = "baseline",
+        *,
+        rng: int | np.random.Generator | None = 1,
+        firms: int | str | None = None,
+        months: int | None = None,
+        **overrides: Any,
+    ) -> None:
+        params = resolve_parameters(scenario, firms=firms, months=months, overrides=overrides)
         super().__init__(rng=rng)
-        self.params = scenario if scenario is not None else Scenario()
+        self.params = params
         p = self.params
         self.month = 0
         self.streams = Streams(self.rng)
@@ -169,12 +211,15 @@ class EcosystemModel(mesa.Model):
         self.investors: list[Investor] = []
         self.decisions: list[tuple[np.ndarray, np.ndarray]] = []
         self._panel: list[pd.DataFrame] = []
+        self._grid = None
         self._build_institutions()
         self._seed_population()
         self.current: dict[str, float] = {}
-        # One table row per month: the metrics are computed together (ecosim.outputs.metrics), so the
-        # collector stores the finished row rather than calling one reporter per metric.
-        self.datacollector = mesa.DataCollector(tables={METRICS_TABLE: list(METRIC_NAMES)})
+        # The metrics of a month are computed together, once (ecosim.outputs.metrics); each model
+        # reporter reads its value from that row, so Mesa's tools (get_model_vars_dataframe,
+        # batch_run, make_plot_component) see every metric at the cost of a dict lookup.
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_metric_reporter, name) for name in METRIC_NAMES})
         self.ledger.check(self.month)
 
     # ------------------------------------------------------------------ set-up
@@ -229,7 +274,11 @@ class EcosystemModel(mesa.Model):
     # ------------------------------------------------------------------ the month
 
     def step(self) -> None:
-        """Advance one month: run every phase, check the books, collect the metrics."""
+        """Advance one month: run every phase, check the books, collect the metrics.
+
+        At the scenario's horizon (``params.run.months``) ``running`` turns False, which stops
+        ``run_model()`` and ``mesa.batch_run``; stepping on past it still works.
+        """
         self.month += 1
         self.tally = defaultdict(float)
         self.decisions = []
@@ -237,15 +286,34 @@ class EcosystemModel(mesa.Model):
             phase(self)
         self.ledger.check(self.month)
         self.current = monthly_metrics(self)
-        self.datacollector.add_table_row(METRICS_TABLE, self.current)
+        self.datacollector.collect(self)
         if self.month % 12 == 0:
             self._panel.append(self._panel_rows())
+        if self.month >= self.params.run.months:
+            self.running = False
 
     def record_decisions(self, rows: np.ndarray, approved: np.ndarray) -> None:
         """Keep this month's credit decisions (for allocation-efficiency metrics)."""
         self.decisions.append((rows.copy(), approved.copy()))
 
     # ------------------------------------------------------------------ views
+
+    @property
+    def scenario(self) -> MesaScenario:
+        """Mesa's experiment scenario of this model, carrying the ecosim scenario in force.
+
+        (The ecosim scenario itself is :attr:`params`.) Made on first use, which is SolaraViz's.
+        """
+        current = self._scenario
+        if type(current) is MesaScenario and "params" in self.__dict__:
+            current = carrying_scenario(self.params, current.rng)
+            self.scenario = current
+        return current
+
+    @scenario.setter
+    def scenario(self, value: MesaScenario) -> None:
+        self._scenario = value
+        value.model = self
 
     def has_loan(self) -> np.ndarray:
         """Per firm row: whether it has an outstanding loan (read-only; kept until the active loans change)."""
@@ -258,6 +326,33 @@ class EcosystemModel(mesa.Model):
         out.flags.writeable = False
         self._has_loan = (act, out)
         return out
+
+    @property
+    def grid(self):
+        """The relationships as Mesa's ``Network`` space, each agent in its node's cell.
+
+        This is what Mesa's space component draws (``make_space_component(portrayal)`` in a
+        SolaraViz page). Built on demand and kept for the month. Nodes are numbered 0..n-1 in
+        the graph's order (``cell.coordinate``), as Mesa's network drawing expects; each node's
+        ``unique_id`` and ``kind`` attributes name the agent and its type (``bank``, ``firm``…).
+        """
+        if self._grid is None or self._grid[0] != self.month:
+            self._grid = (self.month, self._network_grid())
+        return self._grid[1]
+
+    def _network_grid(self):
+        from mesa.discrete_space import Network
+
+        graph = nx.convert_node_labels_to_integers(self.graph.G, label_attribute="unique_id")
+        space = Network(graph, layout=None, random=self.random)
+        agents = {agent.unique_id: agent for agent in self.agents}
+        for node, uid in graph.nodes(data="unique_id"):
+            agent = agents.get(uid)
+            if agent is not None:
+                cell = space._cells[node]
+                cell.add_agent(agent)
+                agent.cell = cell
+        return space
 
     @property
     def alive(self) -> np.ndarray:
@@ -289,6 +384,7 @@ class EcosystemModel(mesa.Model):
             return self._panel_rows().iloc[0:0]
         return pd.concat(self._panel, ignore_index=True)
 
-    def metrics_frame(self):
-        """Monthly metrics as a pandas DataFrame (one row per month)."""
-        return self.datacollector.get_table_dataframe(METRICS_TABLE).reset_index(drop=True)
+    def metrics_frame(self) -> pd.DataFrame:
+        """Monthly metrics as a pandas DataFrame (one row per month, the columns of ``METRIC_NAMES``)."""
+        data = self.datacollector.model_vars
+        return pd.DataFrame({name: data[name] for name in METRIC_NAMES})

@@ -20,6 +20,7 @@ from ecosim.credit.report import credit_summary
 from ecosim.equity.metrics import equity_summary
 from ecosim.information.metrics import information_summary
 from ecosim.model import EcosystemModel
+from ecosim.plugins import Plugins
 from ecosim.scenario import Scenario, resolve_size, validate_scenario
 
 #: Metrics summarised at the end of a run, and how.
@@ -76,6 +77,7 @@ def simulate(
     firms: int | str | None = None,
     keep_model: bool = False,
     on_month: Callable[[EcosystemModel], None] | None = None,
+    plugins: Plugins | None = None,
 ) -> RunResult:
     """Run one scenario for one seed.
 
@@ -86,6 +88,7 @@ def simulate(
         firms: Initial startups override (a number or a size preset).
         keep_model: Keep the finished model on the result (for writing files).
         on_month: Called after every month (progress bars).
+        plugins: Phases added to the month and metrics added to the summary (:mod:`ecosim.plugins`).
     """
     if not isinstance(scenario, Scenario):
         scenario = validate_scenario(scenario)
@@ -100,26 +103,32 @@ def simulate(
         scenario = validate_scenario(data)
     start = time.perf_counter()
     model = EcosystemModel(scenario, rng=int(seed))
+    if plugins:
+        plugins.apply(model)
     for _ in range(scenario.run.months):
         model.step()
         if on_month is not None:
             on_month(model)
     metrics = model.metrics_frame()
     summary = summarise(model, metrics)
+    if plugins:
+        summary.update(plugins.summary(model))
     return RunResult(metrics=metrics, summary=summary, wall_seconds=time.perf_counter() - start,
                      model=model if keep_model else None)
 
 
 def run_to_dir(
     scenario: Scenario, seed: int, out_dir: Path, *, progress: bool = True, outputs: str | Iterable[str] | None = None,
+    plugins: Plugins | None = None,
 ) -> RunResult:
-    """Run one scenario and write its files into ``out_dir``.
+    """Run one scenario (with optional plug-ins) and write its files into ``out_dir``.
 
     Args:
         scenario: The scenario to run.
         seed: The run's seed.
         out_dir: Folder for the files (created if missing).
         progress: Show a progress bar over the months.
+        plugins: Plug-in phases and metrics (:mod:`ecosim.plugins`).
         outputs: Which files to write: names from ``ecosim.outputs.files.OUTPUTS`` (a
             comma-separated string or a list) or ``"all"``; every file by default. Checked
             before the run starts (``ecosim.outputs.files.OutputsError``).
@@ -135,8 +144,9 @@ def run_to_dir(
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("month {task.completed}/{task.total}"),
                       TimeRemainingColumn()) as bar:
             task = bar.add_task(f"{scenario.name} seed {seed}", total=scenario.run.months)
-            result = simulate(scenario, seed, keep_model=True, on_month=lambda m: bar.advance(task))
+            result = simulate(scenario, seed, keep_model=True, on_month=lambda m: bar.advance(task),
+                              plugins=plugins)
     else:
-        result = simulate(scenario, seed, keep_model=True)
+        result = simulate(scenario, seed, keep_model=True, plugins=plugins)
     write_run(result, scenario, seed, out_dir, names)
     return result

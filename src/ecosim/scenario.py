@@ -1,6 +1,7 @@
 """Scenario schema and loading: every policy lever as validated data.
 
-A scenario is a TOML file in ``experiments/scenarios/`` (or any path). It may
+A scenario is a TOML file: one bundled with the package (``ecosim/scenarios/``),
+one in a folder named by ``ECOSIM_SCENARIO_PATH``, or any path. It may
 ``extends = "baseline"`` another scenario and override single values; the
 result is validated against :class:`Scenario` before anything runs. Each
 parameter carries a unit, a range, a docstring naming the real instrument and
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib.resources
 import json
 import math
+import os
 import re
 import stat
 import tomllib
@@ -28,8 +31,10 @@ from pydantic import BaseModel, ValidationError, model_validator
 
 from ecosim.params import STRICT, Section, lever
 
-#: Folder of the scenario files shipped with the project.
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
+#: Folder of the scenario files shipped inside the package (found the same way after a wheel install).
+SCENARIO_DIR = Path(str(importlib.resources.files("ecosim").joinpath("scenarios")))
+#: Environment variable naming more scenario folders (``os.pathsep``-separated), searched before the bundled ones.
+SCENARIO_PATH_VAR = "ECOSIM_SCENARIO_PATH"
 
 #: Reference size: Jinan's counts, to which institutions and public money scale.
 JINAN_FIRMS = 20_000
@@ -906,18 +911,27 @@ def _is_name(text: str) -> bool:
     return bool(_NAME.fullmatch(text)) and not text.endswith(".toml")
 
 
+def scenario_dirs() -> list[Path]:
+    """Folders searched for a scenario given by name: those in ``ECOSIM_SCENARIO_PATH``, then the bundled ones."""
+    extra = [Path(p) for p in os.environ.get(SCENARIO_PATH_VAR, "").split(os.pathsep) if p]
+    return [*extra, SCENARIO_DIR]
+
+
 def find_named_scenario(name: str) -> Path | None:
     """The file of a scenario known by name, or None.
 
-    Names are looked up in :data:`SCENARIO_DIR` only; a name never contains a
-    folder, so a lookup cannot leave the scenario folder.
+    Names are looked up in the folders of :func:`scenario_dirs`, in order; a
+    name never contains a folder, so a lookup cannot leave those folders.
     """
-    candidate = SCENARIO_DIR / f"{name}.toml"
-    return candidate if candidate.is_file() else None
+    for folder in scenario_dirs():
+        candidate = folder / f"{name}.toml"
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def _known_names() -> str:
-    return ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
+    return ", ".join(sorted({p.stem for folder in scenario_dirs() for p in folder.glob("*.toml")}))
 
 
 def _resolve_path(name_or_path: str | Path, beside: Path | None = None) -> Path:
@@ -1101,7 +1115,7 @@ def load_scenario(
     """Load, merge, override and validate a scenario.
 
     Args:
-        name_or_path: A name in ``experiments/scenarios/`` or a path to a TOML file.
+        name_or_path: A scenario name (bundled, or in a folder of ``ECOSIM_SCENARIO_PATH``) or a path to a TOML file.
         overrides: ``key=value`` strings or a mapping of dotted keys to values.
         months: Horizon override.
         firms: Initial startups, as a number or a size preset name (``jinan``...).

@@ -12,12 +12,34 @@ Parquet store queried with DuckDB. The ``ecosim compare|sweep|sensitivity|
 results`` commands wrap these functions.
 """
 
-from ecosim.experiments.compare import HEADLINE_METRICS, CompareResult, compare
-from ecosim.experiments.seeds import derive_seeds
-from ecosim.experiments.sensitivity import SensitivityResult, sensitivity
-from ecosim.experiments.store import ResultStore
-from ecosim.experiments.sweeps import SweepResult, sweep
-from ecosim.experiments.variants import Variant
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+#: Public names and the module each comes from (imported on first use, so the CLI starts quickly).
+_EXPORTS: dict[str, str] = {
+    "HEADLINE_METRICS": "ecosim.experiments.compare",
+    "CompareResult": "ecosim.experiments.compare",
+    "compare": "ecosim.experiments.compare",
+    "derive_seeds": "ecosim.experiments.seeds",
+    "SensitivityResult": "ecosim.experiments.sensitivity",
+    "sensitivity": "ecosim.experiments.sensitivity",
+    "ResultStore": "ecosim.experiments.store",
+    "SweepResult": "ecosim.experiments.sweeps",
+    "sweep": "ecosim.experiments.sweeps",
+    "Variant": "ecosim.experiments.variants",
+}
+
+if TYPE_CHECKING:
+    from ecosim.experiments.compare import HEADLINE_METRICS, CompareResult, compare
+    from ecosim.experiments.seeds import derive_seeds
+    from ecosim.experiments.sensitivity import SensitivityResult, sensitivity
+    from ecosim.experiments.store import ResultStore
+    from ecosim.experiments.sweeps import SweepResult, sweep
+    from ecosim.experiments.variants import Variant
 
 __all__ = [
     "HEADLINE_METRICS",
@@ -31,3 +53,24 @@ __all__ = [
     "sensitivity",
     "sweep",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ecosim.experiments' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+class _Package(types.ModuleType):
+    """This package, whose functions ``compare`` and ``sensitivity`` keep their names over the submodules'."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == value.__name__:
+            value = getattr(value, name)  # the import system names a loaded submodule here; keep the function
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

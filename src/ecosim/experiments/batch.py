@@ -126,7 +126,8 @@ def task_labels(tasks: list[Task]) -> pd.DataFrame:
 
 
 def run_experiment(variants, seeds, out, *, description: str, executor: str = "serial", workers: int | None = None,
-                   scheduler: str | None = None, progress: bool = True, batch_size: int = 16) -> ExperimentRuns:
+                   scheduler: str | None = None, progress: bool = True, batch_size: int = 16,
+                   plugins=None) -> ExperimentRuns:
     """Run every variant on its seeds into ``out`` (a temporary folder when None) and read the runs back.
 
     Args:
@@ -140,13 +141,14 @@ def run_experiment(variants, seeds, out, *, description: str, executor: str = "s
         progress: Show a progress bar.
         batch_size: Runs written to the store per batch (at most this many, or 5 s of runs, are
             lost if the process is killed).
+        plugins: Phases and metrics added to every run (:class:`ecosim.plugins.Plugins`).
     """
     import tempfile
     from pathlib import Path
 
     from ecosim.experiments.tasks import make_tasks
 
-    tasks = make_tasks(variants, seeds)
+    tasks = make_tasks(variants, seeds, plugins.check() if plugins else None)
     tmp = None
     if out is None:
         tmp = tempfile.TemporaryDirectory(prefix=f"ecosim-{description}-")

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ecosim.options import (
@@ -39,6 +40,10 @@ FirmsOpt = Annotated[str | None, typer.Option("--firms", help="Initial startups:
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Override for every scenario: section.key=value.")]
 RootOpt = Annotated[int, typer.Option("--root-seed", help="Root of the seed tree.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+PhaseOpt = Annotated[list[str] | None, typer.Option(
+    "--phase", help="Add a phase to every run: package.module:function@before:lend (or @after:PHASE, @start, @end).")]
+MetricFnOpt = Annotated[list[str] | None, typer.Option(
+    "--metric-fn", help="Add summary figures to every run: package.module:function of the finished model.")]
 
 
 #: Fewest samples of a global sensitivity analysis: Morris trajectories, Sobol base samples (a power of two).
@@ -46,11 +51,15 @@ MIN_SAMPLES = {"morris": 2, "sobol": 8}
 
 
 def _fail(message: str) -> None:
-    from rich.markup import escape
-
     Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(' '.join(str(message).split()))}",
                                                highlight=False)
     raise typer.Exit(2)
+
+
+def _plugins(phases: list[str] | None, metric_fns: list[str] | None):
+    from ecosim.cli import plugins_from_options
+
+    return plugins_from_options(phases, metric_fns)
 
 
 def _check_run_options(out: str, *, seeds: int, workers: int | None, root_seed: int, executor: str,
@@ -85,7 +94,7 @@ def _finish(report, out: Path) -> None:
     err = Console(stderr=True)
     err.print(f"[bold red]{len(report.failed)} run(s) failed[/] (tracebacks: `ecosim results {out} --failures`):")
     for row in report.failed.itertuples():
-        err.print(f"  {row.scenario} seed {row.seed}: {row.error}", highlight=False)
+        err.print(f"  {escape(str(row.scenario))} seed {row.seed}: {escape(str(row.error))}", highlight=False)
     raise typer.Exit(1)
 
 
@@ -112,6 +121,8 @@ def compare_cmd(
     scheduler: SchedulerOpt = None,
     root_seed: RootOpt = 20_240_601,
     quiet: QuietOpt = False,
+    phase: PhaseOpt = None,
+    metric_fn: MetricFnOpt = None,
 ) -> None:
     """Run scenarios on the same seeds; print means and paired differences with 95% CIs; write CSV and figure."""
     from ecosim.experiments.compare import compare
@@ -121,7 +132,8 @@ def compare_cmd(
                                  scheduler=scheduler)
         res = compare(scenarios, seeds=seeds, months=months, firms=firms, overrides=parse_overrides(set_ or []),
                       executor=executor, workers=workers, scheduler=scheduler, out=out, metrics=metrics, ci=ci,
-                      root_seed=root_seed, progress=not quiet)
+                      root_seed=root_seed, progress=not quiet,
+                      plugins=_plugins(phase, metric_fn))
     except (ScenarioError, OptionError, ValueError) as exc:
         _fail(str(exc))
     show = res.table[["metric", "scenario", "n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"]]
@@ -190,6 +202,8 @@ def sweep_cmd(
     scheduler: SchedulerOpt = None,
     root_seed: RootOpt = 20_240_601,
     quiet: QuietOpt = False,
+    phase: PhaseOpt = None,
+    metric_fn: MetricFnOpt = None,
 ) -> None:
     """Run a scenario over a grid or Latin-hypercube design of parameters, every point on the same seeds."""
     from ecosim.experiments.sweeps import sweep
@@ -210,7 +224,8 @@ def sweep_cmd(
                                  scheduler=scheduler)
         res = sweep(scenario, param, design=design, samples=samples, seeds=seeds, months=months, firms=firms,
                     overrides=parse_overrides(set_ or []), executor=executor, workers=workers, scheduler=scheduler,
-                    out=out, metrics=metrics, root_seed=root_seed, progress=not quiet)
+                    out=out, metrics=metrics, root_seed=root_seed, progress=not quiet,
+                    plugins=_plugins(phase, metric_fn))
     except (ScenarioError, OptionError, ValueError) as exc:
         _fail(str(exc))
     if len(res.table):
@@ -237,6 +252,8 @@ def sensitivity_cmd(
     scheduler: SchedulerOpt = None,
     root_seed: RootOpt = 20_240_601,
     quiet: QuietOpt = False,
+    phase: PhaseOpt = None,
+    metric_fn: MetricFnOpt = None,
 ) -> None:
     """Global sensitivity (SALib Morris or Sobol) of summary figures to parameter ranges, with 95% CIs."""
     from ecosim.experiments.sensitivity import sensitivity
@@ -250,7 +267,8 @@ def sensitivity_cmd(
                                  scheduler=scheduler)
         res = sensitivity(scenario, param, method=method, samples=samples, seeds=seeds, months=months, firms=firms,
                           overrides=parse_overrides(set_ or []), executor=executor, workers=workers,
-                          scheduler=scheduler, out=out, metrics=metrics, root_seed=root_seed, progress=not quiet)
+                          scheduler=scheduler, out=out, metrics=metrics, root_seed=root_seed, progress=not quiet,
+                          plugins=_plugins(phase, metric_fn))
     except (ScenarioError, OptionError, ValueError) as exc:
         _fail(str(exc))
     if len(res.table):

@@ -92,6 +92,7 @@ def compare(
     paired: bool = True,
     progress: bool = True,
     batch_size: int = 16,
+    plugins=None,
 ) -> CompareResult:
     """Run scenarios on common seeds and compare them.
 
@@ -112,6 +113,7 @@ def compare(
             gives each scenario its own seeds (then differences pair seed positions, not seeds).
         progress: Show a progress bar.
         batch_size: Runs written to the store per batch.
+        plugins: Phases and metrics added to every run (:class:`ecosim.plugins.Plugins`).
 
     Returns:
         A :class:`CompareResult`; runs that failed are listed in ``result.failures``.
@@ -138,7 +140,7 @@ def compare(
         if not paired:
             raise ScenarioError("paired=False needs a number of seeds, not a seed list")
     exp = run_experiment(variants, seed_list, out, description="compare", executor=executor, workers=workers,
-                         scheduler=scheduler, progress=progress, batch_size=batch_size)
+                         scheduler=scheduler, progress=progress, batch_size=batch_size, plugins=plugins)
     runs = exp.runs
     wanted = list(metrics) if metrics else [m for m in HEADLINE_METRICS if m in runs.columns or runs.empty]
     check_metrics(runs, wanted)

@@ -114,6 +114,7 @@ def sensitivity(
     root_seed: int = DEFAULT_ROOT,
     progress: bool = True,
     batch_size: int = 16,
+    plugins=None,
 ) -> SensitivityResult:
     """Global sensitivity of summary figures to scenario parameters.
 
@@ -134,6 +135,7 @@ def sensitivity(
         root_seed: Root of the seed tree and of the sampling.
         progress: Show a progress bar.
         batch_size: Runs written to the store per batch.
+        plugins: Phases and metrics added to every run (:class:`ecosim.plugins.Plugins`).
 
     Raises:
         ScenarioError: A bad key, range, method or sample count, before any run starts.
@@ -153,7 +155,7 @@ def sensitivity(
     seed_list = derive_seeds(seeds, root_seed) if isinstance(seeds, int) else [int(s) for s in seeds]
     exp = run_experiment(variants, seed_list, out, description=f"sensitivity ({method})", executor=executor,
                          workers=workers, scheduler=scheduler, progress=progress,
-                         batch_size=batch_size)
+                         batch_size=batch_size, plugins=plugins)
     runs = exp.runs.copy()
     runs.insert(0, "point", runs.pop("scenario").str.rsplit(":", n=1).str[-1])
     wanted = list(metrics) if metrics else [m for m in DEFAULT_METRICS if m in runs.columns]

@@ -251,6 +251,7 @@ def sweep(
     root_seed: int = DEFAULT_ROOT,
     progress: bool = True,
     batch_size: int = 16,
+    plugins=None,
 ) -> SweepResult:
     """Run a scenario over a design of parameter values, every point on the same seeds.
 
@@ -271,6 +272,7 @@ def sweep(
         root_seed: Root of the seed tree (and of the LHS design).
         progress: Show a progress bar.
         batch_size: Runs written to the store per batch.
+        plugins: Phases and metrics added to every run (:class:`ecosim.plugins.Plugins`).
 
     Raises:
         ScenarioError: A bad key, range or value, before any run starts.
@@ -282,7 +284,7 @@ def sweep(
     variants = resolve_all(point_variants(scenario, pts), months=months, firms=firms, overrides=overrides)
     seed_list = derive_seeds(seeds, root_seed) if isinstance(seeds, int) else [int(s) for s in seeds]
     exp = run_experiment(variants, seed_list, out, description="sweep", executor=executor, workers=workers,
-                         scheduler=scheduler, progress=progress, batch_size=batch_size)
+                         scheduler=scheduler, progress=progress, batch_size=batch_size, plugins=plugins)
     keys = [p.key for p in plist]
     runs = exp.runs.copy()
     runs.insert(0, "point", runs.pop("scenario").str.rsplit(":", n=1).str[-1])

@@ -21,7 +21,7 @@ class Variant:
 
     Attributes:
         name: Label used in tables and figures.
-        base: Scenario name in ``experiments/scenarios/`` or a path to a TOML file.
+        base: Scenario name (bundled or on ``ECOSIM_SCENARIO_PATH``) or a path to a TOML file.
         overrides: Dotted-key overrides, e.g. ``{"exemption.enabled": False}``.
     """
 

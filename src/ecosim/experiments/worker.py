@@ -61,7 +61,7 @@ def run_task(task: Task) -> Outcome:
     host = f"{socket.gethostname()}:{os.getpid()}"
     start = time.perf_counter()
     try:
-        result = simulate(task.scenario_data, task.seed)
+        result = simulate(task.scenario_data, task.seed, plugins=task.plugins)
     except Exception as exc:  # noqa: BLE001 - every model error becomes a record
         return Outcome(task=task, ok=False, error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(),
                        wall_seconds=time.perf_counter() - start, host=host, finished_at=time.time())

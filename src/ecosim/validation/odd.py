@@ -42,7 +42,7 @@ def _default(value: object) -> str:
 
 
 def calibrated_values() -> dict[str, object]:
-    """Values set by ``experiments/scenarios/calibrated.toml``, by dotted path (empty when absent)."""
+    """Values set by ``ecosim/scenarios/calibrated.toml`` (bundled), by dotted path (empty when absent)."""
     import tomllib
 
     from ecosim.scenario import SCENARIO_DIR

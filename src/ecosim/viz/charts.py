@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import matplotlib
 import matplotlib.text
 
-matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402

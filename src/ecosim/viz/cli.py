@@ -17,9 +17,10 @@ def demo(
     months: Annotated[int, typer.Option(help="Months before the model stops.")] = 120,
 ) -> None:
     """Serve the live teaching demo (Mesa SolaraViz) in the browser."""
-    from ecosim.cli import fail
+    from ecosim.cli import fail, require_extra
     from ecosim.scenario import ScenarioError, resolve_size
 
+    require_extra("solara", "viz", "ecosim demo")
     try:
         n = resolve_size(firms)
     except ScenarioError as exc:
