@@ -249,7 +249,8 @@ def discover_cmd(
                        peel_alpha=peel_alpha)
     except ScenarioError as exc:
         _fail(str(exc))
-    show = restricted_boxes(res)[["box", "param", "role", "low", "high", "coverage", "density", "mass", "n"]]
+    show = restricted_boxes(res)[["box", "param", "role", "low", "high", "qp_low", "qp_high", "coverage", "density",
+                                  "mass", "n"]]
     _print_table(show, f"PRIM boxes of {res.condition}: {res.n_cases} of {res.n_runs} runs are cases of interest")
     console.print(f"boxes: [bold]{target / 'boxes.csv'}[/]  CART: [bold]{target / 'cart_boxes.csv'}[/]  figures: "
                   f"[bold]{target / 'prim_peeling.png'}[/], [bold]{target / 'prim_boxes.png'}[/]")

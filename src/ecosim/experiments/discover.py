@@ -18,7 +18,8 @@ methods describe where the cases of interest lie:
   with its own coverage and density.
 
 Written to ``out``: ``boxes.csv`` (one row per box and parameter: role, low,
-high, whether restricted, coverage, density, mass, cases), ``peeling.csv``
+high, whether restricted, the restriction's quasi-p-values, coverage, density,
+mass, cases), ``peeling.csv``
 (each PRIM box's trajectory), ``cart_boxes.csv``, and the figures
 ``prim_peeling.png`` (the trade-off, coloured by restricted dimensions) and
 ``prim_boxes.png`` (each box's ranges against the full ranges).
@@ -143,8 +144,11 @@ class DiscoveryResult:
 
     Attributes:
         condition: The case of interest.
-        boxes: PRIM boxes: ``box, param, role, low, high, full_low, full_high, restricted, coverage,
-            density, mass, n, cases``.
+        boxes: PRIM boxes: ``box, param, role, low, high, full_low, full_high, restricted, qp_low,
+            qp_high, coverage, density, mass, n, cases``. ``qp_*`` are the quasi-p-values of the
+            lower and upper restriction (Bryant and Lempert 2010, a one-sided binomial test of
+            whether dropping it would lower the density): above 0.05, the restriction is not
+            significant.
         peeling: Each PRIM box's peeling trajectory: ``box, step, coverage, density, mass, res_dim, n``.
         cart: CART leaves: ``box, param, low, high, coverage, density, mass``.
         n_cases: Runs of interest.
@@ -297,11 +301,14 @@ def _prim(cases: Cases, y: np.ndarray, max_boxes: int, box_index: int | None, pe
                                                                   "res_dim", "n"]])
             lim = box.box_lims[step]
             stats = t.iloc[step]
+            qp = box.p_values[step] if step < len(box.p_values) else {}
             for col in cases.x.columns:
                 lo, hi = float(lim.loc[0, col]), float(lim.loc[1, col])
                 flo, fhi = float(full.loc[0, col]), float(full.loc[1, col])
+                q = [np.nan if v is None or v < 0 else float(v) for v in qp.get(col, [np.nan, np.nan])]
                 rows.append({"box": b, "param": col, "role": cases.roles.get(col, "lever"), "low": lo, "high": hi,
                              "full_low": flo, "full_high": fhi, "restricted": bool(lo > flo or hi < fhi),
+                             "qp_low": q[0], "qp_high": q[1],
                              "coverage": float(stats["coverage"]), "density": float(stats["density"]),
                              "mass": float(stats["mass"]), "n": int(stats["n"]),
                              "cases": int(round(stats["density"] * stats["n"]))})
