@@ -343,9 +343,11 @@ def optimise(
     def constraint_values(trial) -> Sequence[float]:
         return trial.user_attrs.get("constraints", [1.0] * len(cons))
 
+    # optuna ≥ 5 reads constraints the trial sets itself; older versions ask the sampler's function
+    native = hasattr(optuna.trial.Trial, "set_constraint")
     study.sampler = optuna.samplers.TPESampler(
         seed=sampler_seed + len(study.trials), n_startup_trials=max(3, min(10, trials // 3)),
-        constraints_func=constraint_values if cons else None)
+        **({} if native or not cons else {"constraints_func": constraint_values}))
     if not study.trials and start_from_scenario:
         start = _start_point(scenario, plan.levers, months, firms, overrides)
         if start is not None:
@@ -377,7 +379,11 @@ def optimise(
                 scores[f"{c.metric}:{stat}"] = robust_score(per_point[c.metric], c.op == "<=", stat)
         for k, v in scores.items():
             trial.set_user_attr(k, v)
-        trial.set_user_attr("constraints", [c.violation(scores[f"{c.metric}:{robust}"]) for c in cons])
+        violations = [c.violation(scores[f"{c.metric}:{robust}"]) for c in cons]
+        trial.set_user_attr("constraints", violations)
+        if native:
+            for c, v in zip(cons, violations, strict=True):
+                trial.set_constraint(str(c), v)
         result = [scores[f"{o.metric}:{robust}"] for o in objs]
         if any(not math.isfinite(v) for v in result):
             trial.set_user_attr("error", "an objective is undefined (NaN) for this candidate")
