@@ -18,7 +18,8 @@ On a shared machine the figures move with the neighbours' load: compare
 executors within one invocation, and repeat.
 
     python benchmarks/bench_sweep.py [--points 100] [--seeds 2] [--firms small] [--months 120] [--workers 2]
-                                     [--store-runs 10000] [--batch 100] [--skip-runs] [--skip-store]
+                                     [--store-runs 10000] [--batch 100] [--store-months 120]
+                                     [--skip-runs] [--skip-store]
 """
 
 from __future__ import annotations
@@ -66,13 +67,13 @@ def bench_executors(points: int, seeds: int, firms: str, months: int, workers: i
         print(f"  {executor}: identical to serial: {not differ}" + (f" (differs in {differ[:5]})" if differ else ""))
 
 
-def bench_store(n_runs: int, batch: int) -> None:
+def bench_store(n_runs: int, batch: int, months: int = 120) -> None:
     from ecosim.experiments.store import ResultStore
     from ecosim.experiments.tasks import make_tasks
     from ecosim.experiments.variants import resolve_all
     from ecosim.experiments.worker import run_task
 
-    variants = resolve_all(["baseline", "no_policy"], months=120, firms=300)
+    variants = resolve_all(["baseline", "no_policy"], months=months, firms=300)
     template = run_task(make_tasks(variants[:1], [1])[0])
     rng = np.random.default_rng(0)
     numeric = template.metrics.select_dtypes("number").columns.drop("month")
@@ -136,14 +137,16 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--store-runs", type=int, default=10_000)
     ap.add_argument("--batch", type=int, default=100)
+    ap.add_argument("--store-months", type=int, default=120, help="Months of each synthetic stored run.")
     ap.add_argument("--skip-runs", action="store_true")
     ap.add_argument("--skip-store", action="store_true")
     args = ap.parse_args()
+    firms = int(args.firms) if args.firms.isdigit() else args.firms
     pd.set_option("display.width", 160)
     if not args.skip_runs:
-        bench_executors(args.points, args.seeds, args.firms, args.months, args.workers)
+        bench_executors(args.points, args.seeds, firms, args.months, args.workers)
     if not args.skip_store:
-        bench_store(args.store_runs, args.batch)
+        bench_store(args.store_runs, args.batch, args.store_months)
 
 
 if __name__ == "__main__":
