@@ -125,15 +125,25 @@ def load_cases(path: str | Path) -> Cases:
 
 
 def cases_from_frame(x: pd.DataFrame, outcomes: pd.DataFrame, roles: dict[str, str] | None = None) -> Cases:
-    """Cases from a parameter table and an outcome table of the same length (e.g. ``SweepResult.runs``)."""
-    x = x.reset_index(drop=True).copy()
+    """Cases from a parameter table and an outcome table of the same length (e.g. ``SweepResult.runs``).
+
+    Switches become 0/1 and listed text values their position in sorted order; runs missing a
+    parameter (runs of another experiment in the same folder) are left out, and so are parameters
+    that do not vary.
+    """
+    keep = x.notna().all(axis=1).to_numpy()  # runs without the design's parameters (another experiment)
+    x = x.loc[keep].reset_index(drop=True).copy()
+    outcomes = outcomes.loc[keep]
     for col in x.columns:
-        if x[col].dtype == bool or x[col].dtype == object and set(x[col].dropna()) <= {True, False}:
-            x[col] = x[col].astype(int)
-        elif x[col].dtype.kind in "iu":
-            x[col] = x[col].astype(np.int64)
-        else:
-            x[col] = x[col].astype(float)
+        values = x[col]
+        if values.dtype == bool or values.dtype == object and set(values) <= {True, False}:
+            x[col] = values.astype(int)
+        elif values.dtype.kind in "iu":
+            x[col] = values.astype(np.int64)
+        elif values.dtype.kind == "f":
+            x[col] = values.astype(float)
+        else:  # listed text values: their position in sorted order
+            x[col] = values.astype(str).map({v: i for i, v in enumerate(sorted(set(values.astype(str))))})
     varying = [c for c in x.columns if x[c].nunique() > 1]
     return Cases(x[varying], outcomes.reset_index(drop=True), {k: (roles or {}).get(k, "lever") for k in varying})
 
