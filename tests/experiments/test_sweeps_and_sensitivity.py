@@ -65,13 +65,13 @@ def test_sweep_validates_every_point_before_running(tmp_path):
 
 def test_sample_sizes_follow_salib():
     params = parse_params(["pool.share=0.2:0.8", "banks.max_loan=1:50", "bank.x=1:2"][:2])
-    assert sample_matrix(params, "morris", 3).shape == (3 * 3, 2)
+    assert sample_matrix(params, "morris", 4).shape == (4 * 3, 2)
     assert sample_matrix(params, "sobol", 4).shape == (4 * 4, 2)
 
 
 def test_morris_gives_indices_with_confidence_intervals_for_each_parameter(tmp_path):
     res = sensitivity("baseline", ["firms.apply_probability=0.1:0.9", "pool.share=0.2:0.8"], method="morris",
-                      samples=3, seeds=1, months=12, firms=150, out=tmp_path, progress=False,
+                      samples=4, seeds=1, months=12, firms=150, out=tmp_path, progress=False,
                       metrics=["total_new_loans"])
     t = res.table
     assert list(t["param"]) == ["firms.apply_probability", "pool.share"]
@@ -83,9 +83,9 @@ def test_morris_gives_indices_with_confidence_intervals_for_each_parameter(tmp_p
 
 def test_sensitivity_rejects_lists_and_unknown_methods():
     with pytest.raises(ScenarioError, match="needs a range"):
-        sensitivity("baseline", ["exemption.enabled=true,false"], samples=2)
-    with pytest.raises(ScenarioError, match="method = 'fast'"):
-        sensitivity("baseline", ["pool.share=0.2:0.8"], method="fast")
+        sensitivity("baseline", ["exemption.enabled=true,false"], samples=4)
+    with pytest.raises(ScenarioError, match="method = 'efast'"):
+        sensitivity("baseline", ["pool.share=0.2:0.8"], method="efast")
 
 
 def test_cli_sweep_rejects_a_bad_range_with_exit_code_2(tmp_path):

@@ -1,15 +1,16 @@
-"""The experiment engine: replications on common seeds, comparisons with CIs, sweeps, sensitivity.
+"""The experiment engine: replications on common seeds, comparisons with CIs, sweeps, sensitivity,
+scenario discovery and policy search.
 
 Public API::
 
-    from ecosim.experiments import compare, sweep, sensitivity, Variant, ResultStore
+    from ecosim.experiments import compare, sweep, sensitivity, discover, optimise, Variant, ResultStore
 
 Every experiment resolves its scenarios, derives its seeds from one root,
 keys each run by (scenario content hash, seed, months, size, version), skips
 keys already in its results folder, runs the rest on the chosen executor
 (serial, local processes or Dask) and streams results into an append-only
 Parquet store queried with DuckDB. The ``ecosim compare|sweep|sensitivity|
-results`` commands wrap these functions.
+discover|optimise|results`` commands wrap these functions.
 """
 
 from __future__ import annotations
@@ -24,10 +25,15 @@ _EXPORTS: dict[str, str] = {
     "HEADLINE_METRICS": "ecosim.experiments.compare",
     "CompareResult": "ecosim.experiments.compare",
     "compare": "ecosim.experiments.compare",
+    "DiscoveryResult": "ecosim.experiments.discover",
+    "discover": "ecosim.experiments.discover",
+    "OptimiseResult": "ecosim.experiments.optimise",
+    "optimise": "ecosim.experiments.optimise",
     "derive_seeds": "ecosim.experiments.seeds",
     "SensitivityResult": "ecosim.experiments.sensitivity",
     "sensitivity": "ecosim.experiments.sensitivity",
     "ResultStore": "ecosim.experiments.store",
+    "Design": "ecosim.experiments.sweeps",
     "SweepResult": "ecosim.experiments.sweeps",
     "sweep": "ecosim.experiments.sweeps",
     "Variant": "ecosim.experiments.variants",
@@ -35,21 +41,28 @@ _EXPORTS: dict[str, str] = {
 
 if TYPE_CHECKING:
     from ecosim.experiments.compare import HEADLINE_METRICS, CompareResult, compare
+    from ecosim.experiments.discover import DiscoveryResult, discover
+    from ecosim.experiments.optimise import OptimiseResult, optimise
     from ecosim.experiments.seeds import derive_seeds
     from ecosim.experiments.sensitivity import SensitivityResult, sensitivity
     from ecosim.experiments.store import ResultStore
-    from ecosim.experiments.sweeps import SweepResult, sweep
+    from ecosim.experiments.sweeps import Design, SweepResult, sweep
     from ecosim.experiments.variants import Variant
 
 __all__ = [
     "HEADLINE_METRICS",
     "CompareResult",
+    "Design",
+    "DiscoveryResult",
+    "OptimiseResult",
     "ResultStore",
     "SensitivityResult",
     "SweepResult",
     "Variant",
     "compare",
     "derive_seeds",
+    "discover",
+    "optimise",
     "sensitivity",
     "sweep",
 ]

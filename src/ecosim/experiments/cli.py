@@ -1,4 +1,4 @@
-"""Experiment commands for the ``ecosim`` CLI: compare, sweep, sensitivity, results.
+"""Experiment commands for the ``ecosim`` CLI: compare, sweep, sensitivity, discover, optimise, results.
 
 Each command only parses its options and calls the Python API
 (:mod:`ecosim.experiments`). Bad input gives a one-line error before any run
@@ -46,10 +46,6 @@ MetricFnOpt = Annotated[list[str] | None, typer.Option(
     "--metric-fn", help="Add summary figures to every run: package.module:function of the finished model.")]
 
 
-#: Fewest samples of a global sensitivity analysis: Morris trajectories, Sobol base samples (a power of two).
-MIN_SAMPLES = {"morris": 2, "sobol": 8}
-
-
 def _fail(message: str) -> None:
     Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(' '.join(str(message).split()))}",
                                                highlight=False)
@@ -78,13 +74,11 @@ def _check_run_options(out: str, *, seeds: int, workers: int | None, root_seed: 
 
 def _check_sensitivity_samples(method: str, samples: int, n_params: int) -> int:
     """Refuse sample sizes too small for the method (or designs too large), before any run; returns the points."""
-    if method not in MIN_SAMPLES:
-        raise OptionError(f"--method = '{method}': must be one of {', '.join(MIN_SAMPLES)}")
-    low = MIN_SAMPLES[method]
-    check_count(samples, "--samples", low, MAX_DESIGN_POINTS)
-    if method == "sobol" and samples & (samples - 1):
-        raise OptionError(f"--samples = {samples}: Sobol base samples must be a power of two (8, 16, 32, ...)")
-    return samples * (n_params + 1 if method == "morris" else 2 * n_params + 2)
+    from ecosim.experiments.sensitivity import check_samples, planned_points
+
+    check_samples(method, samples)
+    check_count(samples, "--samples", 1, MAX_DESIGN_POINTS)
+    return planned_points(method, samples, n_params)
 
 
 def _finish(report, out: Path) -> None:
@@ -115,7 +109,8 @@ def compare_cmd(
     firms: FirmsOpt = None,
     set_: SetOpt = None,
     metrics: Annotated[list[str] | None, typer.Option("--metric", help="Summary key to compare (repeatable).")] = None,
-    ci: Annotated[str, typer.Option("--ci", help="Interval: t (Student t) or bootstrap.")] = "t",
+    ci: Annotated[str, typer.Option("--ci", help="Interval: auto (BCa for counts and shares, t otherwise), t, bca "
+                                                 "or bootstrap.")] = "auto",
     executor: ExecutorOpt = "processes",
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -136,9 +131,10 @@ def compare_cmd(
                       plugins=_plugins(phase, metric_fn))
     except (ScenarioError, OptionError, ValueError) as exc:
         _fail(str(exc))
-    show = res.table[["metric", "scenario", "n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"]]
-    _print_table(show, f"{' vs '.join(res.scenarios)}: {len(res.seeds)} common seeds, 95% "
-                       f"{'t' if ci == 't' else 'bootstrap'} intervals; diff = paired vs {res.scenarios[0]}")
+    show = res.table[["metric", "scenario", "n", "mean", "ci_low", "ci_high", "ci_method", "diff", "diff_low",
+                      "diff_high"]]
+    _print_table(show, f"{' vs '.join(res.scenarios)}: {len(res.seeds)} common seeds, 95% intervals "
+                       f"(method per row); diff = paired vs {res.scenarios[0]}, {res.table['diff_method'].iloc[0]}")
     console.print(f"table: [bold]{out / 'compare.csv'}[/]  figure: [bold]{out / 'compare.png'}[/]  "
                   f"({res.report.completed} run, {res.report.skipped} already stored)")
     _finish(res.report, out)
@@ -149,29 +145,52 @@ def results_cmd(
     failures: Annotated[bool, typer.Option("--failures", help="Print failed runs with their tracebacks.")] = False,
     sql: Annotated[str | None, typer.Option("--sql", help="Run a DuckDB query over the views runs, monthly, failures.")] = None,
     compact: Annotated[bool, typer.Option("--compact", help="Merge part files into one per table.")] = False,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write the --sql result to this CSV file.")] = None,
+    parquet: Annotated[Path | None, typer.Option("--parquet", help="Write the --sql result to this Parquet file.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Export the whole store: xarray (a netCDF file, runs × "
+                                                        "months × metrics, parameters as coordinates).")] = None,
+    to_path: Annotated[Path | None, typer.Argument(help="Output file of --to.", show_default=False)] = None,
 ) -> None:
-    """Show what a results folder holds; query it; compact it."""
-    from ecosim.experiments.store import ResultStore, StoreError
+    """Show what a results folder holds; query it (to CSV or Parquet); export it to xarray; compact it."""
+    from ecosim.experiments.export import STORE_FORMATS, export_query, export_store, open_store
+    from ecosim.experiments.store import StoreError
 
-    if not path.is_dir() or not (path / "store.json").is_file():
-        _fail(f"'{path}' is not a results folder (no store.json)")
-    store = ResultStore(path)
+    if (csv or parquet) and not sql:
+        _fail("--csv and --parquet write the result of --sql; give --sql too")
+    if csv and parquet:
+        _fail("give one of --csv and --parquet")
+    if to is not None and to not in STORE_FORMATS:
+        _fail(f"--to {to}: must be one of {', '.join(STORE_FORMATS)}")
+    if to is not None and to_path is None:
+        _fail("--to xarray needs an output file: ecosim results DIR --to xarray out.nc")
+    if to is None and to_path is not None:
+        _fail(f"unexpected argument '{to_path}' (an output file goes with --to xarray)")
     try:
+        store = open_store(path)
         if compact:
             merged = store.compact()
             console.print("compacted: " + ", ".join(f"{t} {n} parts" for t, n in merged.items()))
+        if to is not None:
+            ds = export_store(store, to, to_path)
+            console.print(f"wrote [bold]{to_path}[/]: {ds.sizes['run']} runs × {ds.sizes['month']} months × "
+                          f"{sum(1 for v in ds.data_vars if ds[v].dims == ('run', 'month'))} metrics")
+            return
         if sql:
+            target = csv or parquet
             try:
-                df = store.query(sql)
-            except StoreError:
+                df = export_query(store, sql, target) if target else store.query(sql)
+            except (ScenarioError, StoreError, OSError):
                 raise
             except Exception as exc:  # noqa: BLE001 - any DuckDB error is reported in one line
                 _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            console.print(df.to_string(max_rows=200))
+            if target:
+                console.print(f"wrote [bold]{target}[/]: {len(df):,} rows × {df.shape[1]} columns")
+            else:
+                _print_table(df.head(200), f"{len(df):,} rows" + (" (first 200)" if len(df) > 200 else ""))
             return
         info = store.describe()
         fails = store.failures() if failures else None
-    except (StoreError, OSError) as exc:
+    except (ScenarioError, StoreError, OSError) as exc:
         _fail(str(exc))
     console.print(f"[bold]{info['path']}[/]: {info['runs']} runs, {info['monthly_rows']:,} monthly rows, "
                   f"{info['failures']} failed runs; parts: "
@@ -188,7 +207,10 @@ ParamOpt = Annotated[list[str], typer.Option("--param", help="Parameter range: s
 
 def sweep_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario to sweep.")],
-    param: ParamOpt,
+    param: Annotated[list[str] | None, typer.Option("--param", help="Policy lever range: section.key=low:high[:n] "
+                                                                    "or section.key=a,b.")] = None,
+    uncertainty: Annotated[list[str] | None, typer.Option("--uncertainty", help="Uncertainty range, written like "
+                                                                                "--param; sampled with the levers.")] = None,
     out: Annotated[str, typer.Option("--out", help="Results folder.")] = "results/sweep",
     design: Annotated[str, typer.Option("--design", help="grid (every combination) or lhs (Latin hypercube).")] = "grid",
     samples: Annotated[int | None, typer.Option("--samples", help="Points of an lhs design.")] = None,
@@ -205,13 +227,13 @@ def sweep_cmd(
     phase: PhaseOpt = None,
     metric_fn: MetricFnOpt = None,
 ) -> None:
-    """Run a scenario over a grid or Latin-hypercube design of parameters, every point on the same seeds."""
+    """Run a scenario over a grid or Latin-hypercube design of levers and uncertainties, all on the same seeds."""
     from ecosim.experiments.sweeps import sweep
 
     try:
         from ecosim.experiments.sweeps import parse_params
 
-        params = parse_params(param)
+        params = parse_params([*(param or []), *(uncertainty or [])])
         if design == "grid":
             points = 1
             for p in params:
@@ -222,7 +244,8 @@ def sweep_cmd(
         check_design_size(points, seeds)
         out = _check_run_options(out, seeds=seeds, workers=workers, root_seed=root_seed, executor=executor,
                                  scheduler=scheduler)
-        res = sweep(scenario, param, design=design, samples=samples, seeds=seeds, months=months, firms=firms,
+        res = sweep(scenario, param or [], uncertainties=uncertainty or [], design=design, samples=samples,
+                    seeds=seeds, months=months, firms=firms,
                     overrides=parse_overrides(set_ or []), executor=executor, workers=workers, scheduler=scheduler,
                     out=out, metrics=metrics, root_seed=root_seed, progress=not quiet,
                     plugins=_plugins(phase, metric_fn))
@@ -240,8 +263,9 @@ def sensitivity_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario to analyse.")],
     param: ParamOpt,
     out: Annotated[str, typer.Option("--out", help="Results folder.")] = "results/sensitivity",
-    method: Annotated[str, typer.Option("--method", help="morris or sobol.")] = "morris",
-    samples: Annotated[int, typer.Option("--samples", help="Morris trajectories or Sobol base samples.")] = 8,
+    method: Annotated[str, typer.Option("--method", help="morris, sobol, fast, delta, pawn or montecarlo.")] = "morris",
+    samples: Annotated[int, typer.Option("--samples", help="Morris trajectories, Sobol base samples, FAST points per "
+                                                           "parameter, or delta/PAWN/Monte Carlo points.")] = 8,
     seeds: Annotated[int, typer.Option("--seeds", help="Seeds per sample point (outputs are seed means).")] = 2,
     months: MonthsOpt = None,
     firms: FirmsOpt = None,
@@ -255,7 +279,7 @@ def sensitivity_cmd(
     phase: PhaseOpt = None,
     metric_fn: MetricFnOpt = None,
 ) -> None:
-    """Global sensitivity (SALib Morris or Sobol) of summary figures to parameter ranges, with 95% CIs."""
+    """Global sensitivity (SALib: Morris, Sobol, FAST, delta, PAWN, Monte Carlo) of summary figures to ranges."""
     from ecosim.experiments.sensitivity import sensitivity
 
     try:
@@ -279,9 +303,88 @@ def sensitivity_cmd(
     _finish(res.report, out)
 
 
+def discover_cmd(
+    store: Annotated[Path, typer.Argument(help="A sweep's results folder.")],
+    outcome: Annotated[str, typer.Option("--outcome", help="Summary key, or a condition such as "
+                                                           "'mean_npl_ratio>0.03'.")],
+    threshold: Annotated[float | None, typer.Option("--threshold", help="Cases of interest lie above it.")] = None,
+    below: Annotated[bool, typer.Option("--below", help="Cases of interest lie at or below the threshold.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for tables and figures (default: "
+                                                           "STORE/discover).")] = None,
+    max_boxes: Annotated[int, typer.Option("--boxes", help="PRIM boxes to find at most.")] = 2,
+    mass_min: Annotated[float, typer.Option("--mass-min", help="Smallest share of runs in a box.")] = 0.05,
+    peel_alpha: Annotated[float, typer.Option("--peel-alpha", help="Share of runs PRIM peels per step.")] = 0.05,
+) -> None:
+    """Scenario discovery (PRIM and CART): where in the levers and uncertainties does an outcome happen?"""
+    from ecosim.experiments.discover import discover, restricted_boxes
+
+    target = out or store / "discover"
+    try:
+        res = discover(store, outcome, threshold, below=below, out=target, max_boxes=max_boxes, mass_min=mass_min,
+                       peel_alpha=peel_alpha)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    show = restricted_boxes(res)[["box", "param", "role", "low", "high", "qp_low", "qp_high", "coverage", "density",
+                                  "mass", "n"]]
+    _print_table(show, f"PRIM boxes of {res.condition}: {res.n_cases} of {res.n_runs} runs are cases of interest")
+    console.print(f"boxes: [bold]{target / 'boxes.csv'}[/]  CART: [bold]{target / 'cart_boxes.csv'}[/]  figures: "
+                  f"[bold]{target / 'prim_peeling.png'}[/], [bold]{target / 'prim_boxes.png'}[/]")
+
+
+def optimise_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario whose levers are searched.")],
+    lever: Annotated[list[str], typer.Option("--lever", help="Lever range: section.key=low:high or section.key=a,b.")],
+    objective: Annotated[list[str], typer.Option("--objective", help="summary_key:max or summary_key:min "
+                                                                     "(repeat for a Pareto front).")],
+    constraint: Annotated[list[str] | None, typer.Option("--constraint", help="summary_key<=value or "
+                                                                              "summary_key>=value.")] = None,
+    uncertainty: Annotated[list[str] | None, typer.Option("--uncertainty", help="Uncertainty range for a robust "
+                                                                                "search.")] = None,
+    scenarios: Annotated[int, typer.Option("--scenarios", help="Uncertainty points per candidate (robust).")] = 8,
+    robust: Annotated[str, typer.Option("--robust", help="mean or worst_decile over the uncertainty points.")] = "mean",
+    trials: Annotated[int, typer.Option("--trials", help="Total trials (a resumed study counts its own).")] = 30,
+    out: Annotated[Path, typer.Option("--out", help="Folder of the study, runs, tables and figures.")] = Path(
+        "results/optimise"),
+    seeds: Annotated[int, typer.Option("--seeds", help="Seeds per candidate (the same for every candidate).")] = 3,
+    months: MonthsOpt = None,
+    firms: FirmsOpt = None,
+    set_: SetOpt = None,
+    executor: ExecutorOpt = "processes",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    root_seed: RootOpt = 20_240_601,
+    sampler_seed: Annotated[int, typer.Option("--sampler-seed", help="Seed of the search itself.")] = 0,
+    quiet: QuietOpt = False,
+) -> None:
+    """Policy search with optuna: the lever settings that best meet the objectives within the constraints."""
+    from ecosim.experiments.optimise import optimise
+
+    def report(trial) -> None:
+        if not quiet:
+            values = trial.values if trial.values is not None else ["pruned"]
+            console.print(f"trial {trial.number}: " + ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v)
+                                                                for v in values), highlight=False)
+
+    try:
+        res = optimise(scenario, lever, objective, constraint or [], uncertainties=uncertainty or [],
+                       scenarios=scenarios, robust=robust, seeds=seeds, trials=trials, months=months, firms=firms,
+                       overrides=parse_overrides(set_ or []), executor=executor, workers=workers,
+                       scheduler=scheduler, out=out, root_seed=root_seed, sampler_seed=sampler_seed,
+                       on_trial=report)
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+    cols = ["number", *res.levers, *[o.metric for o in res.objectives], *[c.metric for c in res.constraints],
+            "feasible"]
+    _print_table(res.best[cols], "best feasible policy" if len(res.objectives) == 1 else "Pareto set")
+    console.print(f"trials: [bold]{out / 'trials.csv'}[/]  figures: [bold]{out / 'pareto.png'}[/], "
+                  f"[bold]{out / 'progress.png'}[/]  (rerun the same command to continue the study)")
+
+
 def register(app: typer.Typer) -> None:
     """Add the experiment commands to the main ``ecosim`` app."""
     app.command("compare")(compare_cmd)
     app.command("sweep")(sweep_cmd)
     app.command("sensitivity")(sensitivity_cmd)
+    app.command("discover")(discover_cmd)
+    app.command("optimise")(optimise_cmd)
     app.command("results")(results_cmd)

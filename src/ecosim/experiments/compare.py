@@ -43,7 +43,7 @@ class CompareResult:
         metrics: Metrics in :attr:`table`.
         store: The result store holding the runs.
         report: What the batch did (skipped, completed, failed).
-        ci: ``"t"`` or ``"bootstrap"``.
+        ci: ``"auto"``, ``"t"``, ``"bca"`` or ``"bootstrap"`` (the method of each row is in ``ci_method``).
     """
 
     table: pd.DataFrame
@@ -53,7 +53,7 @@ class CompareResult:
     metrics: list[str]
     store: ResultStore
     report: BatchReport
-    ci: str = "t"
+    ci: str = "auto"
     _experiment: ExperimentRuns | None = field(default=None, repr=False)
 
     @property
@@ -87,7 +87,7 @@ def compare(
     scheduler: str | None = None,
     out: str | Path | None = None,
     metrics: Sequence[str] | None = None,
-    ci: str = "t",
+    ci: str = "auto",
     root_seed: int = DEFAULT_ROOT,
     paired: bool = True,
     progress: bool = True,
@@ -107,7 +107,9 @@ def compare(
         scheduler: Address of a running Dask scheduler (``tcp://host:8786``).
         out: Results folder (store, ``compare.csv``, ``compare.png``); a temporary one when None.
         metrics: Summary keys to compare (default :data:`HEADLINE_METRICS`).
-        ci: ``"t"`` (Student t) or ``"bootstrap"`` (percentile) intervals.
+        ci: Interval method (see :mod:`ecosim.experiments.statistics`): ``"auto"`` (BCa bootstrap for
+            counts, amounts and shares, so intervals stay within their bounds; Student t otherwise),
+            ``"t"``, ``"bca"`` or ``"bootstrap"`` (percentile).
         root_seed: Root of the seed tree.
         paired: Use the same seeds in every scenario (common random numbers). ``False``
             gives each scenario its own seeds (then differences pair seed positions, not seeds).
@@ -119,9 +121,9 @@ def compare(
         A :class:`CompareResult`; runs that failed are listed in ``result.failures``.
 
     Raises:
-        ecosim.scenario.ScenarioError: A bad scenario, key or value (before anything runs).
+        ecosim.scenario.ScenarioError: A bad scenario, key, value or metric name (before anything runs).
     """
-    from ecosim.experiments.statistics import METHODS
+    from ecosim.experiments.statistics import METHODS, check_metric_names
     from ecosim.scenario import ScenarioError
 
     if not scenarios:
@@ -129,6 +131,8 @@ def compare(
     if ci not in METHODS:
         raise ScenarioError(f"ci = '{ci}': must be one of {', '.join(METHODS)}")
     variants = resolve_all(scenarios, months=months, firms=firms, overrides=overrides)
+    if metrics:
+        check_metric_names(variants[0].scenario, metrics)
     names = [v.name for v in variants]
     if isinstance(seeds, int):
         if seeds < 1:

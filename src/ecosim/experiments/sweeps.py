@@ -6,6 +6,15 @@ command line: ``exemption.max_loan=5:20:4`` (4 values from 5 to 20),
 ``exemption.enabled=true,false`` (a list). Ranges are checked against the
 parameter's declared bounds before any run starts. Every design point runs on
 the same seeds, so neighbouring points differ by the parameter, not by luck.
+
+A :class:`Design` keeps two kinds of parameter apart: **policy levers**, what a
+government chooses (the exemption's loan ceiling, the pool's share), and
+**uncertainties**, what nobody controls (the entry rate of new firms, how well
+the banks' own data rate firms, the officers' personal penalty, a downturn's
+size and timing). Both are scenario keys with ranges and are sampled together
+(one grid or one Latin hypercube over all of them); the design, the runs and
+``experiment.json`` record which key is which, so that scenario discovery and
+robust policy search can treat them differently.
 """
 
 from __future__ import annotations
@@ -23,11 +32,13 @@ import pandas as pd
 from ecosim.experiments.batch import BatchReport, ExperimentRuns, check_metrics, run_experiment
 from ecosim.experiments.compare import HEADLINE_METRICS
 from ecosim.experiments.seeds import DEFAULT_ROOT, derive_seeds
-from ecosim.experiments.statistics import mean_ci
+from ecosim.experiments.statistics import check_metric_names, metric_ci
 from ecosim.experiments.variants import Variant, resolve_all
 from ecosim.scenario import ScenarioError, parameter_table, parse_value
 
 DESIGNS = ("grid", "lhs")
+#: Roles of a design's parameters.
+ROLES = ("lever", "uncertainty")
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,68 @@ def parse_params(specs: Sequence[str | ParamRange] | Mapping[str, Any]) -> list[
     return params
 
 
+@dataclass(frozen=True)
+class Design:
+    """Policy levers and uncertainties of an experiment, kept apart.
+
+    Attributes:
+        levers: Ranges of what a government chooses.
+        uncertainties: Ranges of what nobody controls.
+    """
+
+    levers: tuple[ParamRange, ...] = ()
+    uncertainties: tuple[ParamRange, ...] = ()
+
+    @classmethod
+    def parse(cls, levers: Sequence[str | ParamRange] | Mapping[str, Any] = (),
+              uncertainties: Sequence[str | ParamRange] | Mapping[str, Any] = ()) -> Design:
+        """Parse and check both lists; a key may not be both a lever and an uncertainty.
+
+        Raises:
+            ScenarioError: A bad key or range, an empty design, or a key given twice.
+        """
+        lev = parse_params(levers) if levers else []
+        unc = parse_params(uncertainties) if uncertainties else []
+        if not lev and not unc:
+            raise ScenarioError("give at least one parameter (--param section.key=low:high[:n])")
+        both = sorted({p.key for p in lev} & {p.key for p in unc})
+        if both:
+            raise ScenarioError(f"parameter given as both lever and uncertainty: {', '.join(both)}")
+        return cls(tuple(lev), tuple(unc))
+
+    @property
+    def params(self) -> list[ParamRange]:
+        """Levers then uncertainties (the order of the design's columns)."""
+        return [*self.levers, *self.uncertainties]
+
+    @property
+    def lever_keys(self) -> list[str]:
+        """Keys of the levers."""
+        return [p.key for p in self.levers]
+
+    @property
+    def uncertainty_keys(self) -> list[str]:
+        """Keys of the uncertainties."""
+        return [p.key for p in self.uncertainties]
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """``{key: "lever" | "uncertainty"}``."""
+        return {**{k: "lever" for k in self.lever_keys}, **{k: "uncertainty" for k in self.uncertainty_keys}}
+
+    def describe(self) -> dict[str, list[str]]:
+        """The design as JSON-able text (for ``experiment.json``)."""
+        return {"levers": [spec_text(p) for p in self.levers],
+                "uncertainties": [spec_text(p) for p in self.uncertainties]}
+
+
+def spec_text(p: ParamRange) -> str:
+    """A parameter range written back as on the command line."""
+    if p.values is not None:
+        return f"{p.key}=" + ",".join(str(v).lower() if isinstance(v, bool) else str(v) for v in p.values)
+    return f"{p.key}={p.low:g}:{p.high:g}" + (f":{p.n}" if p.n else "")
+
+
 def design_points(params: list[ParamRange], design: str = "grid", samples: int | None = None,
                   root_seed: int = DEFAULT_ROOT) -> pd.DataFrame:
     """The design: one row per point, one column per parameter.
@@ -191,8 +264,9 @@ class SweepResult:
     Attributes:
         design: One row per point: ``point`` and the parameter values.
         runs: One row per (point, seed): ``point``, parameter columns, ``seed`` and every summary figure.
-        table: Per point and metric: parameters, ``metric, n, mean, ci_low, ci_high`` (95% t-CI over seeds).
-        params: Parameter keys.
+        table: Per point and metric: parameters, ``metric, n, mean, ci_low, ci_high, ci_method``
+            (95% interval over seeds; bounded figures use BCa, see :mod:`ecosim.experiments.statistics`).
+        params: Parameter keys (levers, then uncertainties).
         metrics: Metrics in :attr:`table`.
         store: The result store.
         report: What the batch did.
@@ -205,12 +279,19 @@ class SweepResult:
     metrics: list[str]
     store: Any
     report: BatchReport
+    levers: list[str] = field(default_factory=list)
+    uncertainties: list[str] = field(default_factory=list)
     _experiment: ExperimentRuns | None = field(default=None, repr=False)
 
     @property
     def failures(self) -> pd.DataFrame:
         """Runs that failed."""
         return self.report.failed
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """``{key: "lever" | "uncertainty"}`` of every design column."""
+        return {**{k: "lever" for k in self.levers}, **{k: "uncertainty" for k in self.uncertainties}}
 
     def monthly(self, metrics: Sequence[str] | None = None) -> pd.DataFrame:
         """Monthly metrics of every run, with ``point`` and the parameter columns."""
@@ -235,8 +316,9 @@ class SweepResult:
 
 def sweep(
     scenario: str,
-    params: Sequence[str | ParamRange] | Mapping[str, Any],
+    params: Sequence[str | ParamRange] | Mapping[str, Any] = (),
     *,
+    uncertainties: Sequence[str | ParamRange] | Mapping[str, Any] = (),
     design: str = "grid",
     samples: int | None = None,
     seeds: int | Sequence[int] = 5,
@@ -257,7 +339,8 @@ def sweep(
 
     Args:
         scenario: Scenario name or path.
-        params: Parameter specs (``"key=low:high[:n]"``, ``"key=a,b"``) or a mapping.
+        params: Policy levers: specs (``"key=low:high[:n]"``, ``"key=a,b"``) or a mapping.
+        uncertainties: Uncertainties, written the same way; sampled together with the levers.
         design: ``grid`` or ``lhs``.
         samples: Points of an LHS design.
         seeds: Number of seeds or a seed list.
@@ -275,14 +358,17 @@ def sweep(
         plugins: Phases and metrics added to every run (:class:`ecosim.plugins.Plugins`).
 
     Raises:
-        ScenarioError: A bad key, range or value, before any run starts.
+        ScenarioError: A bad key, range, value or metric name, before any run starts.
     """
-    plist = parse_params(params)
+    plan = Design.parse(params, uncertainties)
+    plist = plan.params
     if design not in DESIGNS:
         raise ScenarioError(f"design = '{design}': must be one of {', '.join(DESIGNS)}")
     pts = design_points(plist, design, samples, root_seed)
     variants = resolve_all(point_variants(scenario, pts), months=months, firms=firms, overrides=overrides)
     seed_list = derive_seeds(seeds, root_seed) if isinstance(seeds, int) else [int(s) for s in seeds]
+    if metrics:
+        check_metric_names(variants[0].scenario, metrics)
     exp = run_experiment(variants, seed_list, out, description="sweep", executor=executor, workers=workers,
                          scheduler=scheduler, progress=progress, batch_size=batch_size, plugins=plugins)
     keys = [p.key for p in plist]
@@ -295,17 +381,19 @@ def sweep(
     for point, grp in runs.groupby("point", sort=True):
         base = grp.iloc[0][["point", *keys]].to_dict()
         for m in wanted:
-            n, mean, lo, hi = mean_ci(grp[m].to_numpy())
-            rows.append({**base, "metric": m, "n": n, "mean": mean, "ci_low": lo, "ci_high": hi})
+            n, mean, lo, hi, used = metric_ci(grp[m].to_numpy(), m)
+            rows.append({**base, "metric": m, "n": n, "mean": mean, "ci_low": lo, "ci_high": hi, "ci_method": used})
     table = pd.DataFrame(rows)
     result = SweepResult(design=pts, runs=runs, table=table, params=keys, metrics=wanted, store=exp.store,
-                         report=exp.report, _experiment=exp)
+                         report=exp.report, levers=plan.lever_keys, uncertainties=plan.uncertainty_keys,
+                         _experiment=exp)
     if exp.tmp is None:
         path = exp.store.path
         pts.to_csv(path / "design.csv", index=False)
         table.to_csv(path / "sweep.csv", index=False)
         (path / "experiment.json").write_text(json.dumps(
-            {"kind": "sweep", "scenario": scenario, "params": [str(p) for p in plist], "design": design,
+            {"kind": "sweep", "scenario": scenario, "params": [spec_text(p) for p in plist], **plan.describe(),
+             "roles": plan.roles, "design": design,
              "samples": samples, "seeds": seed_list, "root_seed": root_seed, "months": months, "firms": firms,
              "overrides": dict(overrides or {}), "metrics": wanted}, indent=2, default=str))
         if not runs.empty:
