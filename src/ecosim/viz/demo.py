@@ -154,6 +154,11 @@ def LineChart(title: str, series: list, reference: list, reference_label: str, x
     """A line chart drawn in the browser from its series (see ``vue/line_chart.vue``)."""
 
 
+@solara.component_vue(str(VUE / "slider_names.vue"))
+def SliderNames():
+    """Names every slider of the sidebar by its label, for screen readers (see ``vue/slider_names.vue``)."""
+
+
 @solara.component_vue(str(VUE / "network.vue"))
 def NetworkSvg(title: str, nodes: list, edges: str, legend: list):
     """The relationship network drawn in the browser, one circle per node keyed by id (see ``vue/network.vue``)."""
@@ -229,7 +234,7 @@ def LeverControl(lever: DemoLever, value: Any, on_value):
         return
     slider = solara.SliderFloat if lever.widget == "SliderFloat" else solara.SliderInt
     slider(lever.label, value=value, min=lever.min, max=lever.max, step=lever.step, on_value=on_value,
-           thumb_label="always", tick_labels="end_points")
+           thumb_label="always")
 
 
 @solara.component
@@ -286,6 +291,7 @@ def DemoPage(model: solara.Reactive, firms: int = DEMO_FIRMS, months: int = DEMO
             solara.SliderInt("Seed", value=parameters.value["rng"], min=0, max=99, step=1, thumb_label="always",
                              on_value=lambda v: parameters.set({**parameters.value, "rng": int(v)}))
         LeverPanel(parameters)
+        SliderNames()
     EcosystemView(model.value, reference.value)
 
 
