@@ -78,8 +78,10 @@ def test_findings_follow_the_sign_of_the_interval():
         {"metric": "total_defaults", "scenario": "new", "mean": 4.5, "diff": 0.5, "diff_low": -1.0, "diff_high": 2.0},
     ])
     en = findings(table, "new", "ref", "en", metrics=["total_new_loans", "total_defaults"])
-    assert en[0].startswith("Higher loans paid out under new") and "+5 m yuan (+2 to +8)" in en[0] and "+50.0%" in en[0]
+    assert en[0].startswith("More loans paid out under new") and "+5 m yuan (+2 to +8)" in en[0] and "+50.0%" in en[0]
     assert "no clear difference" in en[1]
+    assert findings(table.assign(diff_low=table["diff_low"].abs()), "new", "ref", metrics=["total_defaults"])[0] \
+        .startswith("More loan defaults under new")  # "Loan defaults are higher", not "is"
     zh = findings(table, "new", "ref", "zh", metrics=["total_new_loans"])
     assert "更高" in zh[0] and metric_name("total_new_loans", "zh") in zh[0]
 

@@ -100,8 +100,8 @@ TEXT: dict[str, dict] = {
         "none_differ": "The two scenarios have identical parameters.",
         "setup": "Set-up: {n} seeds per scenario, {firms} initial startups, {months} months, ecosim {version}, "
                  "written {when}. Money in million yuan. Model results, not forecasts.",
-        "finding_up": "Higher {m} under {a}: {d} ({lo} to {hi}), {rel} against {b}.",
-        "finding_down": "Lower {m} under {a}: {d} ({lo} to {hi}), {rel} against {b}.",
+        "finding_up": "{more} {m} under {a}: {d} ({lo} to {hi}), {rel} against {b}.",
+        "finding_down": "{less} {m} under {a}: {d} ({lo} to {hi}), {rel} against {b}.",
         "finding_flat": "{M}: no clear difference ({d}; 95% CI {lo} to {hi}).",
         "finding_fiscal": "Each public yuan came with {c} yuan of new loans under {a} (vs {cb} under {b}).",
         "ci": "95% CI", "pp": "pp",
@@ -283,6 +283,16 @@ def _subject(metric: str, lang: str) -> str:
     return name
 
 
+def _comparatives(metric: str) -> tuple[str, str]:
+    """English words for up and down: higher/lower for rates, more/fewer for counts, more/less for money."""
+    from ecosim.outputs.labels import MILLION_YUAN
+
+    unit = metric_label(metric).unit
+    if unit.en in ("", "%", "ratio", "AUC", "months", "yuan per public yuan", "patents per m yuan"):
+        return "Higher", "Lower"
+    return ("More", "Less") if unit is MILLION_YUAN else ("More", "Fewer")
+
+
 def finding_items(table: pd.DataFrame, scenario: str, reference: str, lang: str = "en",
                   metrics: Sequence[str] = BRIEF_METRICS, names: Mapping[str, str] | None = None) -> list[dict]:
     """One plain-language finding per metric, with its judgement (``good``, ``bad``, ``neutral``, ``unclear``).
@@ -308,7 +318,9 @@ def finding_items(table: pd.DataFrame, scenario: str, reference: str, lang: str 
         lab = metric_label(metric)
         unit = "" if lab.is_share or not lab.unit.text(lang) else (lab.unit.text(lang) if lang == "zh"
                                                                   else " " + lab.unit.text(lang))
+        more, less = _comparatives(metric)
         args = dict(m=_subject(metric, lang), M=metric_name(metric, lang), a=names.get(scenario, scenario),
+                    more=more, less=less,
                     b=names.get(reference, reference), d=_fmt(r["diff"], metric, True, lang) + unit,
                     lo=_fmt(r["diff_low"], metric, True, lang), hi=_fmt(r["diff_high"], metric, True, lang), rel=rel)
         judgement = judge_change(metric, r["diff_low"], r["diff_high"])
