@@ -193,7 +193,10 @@ PANELS = {"stages": plot_stages, "credit": plot_credit, "defaults": plot_default
 
 def band_figure(monthly: pd.DataFrame, metrics: Sequence[str], lang: str = "en", *, cumulative: Sequence[str] = (),
                 ncols: int = 3) -> Figure:
-    """Mean across seeds with a 95% band, one panel per metric, one line per scenario.
+    """Mean across seeds with a 95% band, one panel per metric, one line per scenario; time in years.
+
+    Shares are drawn in per cent; running totals say so in their title; the scenarios' legend sits above the
+    panels, clear of the data.
 
     Args:
         monthly: Columns ``scenario``, ``seed``, ``month`` and the metrics.
@@ -205,21 +208,29 @@ def band_figure(monthly: pd.DataFrame, metrics: Sequence[str], lang: str = "en",
     with matplotlib.rc_context(use_language(lang)):
         n = len(metrics)
         nrows = int(np.ceil(n / ncols))
-        fig = Figure(figsize=(4.6 * min(n, ncols), 3.3 * nrows), layout="constrained")
+        fig = Figure(figsize=(4.6 * min(n, ncols), 3.3 * nrows + 0.4), layout="constrained")
         axes = np.atleast_1d(fig.subplots(nrows, min(n, ncols))).ravel()
         data = monthly.sort_values(["scenario", "seed", "month"]).copy()
         for key in cumulative:
             data[key] = data.groupby(["scenario", "seed"])[key].cumsum()
         for ax, key in zip(axes, metrics, strict=False):
+            scale = metric_label(key).unit.scale if has_label(key) else 1.0
             for scen, g in data.groupby("scenario", sort=False):
                 stats = g.groupby("month")[key].agg(["mean", "std", "count"])
                 half = 1.96 * stats["std"].fillna(0) / np.sqrt(stats["count"].clip(lower=1))
-                ax.plot(stats.index, stats["mean"], label=str(scen))
-                ax.fill_between(stats.index, stats["mean"] - half, stats["mean"] + half, alpha=0.2)
-            ax.set_title(label(key, lang), fontsize=10)
-            ax.set_xlabel(label("month", lang))
+                years = stats.index.to_numpy(float) / 12.0
+                ax.plot(years, scale * stats["mean"], label=str(scen))
+                ax.fill_between(years, scale * (stats["mean"] - half), scale * (stats["mean"] + half), alpha=0.2)
+            title = label(key, lang)
+            if key in cumulative:
+                title = metric_name(key, lang) + ("（累计，" + metric_label(key).unit.text(lang) + "）" if lang == "zh"
+                                                  else f" (cumulative, {metric_label(key).unit.text(lang)})")
+            ax.set_title(title, fontsize=10)
+            ax.set_xlabel(label("year", lang))
+            ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
             ax.grid(alpha=0.3)
-        axes[0].legend(fontsize=8)
+        handles, names = axes[0].get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside upper center", ncols=max(1, len(names)), fontsize=9, frameon=False)
         for ax in axes[n:]:
             ax.set_visible(False)
     return pin_fonts(fig, lang)
@@ -289,7 +300,7 @@ def losses_figure(runs: pd.DataFrame, lang: str = "en") -> Figure:
     with matplotlib.rc_context(use_language(lang)):
         keys = [f"total_{k}" for k in PARTY_COLOURS]
         means = runs.groupby("scenario", sort=False)[keys].mean()
-        fig = Figure(figsize=(6.5, 3.6), layout="constrained")
+        fig = Figure(figsize=(6.5, 4.0), layout="constrained")
         ax = fig.subplots()
         bottom = np.zeros(len(means))
         for key, colour in zip(keys, PARTY_COLOURS.values(), strict=True):
@@ -297,6 +308,7 @@ def losses_figure(runs: pd.DataFrame, lang: str = "en") -> Figure:
             bottom += means[key].to_numpy()
         ax.set_ylabel(label("million_yuan", lang))
         ax.set_title(label("losses_by_party", lang))
-        ax.legend(fontsize=8)
+        ax.set_ylim(0, 1.08 * max(float(bottom.max()) if len(bottom) else 0.0, 1e-9))
+        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, frameon=False)
         ax.grid(axis="y", alpha=0.3)
     return pin_fonts(fig, lang)
