@@ -72,13 +72,6 @@ class DemoLever:
     step: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def user_param(self) -> dict[str, Any]:
-        """The control as a SolaraViz ``model_params`` entry."""
-        out: dict[str, Any] = {"type": self.widget, "value": self.default, "label": self.label}
-        if self.widget != "Checkbox":
-            out.update(min=self.min, max=self.max, step=self.step)
-        return out
-
 
 #: The demo's levers, in the order they appear on the page.
 DEMO_LEVERS: tuple[DemoLever, ...] = (
