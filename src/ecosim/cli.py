@@ -75,6 +75,12 @@ def main_options(
         known = [p for p in os.environ.get(SCENARIO_PATH_VAR, "").split(os.pathsep) if p]
         # Through the environment, so process workers of an experiment find the same scenarios.
         os.environ[SCENARIO_PATH_VAR] = os.pathsep.join([*(str(f.resolve()) for f in scenario_dir), *known])
+def end_mean_peak(series, fmt) -> str:
+    """A monthly series as ``end · mean · peak`` (only the end when the three read the same)."""
+    values = [fmt(float(series.iloc[-1])), fmt(float(series.mean())), fmt(float(series.max()))]
+    if len(set(values)) == 1:
+        return values[0]
+    return f"end {values[0]} · mean {values[1]} · peak {values[2]}"
 
 
 @app.command()
@@ -115,14 +121,15 @@ def run(
     table.add_column("figure")
     table.add_column("value", justify="right")
     s = result.summary
+    m = result.metrics
     rows = [
         ("startups operating at the end", f"{s['firms_alive']:.0f}"),
         ("startups ever", f"{s['firms_ever']:.0f}"),
-        ("firms with a bank loan (end)", f"{100 * s['credit_access_rate']:.1f}%"),
+        ("firms with a bank loan", end_mean_peak(m["credit_access_rate"], lambda v: f"{100 * v:.1f}%")),
         ("loans paid out (m yuan)", f"{s['total_new_loans']:,.1f}"),
-        ("loan balance at the end (m yuan)", f"{s['loan_balance']:,.1f}"),
+        ("loan balance (m yuan)", end_mean_peak(m["loan_balance"], lambda v: f"{v:,.1f}")),
         ("defaults", f"{s['total_defaults']:.0f}"),
-        ("NPL ratio (end)", f"{100 * s['npl_ratio']:.2f}%"),
+        ("NPL ratio", end_mean_peak(m["npl_ratio"], lambda v: f"{100 * v:.2f}%")),
         ("losses: banks / guarantors / pool (m yuan)",
          f"{s['total_loss_bank']:,.1f} / {s['total_loss_guarantors']:,.1f} / {s['total_loss_government']:,.1f}"),
         ("equity invested (m yuan)", f"{s['total_equity_invested']:,.1f}"),
@@ -139,21 +146,64 @@ def run(
     console.print(f"files written to [bold]{out}[/]")
 
 
+def _range_text(lo, hi) -> str:
+    if (lo, hi) == (None, None):
+        return ""
+    return f"{'' if lo is None else f'{lo:g}'}..{'' if hi is None else f'{hi:g}'}"
+
+
 @app.command()
 def params(
     section: Annotated[str | None, typer.Argument(help="Only this section (e.g. guarantee).")] = None,
+    format_: Annotated[str, typer.Option("--format", help="table (for people), csv or json (for scripts).")] = "table",
 ) -> None:
-    """List every scenario parameter with its default, unit, range and meaning."""
+    """List every scenario parameter with its default, unit, range and meaning.
+
+    The table keeps every parameter name whole, whatever the width of the terminal or pipe, and wraps the
+    meaning instead; ``--format csv`` and ``--format json`` print every field of the schema for scripts.
+    """
+    if format_ not in ("table", "csv", "json"):
+        fail(f"format = '{format_}': allowed table, csv or json")
+    rows = [row for row in parameter_table() if not section or row["path"].startswith(section + ".")]
+    if section and not rows:
+        sections = sorted({row["path"].split(".")[0] for row in parameter_table()})
+        fail(f"section = '{section}': no such section (known: {', '.join(sections)})")
+    if format_ != "table":
+        import csv
+        import json
+
+        fields = ["path", "type", "default", "unit", "min", "max", "description", "source"]
+        if format_ == "json":
+            sys.stdout.write(json.dumps([{k: row[k] for k in fields} for row in rows], indent=2, ensure_ascii=False)
+                             + "\n")
+        else:
+            writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        return
+    width = max(len(row["path"]) for row in rows)
+    needed = width + 14 + 16 + 12 + 30 + 16  # the columns at their narrowest readable widths, and the borders
+    out = console if console.is_terminal else Console(width=max(needed + 40, 160), soft_wrap=False)
+    if out.width < needed:  # too narrow for a table: one block per parameter, the meaning wrapped beneath
+        import textwrap
+
+        for row in rows:
+            rng = _range_text(row["min"], row["max"])
+            out.print(f"[bold]{row['path']}[/] = {row['default']}  [dim]{row['unit']}{'  ' + rng if rng else ''}[/]",
+                      highlight=False, soft_wrap=True)
+            for line in textwrap.wrap(row["description"], max(20, out.width - 4)):
+                out.print("    " + line, highlight=False, soft_wrap=True)
+        return
     table = Table(show_lines=False)
-    for col in ("parameter", "default", "unit", "range", "meaning"):
-        table.add_column(col, overflow="fold")
-    for row in parameter_table():
-        if section and not row["path"].startswith(section + "."):
-            continue
-        lo, hi = row["min"], row["max"]
-        rng = f"{'' if lo is None else f'{lo:g}'}..{'' if hi is None else f'{hi:g}'}" if (lo, hi) != (None, None) else ""
-        table.add_row(row["path"], str(row["default"]), row["unit"], rng, row["description"])
-    console.print(table)
+    table.add_column("parameter", no_wrap=True, min_width=width)
+    table.add_column("default", overflow="fold", max_width=14)
+    table.add_column("unit", overflow="fold", max_width=16)
+    table.add_column("range", no_wrap=True)
+    table.add_column("meaning", overflow="fold", ratio=1, min_width=30)
+    for row in rows:
+        table.add_row(row["path"], str(row["default"]), row["unit"], _range_text(row["min"], row["max"]),
+                      row["description"])
+    out.print(table)
 
 
 #: Subpackages that add their own commands with ``register(app)``.

@@ -851,6 +851,8 @@ class Scenario(BaseModel):
     model_config = STRICT
 
     name: str = "unnamed"
+    #: The scenario's name in Chinese, shown by the Chinese brief (kept only with the ``name`` it translates).
+    name_zh: str = ""
     description: str = ""
     run: RunSection = RunSection()
     firms: FirmSection = FirmSection()
@@ -877,7 +879,7 @@ class Scenario(BaseModel):
 
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON of the resolved parameters (name and description excluded)."""
-        data = self.model_dump(mode="json", exclude={"name", "description"})
+        data = self.model_dump(mode="json", exclude={"name", "name_zh", "description"})
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
     def to_toml(self) -> str:
@@ -1027,6 +1029,8 @@ def read_scenario_data(name_or_path: str | Path, _seen: tuple[Path, ...] = (), _
         if "\n" in parent or "\r" in parent:
             raise ScenarioError(f"extends in '{path.name}': must be one line")
         base = read_scenario_data(parent, _seen + (path,), path.parent)
+        if "name" in data and "name_zh" not in data:
+            base.pop("name_zh", None)  # a translation belongs to the name it translates
         data = _deep_merge(base, data)
     data.setdefault("name", path.stem)
     return data

@@ -1,14 +1,15 @@
-"""Component tests of the teaching demo: Mesa's controls drive the model and the levers reach the scenario."""
+"""Component tests of the teaching demo: Mesa's controls drive the model, the levers reach the scenario, the charts
+get their numbers and a kept reference run stays on them."""
 
 from __future__ import annotations
 
+import ipyvue
 import ipyvuetify as v
-import ipywidgets
 import pytest
 import solara
 
-from ecosim.viz.demo import DemoModel, DemoPage, status_text
-from ecosim.viz.levers import DEMO_LEVERS, lever_overrides
+from ecosim.viz.demo import DemoModel, DemoPage, chart_panels, reference_label, status_text
+from ecosim.viz.levers import DEMO_LEVERS, SYSTEMS, lever_overrides, levers_by_system
 
 
 @pytest.fixture
@@ -23,21 +24,26 @@ def _status(rc) -> str:
     return rc.find(v.Html, class_="ecosim-status").widget.children[0]
 
 
-def _images(rc) -> list[bytes]:
-    return [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
+def _charts(rc) -> list:
+    """The chart widgets of the page (each holds its series as numbers)."""
+    return [w for w in rc.find(ipyvue.VueTemplate).widgets if w.has_trait("series") and w.has_trait("empty_text")]
 
 
-def test_step_advances_the_model_and_redraws_the_charts(page):
+def test_step_advances_the_model_and_sends_the_new_month_to_the_charts(page):
     model, rc = page
-    before = _images(rc)
+    charts = _charts(rc)
+    assert len(charts) == 6
+    assert all(len(s["values"]) == 0 for c in charts for s in c.series)
     assert model.value.month == 0 and _status(rc).startswith("Month 0")
     rc.find(v.Btn, children=["Step"]).widget.click()
     rc.find(v.Btn, children=["Step"]).widget.click()
     assert model.value.month == 2
     assert _status(rc).startswith("Month 2 ·")
-    after = _images(rc)
-    assert len(after) == 2  # the network and the time series
-    assert all(a != b for a, b in zip(before, after, strict=True))
+    charts = _charts(rc)
+    assert all(len(s["values"]) == 2 for c in charts for s in c.series)
+    stages = next(c for c in charts if c.title.startswith("Startups by stage"))
+    m = model.value.metrics_frame()
+    assert stages.series[0]["values"] == [float(x) for x in m["firms_seed"]]
 
 
 def test_reset_builds_a_fresh_model(page):
@@ -88,3 +94,41 @@ def test_model_stops_at_its_horizon():
         model.step()
     assert model.running is False
     assert status_text(model).startswith("Month 3 ·")
+
+
+def test_levers_are_grouped_by_the_three_systems_of_the_pilot_zone():
+    groups = levers_by_system()
+    assert list(groups) == list(SYSTEMS) and all(groups.values())
+    assert sorted(lever.name for levers in groups.values() for lever in levers) == sorted(x.name for x in DEMO_LEVERS)
+    assert [lever.name for lever in groups["data"]] == ["platforms"]
+
+
+def test_empty_charts_say_what_is_missing():
+    panels = chart_panels(DemoModel(firms=60, months=12).metrics_frame())
+    notes = {p["key"]: p["empty_text"] for p in panels}
+    assert notes["losses"] == "no losses yet"
+    assert all(not s["values"] for p in panels for s in p["series"])
+
+
+def test_kept_reference_stays_on_the_charts_after_a_lever_change_and_reset(page):
+    model, rc = page
+    for _ in range(3):
+        rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Btn, children=["Keep this run as reference"]).widget.click()
+    kept = [c.series[0]["values"] for c in _charts(rc)]
+    rc.find(v.Checkbox, label="Guidance funds (6+N)").widget.v_model = False
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert model.value.month == 0 and model.value.params.funds.enabled is False
+    charts = _charts(rc)
+    assert [c.reference[0]["values"] for c in charts] == kept
+    assert all(c.reference_label == "reference run (Guidance funds on)" for c in charts)
+    rc.find(v.Btn, children=["Clear"]).widget.click()
+    assert all(c.reference == [] for c in _charts(rc))
+
+
+def test_reference_label_names_what_differs():
+    levers = {lever.name: lever.default for lever in DEMO_LEVERS}
+    ref = {"levers": {**levers, "pool": False, "bank_share": 0.5}, "seed": 3}
+    assert reference_label(ref, {"rng": 3, **levers}) == "reference run (Bank's loss share 0.5; Risk pool off)"
+    assert reference_label({"levers": levers, "seed": 3}, {"rng": 4, **levers}) == "reference run (seed 3)"
+    assert reference_label(None, levers) == ""

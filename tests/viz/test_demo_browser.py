@@ -1,26 +1,16 @@
-"""End-to-end test of ``ecosim demo``: a real server, a real headless Chromium, clicks and levers.
+"""End-to-end tests of ``ecosim demo``: a real server, a real headless Chromium, clicks, levers and timing.
 
 Uses Debian's ``/usr/bin/chromium`` through playwright (no browser download);
-skipped only when that browser is absent.
+skipped only when that browser is absent. Timing bounds here are generous (a
+busy machine must pass); the targets and measured figures live in
+``benchmarks/bench_demo.py``.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
-SRC = Path(__file__).resolve().parents[2] / "src"
+from ecosim.viz.demo_driver import CHROMIUM, FIRST_LINE, browser_page, demo_server, step_and_wait, time_demo
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,75 +19,57 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(scope="module")
+def demo_url():
+    """``ecosim demo`` at its default size (300 startups), 120 months."""
+    with demo_server(firms="demo", months=120) as url:
+        yield url
 
 
-@pytest.fixture
-def demo_server():
-    """``ecosim demo`` on 127.0.0.1 in a subprocess, at a small size; stopped by its pid afterwards."""
-    port = _free_port()
-    env = dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
-    proc = subprocess.Popen([sys.executable, "-m", "ecosim.cli", "demo", "--host", "127.0.0.1", "--port", str(port),
-                             "--firms", "150", "--months", "36"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"ecosim demo exited early: {proc.stdout.read()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.send_signal(signal.SIGTERM)
-            pytest.fail("ecosim demo did not answer within 120 s")
-        time.sleep(0.5)
-    yield url
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def test_demo_in_a_browser_steps_keeps_a_reference_and_reacts_to_a_lever(demo_url):
+    from playwright.sync_api import expect
+
+    with browser_page(demo_url, 1280, 720) as page:
+        status = page.locator(".ecosim-status")
+        expect(page.get_by_text("no losses yet")).to_be_visible()
+        for _ in range(3):
+            step_and_wait(page)
+        expect(status).to_contain_text("Month 3 ·")
+        assert "public equity so far 0.0" not in status.inner_text()
+        with_funds = status.inner_text()
+        first = page.locator(FIRST_LINE).first.get_attribute("d")
+
+        page.get_by_role("button", name="Keep this run as reference").click()
+        page.get_by_label("Guidance funds (6+N)").uncheck()
+        page.get_by_role("button", name="Reset").click()
+        expect(status).to_contain_text("Month 0", timeout=60_000)
+        reference = page.locator(".ecosim-chart-svg path[stroke-dasharray='5 3']").first
+        expect(reference).to_have_attribute("d", first)  # the kept run stays on the chart, dashed
+        expect(page.get_by_text("reference run (Guidance funds on)").first).to_be_visible()
+        for _ in range(3):
+            page.get_by_role("button", name="Step").click()
+            page.wait_for_timeout(50)
+        expect(status).to_contain_text("Month 3 ·", timeout=60_000)
+        expect(status).to_contain_text("public equity so far 0.0 m yuan", timeout=30_000)
+        assert status.inner_text() != with_funds
 
 
-def test_demo_in_a_browser_steps_and_reacts_to_a_lever(demo_server):
-    from playwright.sync_api import expect, sync_playwright
+def test_every_lever_has_an_accessible_name_and_a_shown_value(demo_url):
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.goto(demo_server, wait_until="domcontentloaded", timeout=120_000)
-            status = page.locator(".ecosim-status")
-            expect(status).to_contain_text("Month 0", timeout=120_000)
-            charts = page.locator("img")
-            expect(charts).to_have_count(2, timeout=60_000)
-            start = [charts.nth(i).get_attribute("src") for i in range(2)]
+    with browser_page(demo_url, 1280, 720) as page:
+        for name in ("Due-diligence exemption (尽职免责)", "Data platforms", "Guidance funds (6+N)"):
+            expect(page.get_by_label(name)).to_be_checked()
+        for name, value in (("Bank's loss share", "0.20"), ("Pool size (m yuan)", "2000"), ("Seed", "42")):
+            slider = page.get_by_role("slider", name=name)
+            expect(slider).to_have_count(1)
+            expect(slider).to_have_attribute("aria-valuenow", str(float(value)).rstrip("0").rstrip("."))
+        expect(page.locator(".v-slider-thumb__label", has_text="0.20")).to_be_visible()  # shown without dragging
 
-            step = page.get_by_role("button", name="Step")
-            for k in range(1, 4):
-                step.click()
-                expect(status).to_contain_text(f"Month {k} ·", timeout=60_000)
-            stepped = [charts.nth(i).get_attribute("src") for i in range(2)]
-            assert all(a != b for a, b in zip(start, stepped, strict=True)), "charts did not change after stepping"
-            assert "public equity so far 0.0" not in status.inner_text()
-            with_funds = status.inner_text()
 
-            page.get_by_label("Guidance funds (6+N)").uncheck()
-            page.get_by_role("button", name="Reset").click()
-            expect(status).to_contain_text("Month 0", timeout=60_000)
-            for k in range(1, 4):
-                step.click()
-                expect(status).to_contain_text(f"Month {k} ·", timeout=60_000)
-            expect(status).to_contain_text("public equity so far 0.0 m yuan", timeout=30_000)
-            without_funds = [charts.nth(i).get_attribute("src") for i in range(2)]
-            assert without_funds[1] != stepped[1], "time series did not change when the fund cluster was switched off"
-            assert status.inner_text() != with_funds
-        finally:
-            browser.close()
+def test_a_step_is_drawn_quickly_and_play_keeps_pace(demo_url):
+    """Click-to-drawn time of a Step at 300 startups, under a bound far above the 0.25 s target (a busy machine)."""
+    with browser_page(demo_url, 1280, 720) as page:
+        timing = time_demo(page, steps=8, warmup=2, play_seconds=4.0)
+    assert timing.step_median < 1.0, timing
+    assert timing.play_months_per_second > 1.5, timing

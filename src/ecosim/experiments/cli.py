@@ -92,7 +92,20 @@ def _finish(report, out: Path) -> None:
     raise typer.Exit(1)
 
 
+def _metric_text(key: str) -> str:
+    """A metric's human name and unit for a table of raw values (shares stay fractions: "share")."""
+    from ecosim.outputs.labels import has_label, metric_label
+
+    if not has_label(key):
+        return key
+    lab = metric_label(key)
+    unit = "share" if lab.is_share else lab.unit.en
+    return f"{lab.en} ({unit})" if unit else lab.en
+
+
 def _print_table(df, title: str, floatfmt: str = "{:,.4g}") -> None:
+    if "metric" in df.columns:
+        df = df.assign(metric=df["metric"].map(_metric_text))
     table = Table(title=title)
     for col in df.columns:
         table.add_column(str(col), justify="right" if df[col].dtype.kind in "fiu" else "left")

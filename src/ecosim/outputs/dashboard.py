@@ -1,69 +1,106 @@
-"""The one-page dashboard of a run: firms by stage, credit, defaults, losses by party, equity, innovation."""
+"""The one-page dashboard of a run: firms by stage, credit, loan quality, defaults, losses by party, equity, innovation.
+
+Drawn with matplotlib's object API on a :class:`~matplotlib.figure.Figure` of
+its own (no pyplot state), so it works in scripts and notebooks alike. Time
+runs in years; every axis starts at zero; legends sit below their panel, clear
+of the data; names and units come from :mod:`ecosim.outputs.labels`. A note
+says that the page shows one run, a single draw of the model.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ecosim.outputs.labels import metric_name
+
+STAGE_COLOURS = ("#a6d96a", "#66bd63", "#1a9850", "#006837")
+PARTY_COLOURS = {"loss_bank": "#4575b4", "loss_guarantors": "#fdae61", "loss_government": "#9e0142"}
+ONE_RUN_NOTE = ("One run: a single random draw of the model. Differences between scenarios need many seeds "
+                "(ecosim compare A B --seeds 20), which give confidence intervals.")
+
+
+def _legend_below(ax: Axes, ncols: int = 2) -> None:
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=ncols, fontsize=9, frameon=False)
+
+
+def _finish(ax: Axes, title: str, ylabel: str, years: pd.Series) -> None:
+    ax.set_title(title, fontsize=11)
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.set_xlabel("year", fontsize=9)
+    ax.set_xlim(0, max(1.0, float(years.max())) if len(years) else 1.0)
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.tick_params(labelsize=9)
+
+
+def dashboard_figure(metrics: pd.DataFrame, title: str = "") -> Figure:
+    """Eight panels from a run's monthly metrics (``metrics.csv``), on one figure.
+
+    Args:
+        metrics: One row per month (see :data:`ecosim.outputs.metrics.METRICS`).
+        title: Headline of the page (scenario and seed).
+    """
+    m = metrics
+    x = m["month"] / 12.0
+    fig = Figure(figsize=(16, 9.6), layout="constrained")
+    ax = fig.subplots(2, 4)
+
+    a = ax[0, 0]
+    a.stackplot(x, m["firms_seed"], m["firms_early"], m["firms_growth"], m["firms_mature"],
+                labels=["seed", "early", "growth", "mature"], colors=STAGE_COLOURS, alpha=0.9)
+    _finish(a, "Startups operating, by stage", "firms", x)
+    _legend_below(a, 4)
+
+    a = ax[0, 1]
+    a.plot(x, m["loan_balance"], color="#4575b4", label=metric_name("loan_balance"))
+    a.plot(x, m["new_loans"].cumsum(), color="#74add1", ls="--", label=f"{metric_name('new_loans')} (cumulative)")
+    _finish(a, "Credit", "million yuan", x)
+    _legend_below(a, 1)
+
+    a = ax[0, 2]
+    a.plot(x, 100 * m["credit_access_rate"], color="#1a9850", label=metric_name("credit_access_rate"))
+    a.plot(x, 100 * m["npl_ratio"], color="black", label=metric_name("npl_ratio"))
+    _finish(a, "Access to credit and loan quality", "%", x)
+    _legend_below(a, 1)
+
+    a = ax[0, 3]
+    a.bar(x, m["defaults"], width=1 / 12, color="#d73027", alpha=0.75, label=f"{metric_name('defaults')} per month")
+    _finish(a, "Loan defaults", "loans per month", x)
+    _legend_below(a, 1)
+
+    a = ax[1, 0]
+    a.stackplot(x, *[m[k].cumsum() for k in PARTY_COLOURS], colors=list(PARTY_COLOURS.values()), alpha=0.9,
+                labels=["banks", "guarantee chain", "risk-compensation pool"])
+    _finish(a, "Default losses by party (cumulative)", "million yuan", x)
+    _legend_below(a, 3)
+
+    a = ax[1, 1]
+    a.stackplot(x, m["equity_public"].cumsum(), m["equity_private"].cumsum(), colors=["#c51b7d", "#7f7f7f"],
+                labels=["public equity", "private equity"], alpha=0.85)
+    a.plot(x, m["public_spending"].cumsum(), color="black", lw=1.4, label="all public money spent")
+    _finish(a, "Equity invested and public money (cumulative)", "million yuan", x)
+    _legend_below(a, 2)
+
+    a = ax[1, 2]
+    a.plot(x, m["patents"], color="#542788", label=metric_name("patents"))
+    _finish(a, "Innovation", "patents", x)
+    _legend_below(a, 1)
+
+    a = ax[1, 3]
+    a.plot(x, m["listings"].cumsum(), color="#1a9850", label="listed (cumulative)")
+    a.plot(x, m["acquisitions"].cumsum(), color="#b8860b", label="acquired (cumulative)")
+    _finish(a, "Exits", "firms", x)
+    _legend_below(a, 2)
+
+    fig.suptitle(title or "ecosim run", fontsize=14, parse_math=False)  # a name with "$" is text, not TeX
+    fig.text(0.5, -0.01, ONE_RUN_NOTE, ha="center", va="top", fontsize=10, color="#444")
+    return fig
 
 
 def draw_dashboard(metrics: pd.DataFrame, path: Path, title: str = "") -> None:
-    """Draw six panels from a run's monthly metrics and save them as a PNG."""
-    m = metrics
-    x = m["month"]
-    fig, ax = plt.subplots(2, 3, figsize=(16, 9), constrained_layout=True)
-    a = ax[0, 0]
-    a.stackplot(x, m["firms_seed"], m["firms_early"], m["firms_growth"], m["firms_mature"],
-                labels=["seed", "early", "growth", "mature"], alpha=0.85)
-    a.set_title("Startups by stage")
-    a.set_ylabel("firms")
-    a.legend(loc="upper left", fontsize=8)
-    a = ax[0, 1]
-    a.plot(x, m["loan_balance"], label="loan balance")
-    a.set_ylabel("million yuan")
-    b = a.twinx()
-    b.plot(x, 100 * m["credit_access_rate"], color="tab:green", label="firms with a loan (%)")
-    b.set_ylabel("% of operating firms")
-    a.set_title("Credit")
-    a.legend(loc="upper left", fontsize=8)
-    b.legend(loc="upper right", fontsize=8)
-    a = ax[0, 2]
-    a.bar(x, m["defaults"], color="tab:red", alpha=0.6, label="defaults")
-    a.set_ylabel("loans per month")
-    b = a.twinx()
-    b.plot(x, 100 * m["npl_ratio"], color="black", label="NPL ratio (%)")
-    b.set_ylabel("%")
-    a.set_title("Defaults and NPL ratio")
-    a.legend(loc="upper left", fontsize=8)
-    b.legend(loc="upper right", fontsize=8)
-    a = ax[1, 0]
-    a.stackplot(x, m["loss_bank"].cumsum(), m["loss_guarantors"].cumsum(), m["loss_government"].cumsum(),
-                labels=["banks", "guarantors", "risk pool"], colors=["tab:blue", "tab:orange", "tab:purple"], alpha=0.85)
-    a.set_title("Default losses by party (cumulative)")
-    a.set_ylabel("million yuan")
-    a.legend(loc="upper left", fontsize=8)
-    a = ax[1, 1]
-    a.stackplot(x, m["equity_public"].cumsum(), m["equity_private"].cumsum(), labels=["public", "private"],
-                colors=["tab:red", "tab:gray"], alpha=0.85)
-    a.plot(x, m["public_spending"].cumsum(), color="black", lw=1.2, label="public spending (all)")
-    a.set_title("Equity invested and public spending (cumulative)")
-    a.set_ylabel("million yuan")
-    a.legend(loc="upper left", fontsize=8)
-    a = ax[1, 2]
-    a.plot(x, m["patents"], label="patents held")
-    a.set_ylabel("patents")
-    b = a.twinx()
-    b.plot(x, m["listings"].cumsum(), color="tab:green", label="listings (cumulative)")
-    b.plot(x, m["acquisitions"].cumsum(), color="tab:olive", label="acquisitions (cumulative)")
-    b.set_ylabel("firms")
-    a.set_title("Innovation and exits")
-    a.legend(loc="upper left", fontsize=8)
-    b.legend(loc="lower right", fontsize=8)
-    for a in ax.flat:
-        a.set_xlabel("month")
-        a.grid(alpha=0.3)
-    if title:
-        fig.suptitle(title, fontsize=14, parse_math=False)  # a name with "$" is text, not TeX
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    """Draw the dashboard of a run's monthly metrics and save it as a PNG at ``path``."""
+    dashboard_figure(metrics, title).savefig(path, dpi=100, bbox_inches="tight")

@@ -14,14 +14,14 @@ from collections.abc import Sequence
 
 import matplotlib
 import matplotlib.text
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from ecosim.firms.state import STAGES  # noqa: E402
+from ecosim.firms.state import STAGES
+from ecosim.outputs.labels import has_label, judge_change, metric_label, metric_name
 
 #: Colour of each firm stage (network nodes and stacked areas).
 STAGE_COLOURS: dict[str, str] = {"seed": "#a6d96a", "early": "#66bd63", "growth": "#1a9850", "mature": "#006837"}
@@ -40,50 +40,17 @@ TYPE_COLOURS: dict[str, str] = {
 #: Colour of each party bearing default losses.
 PARTY_COLOURS: dict[str, str] = {"loss_bank": "#4575b4", "loss_guarantors": "#fdae61", "loss_government": "#9e0142"}
 
-#: Bilingual labels: key -> (English, Chinese).
+#: Colour of each judgement of a change (see :func:`ecosim.outputs.labels.judge_change`).
+JUDGEMENT_COLOURS: dict[str, str] = {"good": "#1a9850", "bad": "#d73027", "neutral": "#4575b4", "unclear": "#9e9e9e"}
+
+#: Bilingual labels of what is not a metric (titles, stages, units) and short names of a few metrics in the charts;
+#: metric names otherwise come from :mod:`ecosim.outputs.labels`. key -> (English, Chinese).
 LABELS: dict[str, tuple[str, str]] = {
-    "firms_alive": ("Startups operating", "在营科技初创企业"),
-    "loan_balance": ("Loan balance (m yuan)", "贷款余额（百万元）"),
-    "new_loans": ("Loans paid out (m yuan)", "新发放贷款（百万元）"),
-    "credit_access_rate": ("Share of firms with a loan", "获贷企业占比"),
-    "defaults": ("Loan defaults", "贷款违约笔数"),
-    "npl_ratio": ("NPL ratio", "不良贷款率"),
-    "loss_bank": ("Banks", "银行"),
-    "loss_guarantors": ("Guarantee chain", "担保体系"),
-    "loss_government": ("Risk-compensation pool", "风险补偿资金池"),
-    "equity_invested": ("Equity invested (m yuan)", "股权投资（百万元）"),
-    "equity_public": ("Public equity", "政府引导基金出资"),
-    "equity_private": ("Private equity", "社会资本出资"),
-    "public_spending": ("Public money spent (m yuan)", "财政资金支出（百万元）"),
-    "patents": ("Patents held", "持有专利数"),
-    "survival_share": ("Share of startups still operating", "企业存活率"),
-    "total_new_loans": ("Loans paid out (m yuan)", "累计新发放贷款（百万元）"),
-    "mean_credit_access_rate": ("Mean share of firms with a loan", "平均获贷企业占比"),
-    "mean_npl_ratio": ("Mean NPL ratio", "平均不良贷款率"),
-    "total_defaults": ("Loan defaults", "累计违约笔数"),
-    "total_loss_bank": ("Losses kept by banks (m yuan)", "银行承担损失（百万元）"),
-    "total_loss_guarantors": ("Losses borne by guarantors (m yuan)", "担保体系承担损失（百万元）"),
-    "total_loss_government": ("Losses borne by the pool (m yuan)", "资金池承担损失（百万元）"),
-    "total_public_spending": ("Public money spent (m yuan)", "财政资金支出（百万元）"),
-    "total_equity_invested": ("Equity invested (m yuan)", "累计股权投资（百万元）"),
-    "total_equity_private": ("Private equity invested (m yuan)", "社会资本投资（百万元）"),
-    "total_patents_new": ("Patents filed", "新申请专利数"),
-    "total_listings": ("Listings", "上市企业数"),
-    "firms_alive_end": ("Startups operating at the end", "期末在营企业数"),
-    "credit_per_public_yuan": ("Credit per public yuan", "每元财政资金撬动贷款"),
-    "patents_per_public_myuan": ("Patents per million public yuan", "每百万元财政资金带动专利"),
-    "firms_seed": ("Startups at seed stage", "种子期企业数"),
-    "firms_early": ("Startups at early stage", "初创期企业数"),
-    "firms_growth": ("Startups at growth stage", "成长期企业数"),
-    "firms_mature": ("Startups at mature stage", "成熟期企业数"),
-    "approval_rate_young": ("Approval rate, firms under 3 years", "成立不满3年企业贷款获批率"),
-    "rated_share": ("Share of firms rated by a platform", "平台评级覆盖率"),
-    "allocation_auc": ("Allocation quality (AUC)", "信贷配置质量（AUC）"),
-    "mean_allocation_auc": ("Allocation quality (mean AUC)", "信贷配置质量（平均AUC）"),
-    "visits": ("Partner-team visits", "金融辅导队走访次数"),
-    "total_visits": ("Partner-team visits", "金融辅导队走访次数"),
-    "total_equity_public": ("Public equity invested (m yuan)", "政府引导基金投资（百万元）"),
+    "party:loss_bank": ("Banks", "银行"),
+    "party:loss_guarantors": ("Guarantee chain", "担保体系"),
+    "party:loss_government": ("Risk-compensation pool", "风险补偿资金池"),
     "month": ("Month", "月份"),
+    "year": ("Year", "年"),
     "million_yuan": ("million yuan", "百万元"),
     "firms": ("firms", "家企业"),
     "seed": ("seed", "种子期"),
@@ -107,10 +74,13 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans SC", "WenQ
 
 
 def label(key: str, lang: str = "en") -> str:
-    """The label of ``key`` in ``lang`` (``"en"`` or ``"zh"``); the key itself when unknown."""
+    """The label of ``key`` in ``lang`` (``"en"`` or ``"zh"``): a chart label, else the metric's name with its unit.
+
+    The key itself when neither knows it.
+    """
     pair = LABELS.get(key)
     if pair is None:
-        return key
+        return metric_name(key, lang, unit=True) if has_label(key) else key
     return pair[1] if lang == "zh" else pair[0]
 
 
@@ -179,7 +149,7 @@ def plot_credit(ax: Axes, m: pd.DataFrame, lang: str = "en") -> None:
     ax.plot(m["month"], m["loan_balance"], color="#4575b4", label=label("loan_balance", lang))
     ax.set_ylabel(label("million_yuan", lang))
     twin = ax.twinx()
-    twin.plot(m["month"], 100 * m["credit_access_rate"], color="#1a9850", label=label("credit_access_rate", lang) + " (%)")
+    twin.plot(m["month"], 100 * m["credit_access_rate"], color="#1a9850", label=label("credit_access_rate", lang))
     twin.set_ylim(bottom=0)
     ax.set_title(label("credit", lang))
     ax.legend(loc="upper left", fontsize=7)
@@ -190,7 +160,7 @@ def plot_defaults(ax: Axes, m: pd.DataFrame, lang: str = "en") -> None:
     """Monthly defaults (bars) and the NPL ratio (line)."""
     ax.bar(m["month"], m["defaults"], color="#d73027", alpha=0.6, label=label("defaults", lang))
     twin = ax.twinx()
-    twin.plot(m["month"], 100 * m["npl_ratio"], color="black", label=label("npl_ratio", lang) + " (%)")
+    twin.plot(m["month"], 100 * m["npl_ratio"], color="black", label=label("npl_ratio", lang))
     twin.set_ylim(bottom=0)
     ax.set_title(label("defaults_npl", lang))
     ax.legend(loc="upper left", fontsize=7)
@@ -200,7 +170,7 @@ def plot_defaults(ax: Axes, m: pd.DataFrame, lang: str = "en") -> None:
 def plot_losses(ax: Axes, m: pd.DataFrame, lang: str = "en") -> None:
     """Cumulative default losses by party (banks, guarantee chain, pool)."""
     keys = list(PARTY_COLOURS)
-    ax.stackplot(m["month"], *[m[k].cumsum() for k in keys], labels=[label(k, lang) for k in keys],
+    ax.stackplot(m["month"], *[m[k].cumsum() for k in keys], labels=[label(f"party:{k}", lang) for k in keys],
                  colors=[PARTY_COLOURS[k] for k in keys], alpha=0.9)
     ax.set_title(label("losses_by_party", lang))
     ax.set_ylabel(label("million_yuan", lang))
@@ -223,7 +193,10 @@ PANELS = {"stages": plot_stages, "credit": plot_credit, "defaults": plot_default
 
 def band_figure(monthly: pd.DataFrame, metrics: Sequence[str], lang: str = "en", *, cumulative: Sequence[str] = (),
                 ncols: int = 3) -> Figure:
-    """Mean across seeds with a 95% band, one panel per metric, one line per scenario.
+    """Mean across seeds with a 95% band, one panel per metric, one line per scenario; time in years.
+
+    Shares are drawn in per cent; running totals say so in their title; the scenarios' legend sits above the
+    panels, clear of the data.
 
     Args:
         monthly: Columns ``scenario``, ``seed``, ``month`` and the metrics.
@@ -235,21 +208,29 @@ def band_figure(monthly: pd.DataFrame, metrics: Sequence[str], lang: str = "en",
     with matplotlib.rc_context(use_language(lang)):
         n = len(metrics)
         nrows = int(np.ceil(n / ncols))
-        fig = Figure(figsize=(4.6 * min(n, ncols), 3.3 * nrows), layout="constrained")
+        fig = Figure(figsize=(4.6 * min(n, ncols), 3.3 * nrows + 0.4), layout="constrained")
         axes = np.atleast_1d(fig.subplots(nrows, min(n, ncols))).ravel()
         data = monthly.sort_values(["scenario", "seed", "month"]).copy()
         for key in cumulative:
             data[key] = data.groupby(["scenario", "seed"])[key].cumsum()
         for ax, key in zip(axes, metrics, strict=False):
+            scale = metric_label(key).unit.scale if has_label(key) else 1.0
             for scen, g in data.groupby("scenario", sort=False):
                 stats = g.groupby("month")[key].agg(["mean", "std", "count"])
                 half = 1.96 * stats["std"].fillna(0) / np.sqrt(stats["count"].clip(lower=1))
-                ax.plot(stats.index, stats["mean"], label=str(scen))
-                ax.fill_between(stats.index, stats["mean"] - half, stats["mean"] + half, alpha=0.2)
-            ax.set_title(label(key, lang), fontsize=10)
-            ax.set_xlabel(label("month", lang))
+                years = stats.index.to_numpy(float) / 12.0
+                ax.plot(years, scale * stats["mean"], label=str(scen))
+                ax.fill_between(years, scale * (stats["mean"] - half), scale * (stats["mean"] + half), alpha=0.2)
+            title = label(key, lang)
+            if key in cumulative:
+                title = metric_name(key, lang) + ("（累计，" + metric_label(key).unit.text(lang) + "）" if lang == "zh"
+                                                  else f" (cumulative, {metric_label(key).unit.text(lang)})")
+            ax.set_title(title, fontsize=10)
+            ax.set_xlabel(label("year", lang))
+            ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
             ax.grid(alpha=0.3)
-        axes[0].legend(fontsize=8)
+        handles, names = axes[0].get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside upper center", ncols=max(1, len(names)), fontsize=9, frameon=False)
         for ax in axes[n:]:
             ax.set_visible(False)
     return pin_fonts(fig, lang)
@@ -258,32 +239,59 @@ def band_figure(monthly: pd.DataFrame, metrics: Sequence[str], lang: str = "en",
 def effects_figure(table: pd.DataFrame, metrics: Sequence[str], lang: str = "en") -> Figure:
     """Paired differences (scenario minus reference) with 95% CIs, one row per metric and scenario.
 
+    Markers are coloured by whether the change is good, bad, neutral or not distinguishable from zero
+    (:func:`ecosim.outputs.labels.judge_change`), with a legend. Rows whose reference mean is not zero are drawn
+    in % of it; rows whose reference is zero (a party the reference does not have) have no relative change and
+    are drawn in a second panel on an absolute scale, in their own units.
+
     Args:
-        table: The comparison table (``metric, scenario, diff, diff_low, diff_high``), without the reference rows.
+        table: The comparison table (``metric, scenario, diff, diff_low, diff_high, ref_mean``), without the
+            reference rows.
         metrics: Metrics to show, top to bottom.
     """
+    from matplotlib.lines import Line2D
+
     with matplotlib.rc_context(use_language(lang)):
         rows = table[table["metric"].isin(metrics)].copy()
         rows["order"] = rows["metric"].map({m: i for i, m in enumerate(metrics)})
         rows = rows.sort_values(["order", "scenario"])
-        fig = Figure(figsize=(7.5, 0.55 * len(rows) + 1.2), layout="constrained")
-        ax = fig.subplots()
-        y = np.arange(len(rows))[::-1]
-        rel = rows["diff"] / rows["ref_mean"].abs().where(rows["ref_mean"].abs() > 0)
-        lo = rows["diff_low"] / rows["ref_mean"].abs().where(rows["ref_mean"].abs() > 0)
-        hi = rows["diff_high"] / rows["ref_mean"].abs().where(rows["ref_mean"].abs() > 0)
-        colours = np.where(lo > 0, "#1a9850", np.where(hi < 0, "#d73027", "#7f7f7f"))
-        ax.errorbar(100 * rel, y, xerr=[100 * (rel - lo), 100 * (hi - rel)], fmt="none", ecolor="#555", capsize=3)
-        ax.scatter(100 * rel, y, c=colours, zorder=3)
-        ax.axvline(0, color="black", lw=0.8)
-        if np.nanmax(np.abs(100 * np.r_[rel, lo, hi, 0.0])) > 300:
-            ax.set_xscale("symlog", linthresh=100)  # keeps +10,000% and +5% readable on one axis
-        names = [label(m, lang) for m in rows["metric"]]
-        if rows["scenario"].nunique() > 1:
-            names = [f"{n} · {s}" for n, s in zip(names, rows["scenario"], strict=True)]
-        ax.set_yticks(y, names, fontsize=9)
-        ax.set_xlabel("变化（相对对照情景，%）" if lang == "zh" else "change vs the reference scenario (%)")
-        ax.grid(axis="x", alpha=0.3)
+        rows["judgement"] = [judge_change(m, lo, hi) for m, lo, hi in
+                             zip(rows["metric"], rows["diff_low"], rows["diff_high"], strict=True)]
+        relative = rows[rows["ref_mean"].abs() > 0]
+        absolute = rows[~(rows["ref_mean"].abs() > 0)]
+        parts = [(p, kind) for p, kind in ((relative, "rel"), (absolute, "abs")) if len(p)]
+        heights = [max(len(p), 1) for p, _ in parts] or [1]
+        fig = Figure(figsize=(8.0, 0.5 * sum(heights) + 1.6 + 0.6 * len(parts)), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(len(parts) or 1, 1, height_ratios=heights if parts else None))
+        many = rows["scenario"].nunique() > 1
+        for ax, (part, kind) in zip(axes, parts, strict=False):
+            y = np.arange(len(part))[::-1]
+            if kind == "rel":
+                scale = part["ref_mean"].abs()
+                mid, lo, hi = (100 * part[c] / scale for c in ("diff", "diff_low", "diff_high"))
+                ax.set_xlabel("变化（相对对照情景均值，%）" if lang == "zh" else "change against the reference mean (%)")
+                if np.nanmax(np.abs(np.r_[mid, lo, hi, 0.0])) > 300:
+                    ax.set_xscale("symlog", linthresh=100)  # keeps +10,000% and +5% readable on one axis
+            else:
+                mid, lo, hi = part["diff"], part["diff_low"], part["diff_high"]
+                ax.set_xlabel("对照情景均值为 0 的指标：绝对变化（单位见标签）" if lang == "zh"
+                              else "reference is 0: absolute change (units in the labels)")
+            colours = [JUDGEMENT_COLOURS[j] for j in part["judgement"]]
+            ax.errorbar(mid, y, xerr=[np.maximum(mid - lo, 0), np.maximum(hi - mid, 0)], fmt="none", ecolor="#555",
+                        capsize=3)
+            ax.scatter(mid, y, c=colours, s=42, zorder=3, edgecolors="black", linewidths=0.4)
+            ax.axvline(0, color="black", lw=0.8)
+            names = [metric_name(m, lang, unit=kind == "abs") for m in part["metric"]]
+            if many:
+                names = [f"{n} · {s}" for n, s in zip(names, part["scenario"], strict=True)]
+            ax.set_yticks(y, names, fontsize=9)
+            ax.set_ylim(-0.6, len(part) - 0.4)
+            ax.grid(axis="x", alpha=0.3)
+        words = {"en": {"good": "better", "bad": "worse", "neutral": "changed, neither", "unclear": "not clear"},
+                 "zh": {"good": "改善", "bad": "恶化", "neutral": "有变化（无好坏之分）", "unclear": "不显著"}}[lang]
+        handles = [Line2D([], [], marker="o", ls="", markersize=7, markerfacecolor=JUDGEMENT_COLOURS[k],
+                          markeredgecolor="black", markeredgewidth=0.4, label=words[k]) for k in words]
+        fig.legend(handles=handles, loc="outside upper center", ncols=4, fontsize=9, frameon=False)
     return pin_fonts(fig, lang)
 
 
@@ -292,14 +300,15 @@ def losses_figure(runs: pd.DataFrame, lang: str = "en") -> Figure:
     with matplotlib.rc_context(use_language(lang)):
         keys = [f"total_{k}" for k in PARTY_COLOURS]
         means = runs.groupby("scenario", sort=False)[keys].mean()
-        fig = Figure(figsize=(6.5, 3.6), layout="constrained")
+        fig = Figure(figsize=(6.5, 4.0), layout="constrained")
         ax = fig.subplots()
         bottom = np.zeros(len(means))
         for key, colour in zip(keys, PARTY_COLOURS.values(), strict=True):
-            ax.bar(means.index.astype(str), means[key], bottom=bottom, color=colour, label=label(key[6:], lang))
+            ax.bar(means.index.astype(str), means[key], bottom=bottom, color=colour, label=label(f"party:{key[6:]}", lang))
             bottom += means[key].to_numpy()
         ax.set_ylabel(label("million_yuan", lang))
         ax.set_title(label("losses_by_party", lang))
-        ax.legend(fontsize=8)
+        ax.set_ylim(0, 1.08 * max(float(bottom.max()) if len(bottom) else 0.0, 1e-9))
+        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, frameon=False)
         ax.grid(axis="y", alpha=0.3)
     return pin_fonts(fig, lang)

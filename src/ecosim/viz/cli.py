@@ -54,6 +54,10 @@ def brief(
     months: Annotated[int | None, typer.Option(help="Horizon in months (default: the scenario's).")] = None,
     firms: Annotated[str | None, typer.Option(help="Initial startups: a number or a size preset.")] = None,
     workers: Annotated[int, typer.Option(help="Parallel processes (1 = in this process).")] = 1,
+    results: Annotated[Path | None, typer.Option("--results", help="Results folder of a comparison (ecosim compare "
+                                                 "--out DIR or an earlier brief): stored runs are reused, missing "
+                                                 "ones run and stored there.")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Write a self-contained HTML policy brief comparing SCENARIO with a reference (--vs)."""
     from ecosim.cli import console, fail
@@ -73,7 +77,8 @@ def brief(
     except ScenarioError as exc:
         fail(str(exc))
     try:
-        path = write_brief(scenario, vs, out, seeds=seeds, lang=lang, months=months, firms=firms, workers=workers)
+        path = write_brief(scenario, vs, out, seeds=seeds, lang=lang, months=months, firms=firms, workers=workers,
+                           results=results, progress=not quiet)
     except FontError as exc:
         fail(str(exc))
     console.print(f"brief written to [bold]{path}[/]")

@@ -39,6 +39,14 @@ def _bank_incentives(on: bool) -> dict[str, Any]:
 TECH_PRODUCTS = ("rd_enabled", "ip_enabled", "equity_pledge_enabled", "invest_loan_enabled", "ma_enabled")
 
 
+#: The three systems of the pilot zone, by which the demo groups its levers: key -> heading.
+SYSTEMS: dict[str, str] = {
+    "data": "Data to credit (数据赋能)",
+    "relay": "Capital relay and risk sharing (接力投资与风险分担)",
+    "governance": "Coordination and governance (协同治理)",
+}
+
+
 @dataclass(frozen=True)
 class DemoLever:
     """One control of the demo.
@@ -49,6 +57,7 @@ class DemoLever:
         widget: ``"Checkbox"``, ``"SliderFloat"`` or ``"SliderInt"``.
         default: Starting value.
         to_overrides: Turns the value into dotted scenario overrides.
+        system: Which of the pilot zone's three systems (:data:`SYSTEMS`) the lever belongs to.
         min, max, step: Slider range.
     """
 
@@ -57,53 +66,52 @@ class DemoLever:
     widget: str
     default: Any
     to_overrides: Callable[[Any], dict[str, Any]]
+    system: str = "relay"
     min: float | None = None
     max: float | None = None
     step: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def user_param(self) -> dict[str, Any]:
-        """The control as a SolaraViz ``model_params`` entry."""
-        out: dict[str, Any] = {"type": self.widget, "value": self.default, "label": self.label}
-        if self.widget != "Checkbox":
-            out.update(min=self.min, max=self.max, step=self.step)
-        return out
-
 
 #: The demo's levers, in the order they appear on the page.
 DEMO_LEVERS: tuple[DemoLever, ...] = (
     DemoLever("exemption", "Due-diligence exemption (尽职免责)", "Checkbox", True,
-              lambda v: {"exemption.enabled": bool(v)}),
+              lambda v: {"exemption.enabled": bool(v)}, system="relay"),
     DemoLever("guarantee", "Guarantee chain (银担分险)", "Checkbox", True,
-              lambda v: {"guarantee.enabled": bool(v)}),
+              lambda v: {"guarantee.enabled": bool(v)}, system="relay"),
     DemoLever("bank_share", "Bank's loss share", "SliderFloat", 0.2, _guarantee_split,
-              min=0.0, max=1.0, step=0.05),
+              min=0.0, max=1.0, step=0.05, system="relay"),
     DemoLever("pool", "Risk pool (风险补偿资金池)", "Checkbox", True,
-              lambda v: {"pool.enabled": bool(v)}),
+              lambda v: {"pool.enabled": bool(v)}, system="relay"),
     DemoLever("pool_size", "Pool size (m yuan)", "SliderFloat", 2000.0,
-              lambda v: {"pool.size": float(v)}, min=0.0, max=6000.0, step=250.0),
+              lambda v: {"pool.size": float(v)}, min=0.0, max=6000.0, step=250.0, system="relay"),
     DemoLever("fund_cluster", "Guidance funds (6+N)", "Checkbox", True,
-              lambda v: {"funds.enabled": bool(v)}),
+              lambda v: {"funds.enabled": bool(v)}, system="relay"),
     DemoLever("platforms", "Data platforms", "Checkbox", True,
-              lambda v: {"platforms.enabled": bool(v)}),
+              lambda v: {"platforms.enabled": bool(v)}, system="data"),
     DemoLever("broker_teams", "Partner teams", "SliderInt", 4,
-              lambda v: {"brokers.teams": int(v)}, min=0, max=30, step=1),
-    DemoLever("incentives", "Bank incentives (re-lending, tolerance)", "Checkbox", True, _bank_incentives),
+              lambda v: {"brokers.teams": int(v)}, min=0, max=30, step=1, system="governance"),
+    DemoLever("incentives", "Bank incentives (re-lending, tolerance)", "Checkbox", True, _bank_incentives, system="governance"),
     DemoLever("tech_products", "Tech loans (R&D, IP, equity pledge, M&A)", "Checkbox", True,
-              lambda v: {f"products.{name}": bool(v) for name in TECH_PRODUCTS}),
+              lambda v: {f"products.{name}": bool(v) for name in TECH_PRODUCTS}, system="relay"),
     DemoLever("evaluation", "Yearly bank evaluation", "Checkbox", True,
-              lambda v: {"evaluation.enabled": bool(v)}),
+              lambda v: {"evaluation.enabled": bool(v)}, system="governance"),
     DemoLever("brokerage", "Tech brokerage", "Checkbox", True,
-              lambda v: {"brokerage.enabled": bool(v)}),
+              lambda v: {"brokerage.enabled": bool(v)}, system="governance"),
     DemoLever("boards", "Capital-market ladder", "Checkbox", True,
-              lambda v: {"boards.enabled": bool(v)}),
+              lambda v: {"boards.enabled": bool(v)}, system="relay"),
     DemoLever("four_to_three", "Four-to-three channel (四板转三板)", "Checkbox", True,
-              lambda v: {"boards.four_to_three": bool(v)}),
+              lambda v: {"boards.four_to_three": bool(v)}, system="relay"),
     DemoLever("grant_equity", "Grants to investment (拨改投)", "Checkbox", True,
-              lambda v: {"grant_equity.enabled": bool(v)}),
+              lambda v: {"grant_equity.enabled": bool(v)}, system="relay"),
 )
 
 LEVERS_BY_NAME: dict[str, DemoLever] = {lever.name: lever for lever in DEMO_LEVERS}
+
+
+def levers_by_system() -> dict[str, list[DemoLever]]:
+    """The demo's levers grouped by the pilot zone's three systems, in :data:`SYSTEMS` order."""
+    return {key: [lever for lever in DEMO_LEVERS if lever.system == key] for key in SYSTEMS}
 
 
 def lever_overrides(values: dict[str, Any]) -> dict[str, Any]:

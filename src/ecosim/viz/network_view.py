@@ -1,10 +1,11 @@
-"""A cheap, stable drawing of the relationship network for the demo.
+"""A cheap, stable layout of the relationship network for the demo's network view.
 
 Institutions sit on an inner ring grouped by type; startups sit on outer
 rings by stage (seed outermost), each at an angle fixed by its id, so a node
 never jumps between frames and no force layout is computed. Only startups with
 at least one relationship are drawn, which keeps the picture readable at a
-demo size.
+demo size. :func:`network_data` gives the browser the nodes keyed by id, so
+it redraws only the nodes that appear, move stage or leave.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
-from matplotlib.lines import Line2D
 
 from ecosim.firms import state as S
 from ecosim.viz.charts import STAGE_COLOURS, TYPE_COLOURS
@@ -67,27 +65,23 @@ def layout(model: EcosystemModel) -> tuple[dict[int, tuple[float, float]], dict[
     return pos, col
 
 
-def draw_network(ax: Axes, model: EcosystemModel) -> int:
-    """Draw the relationship network on ``ax``; returns the number of startups drawn."""
+def network_data(model: EcosystemModel) -> dict:
+    """What the demo's network view draws: nodes, the edges between drawn nodes, and the legend.
+
+    Returns:
+        ``{"nodes": [[id, x, y, colour, radius], ...], "edges": SVG path, "legend": [[name, colour], ...],
+        "startups": number of startups drawn}``; y grows downwards as in SVG.
+    """
     pos, col = layout(model)
     G = model.graph.G
-    segments = [(pos[u], pos[v]) for u, v in G.edges() if u in pos and v in pos]
-    ax.add_collection(LineCollection(segments, colors="#999999", linewidths=0.3, alpha=0.5))
-    nodes = list(pos)
-    xy = np.array([pos[n] for n in nodes]) if nodes else np.zeros((0, 2))
-    is_firm = np.array([G.nodes[n].get("kind") == "startup" for n in nodes], dtype=bool)
-    colours = [col[n] for n in nodes]
-    if len(nodes):
-        ax.scatter(xy[is_firm, 0], xy[is_firm, 1], s=10, c=[c for c, f in zip(colours, is_firm, strict=True) if f],
-                   linewidths=0, zorder=2)
-        ax.scatter(xy[~is_firm, 0], xy[~is_firm, 1], s=45, c=[c for c, f in zip(colours, is_firm, strict=True) if not f],
-                   edgecolors="white", linewidths=0.6, zorder=3)
-    ax.set_xlim(-1.1, 1.1)
-    ax.set_ylim(-1.1, 1.1)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    handles = [Line2D([], [], marker="o", ls="", color=c, label=k.replace("_", " ")) for k, c in TYPE_COLOURS.items()]
-    handles += [Line2D([], [], marker="o", ls="", color=c, label=f"startup: {s}", markersize=4)
-                for s, c in STAGE_COLOURS.items()]
-    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7, frameon=False)
-    return int(is_firm.sum())
+    nodes = []
+    startups = 0
+    for n, (x, y) in pos.items():
+        firm = G.nodes[n].get("kind") == "startup"
+        startups += firm
+        nodes.append([int(n), round(float(x), 4), round(-float(y), 4), col[n], 0.013 if firm else 0.032])
+    edges = "".join(f"M{pos[u][0]:.3f} {-pos[u][1]:.3f}L{pos[v][0]:.3f} {-pos[v][1]:.3f}"
+                    for u, v in G.edges() if u in pos and v in pos)
+    legend = [[k.replace("_", " "), c] for k, c in TYPE_COLOURS.items()]
+    legend += [[f"startup: {s}", c] for s, c in STAGE_COLOURS.items()]
+    return {"nodes": nodes, "edges": edges, "legend": legend, "startups": startups}
