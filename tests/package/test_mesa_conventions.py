@@ -45,7 +45,7 @@ def test_a_scenario_object_keeps_its_own_size_and_horizon_unless_given():
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"pool__share": 2.5}, "pool.share = 2.5: input should be less than or equal to 1"),
     ({"pool__nonsense": 1}, "unknown parameter 'pool.nonsense'"),
-    ({"firms": "huge"}, "firms = 'huge': give a number or one of demo"),
+    ({"firms": "huge"}, "firms = 'huge': give a whole number from 10 to 1000000 or one of demo"),
     ({"scenario": "no_such_scenario"}, "scenario 'no_such_scenario' not found"),
 ])
 def test_bad_keyword_parameters_fail_as_scenario_files_do(kwargs, message):

@@ -74,9 +74,14 @@ def _check_run_options(out: str, *, seeds: int, workers: int | None, root_seed: 
 
 def _check_sensitivity_samples(method: str, samples: int, n_params: int) -> int:
     """Refuse sample sizes too small for the method (or designs too large), before any run; returns the points."""
-    from ecosim.experiments.sensitivity import check_samples, planned_points
+    from ecosim.experiments.sensitivity import METHODS, check_samples, planned_points
 
-    check_samples(method, samples)
+    if method not in METHODS:
+        raise OptionError(f"--method = '{method}': must be one of {', '.join(METHODS)}")
+    try:
+        check_samples(method, samples)
+    except ScenarioError as exc:
+        raise OptionError(f"--{exc}") from None
     check_count(samples, "--samples", 1, MAX_DESIGN_POINTS)
     return planned_points(method, samples, n_params)
 

@@ -132,7 +132,7 @@ def compare(
         raise ScenarioError(f"ci = '{ci}': must be one of {', '.join(METHODS)}")
     variants = resolve_all(scenarios, months=months, firms=firms, overrides=overrides)
     if metrics:
-        check_metric_names(variants[0].scenario, metrics)
+        check_metric_names(variants[0].scenario, metrics, plugins=plugins)
     names = [v.name for v in variants]
     if isinstance(seeds, int):
         if seeds < 1:

@@ -300,7 +300,7 @@ def sensitivity(
     # points with identical (rounded) values share runs through their keys
     variants = resolve_all(point_variants(scenario, design), months=months, firms=firms, overrides=overrides)
     if metrics:
-        check_metric_names(variants[0].scenario, metrics)
+        check_metric_names(variants[0].scenario, metrics, plugins=plugins)
     seed_list = derive_seeds(seeds, root_seed) if isinstance(seeds, int) else [int(s) for s in seeds]
     exp = run_experiment(variants, seed_list, out, description=f"sensitivity ({method})", executor=executor,
                          workers=workers, scheduler=scheduler, progress=progress,

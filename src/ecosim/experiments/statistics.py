@@ -185,32 +185,40 @@ def compare_table(runs: pd.DataFrame, metrics: list[str], scenarios: list[str], 
 # ---------------------------------------------------------------- metric names, before any run
 
 
-@functools.lru_cache(maxsize=32)
-def _probe_keys(scenario_json: str) -> tuple[str, ...]:
+def _probe(scenario_json: str, plugins=None) -> tuple[str, ...]:
     from ecosim.runner import simulate
 
     data = json.loads(scenario_json)
     data["run"].update(months=2, firms=30)
-    result = simulate(data, seed=1)
+    result = simulate(data, seed=1, plugins=plugins)
     return tuple(sorted(result.summary))
 
 
-def known_metrics(scenario) -> list[str]:
+_probe_keys = functools.lru_cache(maxsize=32)(_probe)
+
+
+def known_metrics(scenario, plugins=None) -> list[str]:
     """Summary keys a run of this scenario produces (from a probe run: 2 months, 30 firms; cached).
 
     Args:
         scenario: A validated :class:`ecosim.scenario.Scenario`.
+        plugins: The experiment's plug-ins (:class:`ecosim.plugins.Plugins`), whose metric
+            functions add summary keys (probed each time, not cached).
     """
-    return list(_probe_keys(json.dumps(scenario.model_dump(mode="json"), sort_keys=True)))
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+    if plugins is not None and plugins.metrics:
+        return list(_probe(text, plugins))
+    return list(_probe_keys(text))
 
 
-def check_metric_names(scenario, wanted: Iterable[str], *, what: str = "metric") -> None:
+def check_metric_names(scenario, wanted: Iterable[str], *, what: str = "metric", plugins=None) -> None:
     """Raise a one-line :class:`~ecosim.scenario.ScenarioError` naming unknown summary keys, before any run.
 
     Args:
         scenario: The (first) resolved scenario of the experiment.
         wanted: Summary keys the experiment will read.
         what: How the keys are called in the message (``metric``, ``outcome``, ``objective``).
+        plugins: The experiment's plug-ins, whose metric functions add summary keys.
     """
     from ecosim.scenario import ScenarioError
 
@@ -218,7 +226,7 @@ def check_metric_names(scenario, wanted: Iterable[str], *, what: str = "metric")
     if not wanted:
         return
     try:
-        known = known_metrics(scenario)
+        known = known_metrics(scenario, plugins)
     except Exception:  # noqa: BLE001 - a scenario the probe cannot run is checked after its runs instead
         return
     missing = [m for m in wanted if m not in known]

@@ -368,7 +368,7 @@ def sweep(
     variants = resolve_all(point_variants(scenario, pts), months=months, firms=firms, overrides=overrides)
     seed_list = derive_seeds(seeds, root_seed) if isinstance(seeds, int) else [int(s) for s in seeds]
     if metrics:
-        check_metric_names(variants[0].scenario, metrics)
+        check_metric_names(variants[0].scenario, metrics, plugins=plugins)
     exp = run_experiment(variants, seed_list, out, description="sweep", executor=executor, workers=workers,
                          scheduler=scheduler, progress=progress, batch_size=batch_size, plugins=plugins)
     keys = [p.key for p in plist]
