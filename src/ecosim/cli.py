@@ -13,7 +13,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ecosim.options import OptionError, check_out_dir, check_seed
 from ecosim.scenario import ScenarioError, load_scenario, parameter_table
@@ -24,8 +26,6 @@ console = Console()
 
 def one_line(message: str) -> str:
     """A message as one line of plain text (rich markup in it is escaped)."""
-    from rich.markup import escape
-
     return escape(" ".join(str(message).split()))
 
 
@@ -56,7 +56,7 @@ def run(
     except (ScenarioError, OptionError) as exc:
         fail(str(exc))
     result = run_to_dir(sc, seed, out, progress=not quiet)
-    table = Table(title=f"{sc.name}: {sc.run.firms} initial startups, {sc.run.months} months, seed {seed}")
+    table = Table(title=Text(f"{sc.name}: {sc.run.firms} initial startups, {sc.run.months} months, seed {seed}"))
     table.add_column("figure")
     table.add_column("value", justify="right")
     s = result.summary
@@ -79,7 +79,7 @@ def run(
     for k, v in rows:
         table.add_row(k, v)
     console.print(table)
-    console.print(f"files written to [bold]{out}[/]")
+    console.print(f"files written to [bold]{escape(str(out))}[/]")
 
 
 @app.command()

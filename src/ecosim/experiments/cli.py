@@ -13,7 +13,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ecosim.options import (
     MAX_DESIGN_POINTS,
@@ -46,8 +48,6 @@ MIN_SAMPLES = {"morris": 2, "sobol": 8}
 
 
 def _fail(message: str) -> None:
-    from rich.markup import escape
-
     Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(' '.join(str(message).split()))}",
                                                highlight=False)
     raise typer.Exit(2)
@@ -83,18 +83,19 @@ def _finish(report, out: Path) -> None:
     if report.ok:
         return
     err = Console(stderr=True)
-    err.print(f"[bold red]{len(report.failed)} run(s) failed[/] (tracebacks: `ecosim results {out} --failures`):")
+    err.print(f"[bold red]{len(report.failed)} run(s) failed[/] (tracebacks: `ecosim results "
+              f"{escape(str(out))} --failures`):")
     for row in report.failed.itertuples():
-        err.print(f"  {row.scenario} seed {row.seed}: {row.error}", highlight=False)
+        err.print(f"  {row.scenario} seed {row.seed}: {row.error}", highlight=False, markup=False)
     raise typer.Exit(1)
 
 
 def _print_table(df, title: str, floatfmt: str = "{:,.4g}") -> None:
-    table = Table(title=title)
+    table = Table(title=Text(title))  # names and values are text, never markup
     for col in df.columns:
-        table.add_column(str(col), justify="right" if df[col].dtype.kind in "fiu" else "left")
+        table.add_column(Text(str(col)), justify="right" if df[col].dtype.kind in "fiu" else "left")
     for row in df.itertuples(index=False):
-        table.add_row(*[floatfmt.format(v) if isinstance(v, float) else str(v) for v in row])
+        table.add_row(*[Text(floatfmt.format(v) if isinstance(v, float) else str(v)) for v in row])
     console.print(table)
 
 
@@ -127,7 +128,8 @@ def compare_cmd(
     show = res.table[["metric", "scenario", "n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"]]
     _print_table(show, f"{' vs '.join(res.scenarios)}: {len(res.seeds)} common seeds, 95% "
                        f"{'t' if ci == 't' else 'bootstrap'} intervals; diff = paired vs {res.scenarios[0]}")
-    console.print(f"table: [bold]{out / 'compare.csv'}[/]  figure: [bold]{out / 'compare.png'}[/]  "
+    console.print(f"table: [bold]{escape(str(out / 'compare.csv'))}[/]  "
+                  f"figure: [bold]{escape(str(out / 'compare.png'))}[/]  "
                   f"({res.report.completed} run, {res.report.skipped} already stored)")
     _finish(res.report, out)
 
@@ -155,20 +157,21 @@ def results_cmd(
                 raise
             except Exception as exc:  # noqa: BLE001 - any DuckDB error is reported in one line
                 _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            console.print(df.to_string(max_rows=200))
+            console.print(df.to_string(max_rows=200), markup=False, highlight=False)
             return
         info = store.describe()
         fails = store.failures() if failures else None
     except (StoreError, OSError) as exc:
         _fail(str(exc))
-    console.print(f"[bold]{info['path']}[/]: {info['runs']} runs, {info['monthly_rows']:,} monthly rows, "
+    console.print(f"[bold]{escape(info['path'])}[/]: {info['runs']} runs, {info['monthly_rows']:,} monthly rows, "
                   f"{info['failures']} failed runs; parts: "
                   + ", ".join(f"{k} {v}" for k, v in info["parts"].items()))
     if len(info["by_scenario"]):
         _print_table(info["by_scenario"], "runs by scenario")
     if fails is not None:
         for row in fails.itertuples():
-            console.print(f"[red]{row.scenario} seed {row.seed}[/]: {row.error}\n{row.traceback}", highlight=False)
+            console.print(f"[red]{escape(str(row.scenario))} seed {row.seed}[/]: {escape(str(row.error))}\n"
+                          f"{escape(str(row.traceback))}", highlight=False)
 
 
 ParamOpt = Annotated[list[str], typer.Option("--param", help="Parameter range: section.key=low:high[:n] or section.key=a,b.")]
@@ -216,8 +219,10 @@ def sweep_cmd(
     if len(res.table):
         show = res.table.pivot_table(index=["point", *res.params], columns="metric", values="mean", sort=True)
         _print_table(show.reset_index().head(60), f"sweep of {scenario}: means over {seeds} seeds per point")
-    console.print(f"design: [bold]{out / 'design.csv'}[/]  table: [bold]{out / 'sweep.csv'}[/]  figure: "
-                  f"[bold]{out / 'sweep.png'}[/]  ({res.report.completed} run, {res.report.skipped} already stored)")
+    console.print(f"design: [bold]{escape(str(out / 'design.csv'))}[/]  "
+                  f"table: [bold]{escape(str(out / 'sweep.csv'))}[/]  "
+                  f"figure: [bold]{escape(str(out / 'sweep.png'))}[/]  "
+                  f"({res.report.completed} run, {res.report.skipped} already stored)")
     _finish(res.report, out)
 
 
@@ -256,7 +261,8 @@ def sensitivity_cmd(
     if len(res.table):
         _print_table(res.table, f"{method} indices for {scenario} ({len(res.samples)} points × {seeds} seeds; "
                                 "*_conf = 95% CI half-width)")
-    console.print(f"table: [bold]{out / 'sensitivity.csv'}[/]  figure: [bold]{out / 'sensitivity.png'}[/]  "
+    console.print(f"table: [bold]{escape(str(out / 'sensitivity.csv'))}[/]  "
+                  f"figure: [bold]{escape(str(out / 'sensitivity.png'))}[/]  "
                   f"({res.report.completed} run, {res.report.skipped} already stored)")
     _finish(res.report, out)
 
