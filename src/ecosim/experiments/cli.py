@@ -152,7 +152,7 @@ def results_cmd(
             console.print("compacted: " + ", ".join(f"{t} {n} parts" for t, n in merged.items()))
         if sql:
             try:
-                df = store.query(sql)
+                df = store.query(sql, sandbox=True)
             except StoreError:
                 raise
             except Exception as exc:  # noqa: BLE001 - any DuckDB error is reported in one line
