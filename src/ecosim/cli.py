@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ecosim.options import OptionError, check_out_dir, check_seed
 from ecosim.scenario import SCENARIO_PATH_VAR, ScenarioError, load_scenario, parameter_table
@@ -117,7 +118,7 @@ def run(
         fail(str(exc))
     plugins = plugins_from_options(phase, metric_fn)
     result = run_to_dir(sc, seed, out, progress=not quiet, outputs=chosen, plugins=plugins)
-    table = Table(title=f"{sc.name}: {sc.run.firms} initial startups, {sc.run.months} months, seed {seed}")
+    table = Table(title=Text(f"{sc.name}: {sc.run.firms} initial startups, {sc.run.months} months, seed {seed}"))
     table.add_column("figure")
     table.add_column("value", justify="right")
     s = result.summary
@@ -143,7 +144,7 @@ def run(
     for k, v in rows:
         table.add_row(k, v)
     console.print(table)
-    console.print(f"files written to [bold]{out}[/]")
+    console.print(f"files written to [bold]{escape(str(out))}[/]")
 
 
 def _range_text(lo, hi) -> str:

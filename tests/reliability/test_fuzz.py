@@ -66,3 +66,23 @@ def test_a_scenario_named_with_tex_and_markup_characters_runs_and_writes_every_f
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "out" / "dashboard.png").is_file() and (tmp_path / "out" / "run.json").is_file()
+
+
+def test_names_and_paths_with_markup_are_printed_as_text(tmp_path):
+    """A scenario name or folder with rich markup (even unbalanced) is shown literally and breaks nothing."""
+    from typer.testing import CliRunner
+
+    from ecosim.cli import app
+
+    scenario = tmp_path / "odd.toml"
+    scenario.write_text('extends = "baseline"\nname = "odd [/] [bold]"\n', encoding="utf-8")
+    out = tmp_path / "o'brien [x] [/]"
+    result = CliRunner().invoke(app, ["run", str(scenario), "--months", "2", "--firms", "10", "--quiet",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert "odd [/] [bold]" in result.stdout and "[x] [/]" in result.stdout.replace("\n", "")
+    result = CliRunner().invoke(app, ["compare", str(scenario), "--seeds", "1", "--months", "2", "--firms", "10",
+                                      "--executor", "serial", "--quiet", "--out", str(out / "cmp")])
+    assert result.exit_code == 0, result.stderr
+    result = CliRunner().invoke(app, ["results", str(out / "cmp")])
+    assert result.exit_code == 0 and "odd" in result.stdout  # a markup error would exit 1

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ecosim.options import (
     MAX_DESIGN_POINTS,
@@ -91,9 +92,10 @@ def _finish(report, out: Path) -> None:
     if report.ok:
         return
     err = Console(stderr=True)
-    err.print(f"[bold red]{len(report.failed)} run(s) failed[/] (tracebacks: `ecosim results {out} --failures`):")
+    err.print(f"[bold red]{len(report.failed)} run(s) failed[/] (tracebacks: `ecosim results "
+              f"{escape(str(out))} --failures`):")
     for row in report.failed.itertuples():
-        err.print(f"  {escape(str(row.scenario))} seed {row.seed}: {escape(str(row.error))}", highlight=False)
+        err.print(f"  {row.scenario} seed {row.seed}: {row.error}", highlight=False, markup=False)
     raise typer.Exit(1)
 
 
@@ -111,11 +113,11 @@ def _metric_text(key: str) -> str:
 def _print_table(df, title: str, floatfmt: str = "{:,.4g}") -> None:
     if "metric" in df.columns:
         df = df.assign(metric=df["metric"].map(_metric_text))
-    table = Table(title=title)
+    table = Table(title=Text(title))  # names and values are text, never markup
     for col in df.columns:
-        table.add_column(str(col), justify="right" if df[col].dtype.kind in "fiu" else "left")
+        table.add_column(Text(str(col)), justify="right" if df[col].dtype.kind in "fiu" else "left")
     for row in df.itertuples(index=False):
-        table.add_row(*[floatfmt.format(v) if isinstance(v, float) else str(v) for v in row])
+        table.add_row(*[Text(floatfmt.format(v) if isinstance(v, float) else str(v)) for v in row])
     console.print(table)
 
 
@@ -153,7 +155,8 @@ def compare_cmd(
                       "diff_high"]]
     _print_table(show, f"{' vs '.join(res.scenarios)}: {len(res.seeds)} common seeds, 95% intervals "
                        f"(method per row); diff = paired vs {res.scenarios[0]}, {res.table['diff_method'].iloc[0]}")
-    console.print(f"table: [bold]{out / 'compare.csv'}[/]  figure: [bold]{out / 'compare.png'}[/]  "
+    console.print(f"table: [bold]{escape(str(out / 'compare.csv'))}[/]  "
+                  f"figure: [bold]{escape(str(out / 'compare.png'))}[/]  "
                   f"({res.report.completed} run, {res.report.skipped} already stored)")
     _finish(res.report, out)
 
@@ -190,19 +193,19 @@ def results_cmd(
             console.print("compacted: " + ", ".join(f"{t} {n} parts" for t, n in merged.items()))
         if to is not None:
             ds = export_store(store, to, to_path)
-            console.print(f"wrote [bold]{to_path}[/]: {ds.sizes['run']} runs × {ds.sizes['month']} months × "
+            console.print(f"wrote [bold]{escape(str(to_path))}[/]: {ds.sizes['run']} runs × {ds.sizes['month']} months × "
                           f"{sum(1 for v in ds.data_vars if ds[v].dims == ('run', 'month'))} metrics")
             return
         if sql:
             target = csv or parquet
             try:
-                df = export_query(store, sql, target) if target else store.query(sql)
+                df = export_query(store, sql, target) if target else store.query(sql, sandbox=True)
             except (ScenarioError, StoreError, OSError):
                 raise
             except Exception as exc:  # noqa: BLE001 - any DuckDB error is reported in one line
                 _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             if target:
-                console.print(f"wrote [bold]{target}[/]: {len(df):,} rows × {df.shape[1]} columns")
+                console.print(f"wrote [bold]{escape(str(target))}[/]: {len(df):,} rows × {df.shape[1]} columns")
             else:
                 _print_table(df.head(200), f"{len(df):,} rows" + (" (first 200)" if len(df) > 200 else ""))
             return
@@ -210,14 +213,15 @@ def results_cmd(
         fails = store.failures() if failures else None
     except (ScenarioError, StoreError, OSError) as exc:
         _fail(str(exc))
-    console.print(f"[bold]{info['path']}[/]: {info['runs']} runs, {info['monthly_rows']:,} monthly rows, "
+    console.print(f"[bold]{escape(info['path'])}[/]: {info['runs']} runs, {info['monthly_rows']:,} monthly rows, "
                   f"{info['failures']} failed runs; parts: "
                   + ", ".join(f"{k} {v}" for k, v in info["parts"].items()))
     if len(info["by_scenario"]):
         _print_table(info["by_scenario"], "runs by scenario")
     if fails is not None:
         for row in fails.itertuples():
-            console.print(f"[red]{row.scenario} seed {row.seed}[/]: {row.error}\n{row.traceback}", highlight=False)
+            console.print(f"[red]{escape(str(row.scenario))} seed {row.seed}[/]: {escape(str(row.error))}\n"
+                          f"{escape(str(row.traceback))}", highlight=False)
 
 
 ParamOpt = Annotated[list[str], typer.Option("--param", help="Parameter range: section.key=low:high[:n] or section.key=a,b.")]
@@ -272,8 +276,10 @@ def sweep_cmd(
     if len(res.table):
         show = res.table.pivot_table(index=["point", *res.params], columns="metric", values="mean", sort=True)
         _print_table(show.reset_index().head(60), f"sweep of {scenario}: means over {seeds} seeds per point")
-    console.print(f"design: [bold]{out / 'design.csv'}[/]  table: [bold]{out / 'sweep.csv'}[/]  figure: "
-                  f"[bold]{out / 'sweep.png'}[/]  ({res.report.completed} run, {res.report.skipped} already stored)")
+    console.print(f"design: [bold]{escape(str(out / 'design.csv'))}[/]  "
+                  f"table: [bold]{escape(str(out / 'sweep.csv'))}[/]  "
+                  f"figure: [bold]{escape(str(out / 'sweep.png'))}[/]  "
+                  f"({res.report.completed} run, {res.report.skipped} already stored)")
     _finish(res.report, out)
 
 
@@ -316,7 +322,8 @@ def sensitivity_cmd(
     if len(res.table):
         _print_table(res.table, f"{method} indices for {scenario} ({len(res.samples)} points × {seeds} seeds; "
                                 "*_conf = 95% CI half-width)")
-    console.print(f"table: [bold]{out / 'sensitivity.csv'}[/]  figure: [bold]{out / 'sensitivity.png'}[/]  "
+    console.print(f"table: [bold]{escape(str(out / 'sensitivity.csv'))}[/]  "
+                  f"figure: [bold]{escape(str(out / 'sensitivity.png'))}[/]  "
                   f"({res.report.completed} run, {res.report.skipped} already stored)")
     _finish(res.report, out)
 

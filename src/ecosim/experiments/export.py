@@ -64,7 +64,7 @@ def export_query(store: ResultStore, sql: str, out: str | Path, *, fmt: str | No
     fmt = fmt or TABLE_FORMATS.get(out.suffix.lower())
     if fmt not in ("csv", "parquet"):
         raise ScenarioError(f"output '{out}': format must be csv or parquet (from the suffix .csv or .parquet)")
-    df = store.query(sql, params)
+    df = store.query(sql, params, sandbox=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         df.to_csv(out, index=False)

@@ -333,17 +333,21 @@ class ResultStore:
             raise StoreError(f"results folder '{self.path}': a part file could not be read "
                              f"({_first_line(exc)})") from None
 
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+    def query(self, sql: str, params: list | None = None, *, sandbox: bool = False) -> pd.DataFrame:
         """Run SQL over the views ``runs``, ``monthly`` and ``failures``; returns a DataFrame.
 
-        The query runs with DuckDB's file system access switched off (and the
-        setting locked), so SQL from a user reads the store's views and nothing
-        else: no ``COPY ... TO``, no ``read_csv('/etc/...')``.
+        Args:
+            sql: The query.
+            params: Values for its ``?`` placeholders.
+            sandbox: Switch DuckDB's file system access off (and lock the setting) for SQL from
+                an untrusted source: the query reads the views and nothing else (no
+                ``COPY ... TO``, no ``read_csv('/etc/...')``). ``ecosim results --sql`` uses it.
         """
         con = self.connect()
         try:
-            con.execute("SET enable_external_access = false")
-            con.execute("SET lock_configuration = true")
+            if sandbox:
+                con.execute("SET enable_external_access = false")
+                con.execute("SET lock_configuration = true")
             return self._execute(con, sql, params)
         finally:
             con.close()
