@@ -36,40 +36,16 @@ import sys
 import numpy as np
 import pandas as pd
 
-from ecosim.firms import state as S
 from ecosim.runner import simulate
 from ecosim.scenario import load_scenario
-from ecosim.validation.survival import share_not_failed
+from ecosim.validation.lifecycle import shrinking_shares, survival_by_age, yearly_hazard
 
 AGES_YEARS = (1, 3, 5, 10)
 
 
 def survival_curve(f: pd.DataFrame, months: int, entrants: bool, ages_years=AGES_YEARS) -> dict[int, float]:
     """Share not failed by each age (years) for entrants (founded after month 0) or the initial population."""
-    sel = f["founded"] >= 1 if entrants else f["founded"] <= 0
-    g = f[sel]
-    failed = g["status"].to_numpy() == S.FAILED
-    ages = [12 * a for a in ages_years]
-    values = share_not_failed(g["founded"].to_numpy(), g["exit_month"].to_numpy(), failed, months, ages)
-    return {a: float(v) for a, v in zip(ages_years, values, strict=True)}
-
-
-def yearly_hazard(f: pd.DataFrame, months: int, years: int = 10) -> list[float]:
-    """Entrants' conditional failure probability in each year of age 1..``years``."""
-    s = survival_curve(f, months, True, tuple(range(0, years + 1)))
-    return [float(1.0 - s[k] / s[k - 1]) if s[k - 1] > 0 else float("nan") for k in range(1, years + 1)]
-
-
-def shrinking_shares(panel: pd.DataFrame) -> tuple[float, float]:
-    """Shares of firm-years with falling revenue (revenue in both years) and falling staff (staff in both)."""
-    p = panel[["firm_id", "year", "revenue", "employees"]].sort_values(["firm_id", "year"])
-    prev = p.groupby("firm_id")[["year", "revenue", "employees"]].shift(1)
-    consecutive = prev["year"] == p["year"] - 1
-    rev = consecutive & (prev["revenue"] > 0) & (p["revenue"] > 0)
-    staff = consecutive & (prev["employees"] > 0) & (p["employees"] > 0)
-    falling_rev = (p["revenue"] < prev["revenue"] * (1 - 1e-9)) & rev
-    falling_staff = (p["employees"] < prev["employees"] - 1e-6) & staff
-    return (float(falling_rev.sum() / max(rev.sum(), 1)), float(falling_staff.sum() / max(staff.sum(), 1)))
+    return survival_by_age(f, months, ages_years, entrants)
 
 
 def one_run(scenario, seed: int) -> dict:
@@ -79,16 +55,14 @@ def one_run(scenario, seed: int) -> dict:
     fr = model.firms
     months = int(model.month)
     f = pd.DataFrame({"founded": fr.founded.astype(np.int64), "exit_month": fr.exit_month.astype(np.int64),
-                      "status": fr.status.astype(np.int8), "revenue": fr.revenue.copy()})
+                      "status": fr.status.astype(np.int8), "revenue": fr.revenue.copy()})  # works on older versions
     panel = model.panel
     alive = res.metrics["firms_alive"].to_numpy(dtype=float)
     rev_fall, staff_fall = shrinking_shares(panel)
     ops = model.alive
     led = model.ledger
     entrants = f["founded"] >= 1
-    ever_sold = getattr(model, "ever_sold", None)
-    sold = (ever_sold[: len(f)][entrants.to_numpy()].mean() if ever_sold is not None
-            else float((f.loc[entrants, "revenue"] > 0).mean()))
+    sold = float((f.loc[entrants, "revenue"] > 0).mean())
     out = {
         "seed": seed,
         "entrants": {str(a): v for a, v in survival_curve(f, months, True).items()},
@@ -104,10 +78,13 @@ def one_run(scenario, seed: int) -> dict:
         "cash": float(led.balance[fr.acct_cash[ops]].sum()),
         "debt": float(-led.balance[fr.acct_debt[ops]].sum()),
     }
-    causes = {k[len("failed_"):]: v for k, v in getattr(model, "failure_causes", {}).items()}
-    if causes:
-        total = sum(causes.values()) or 1
-        out["failure_causes"] = {k: v / total for k, v in causes.items()}
+    if "exit_cause" in fr.columns:
+        from ecosim.validation.lifecycle import failure_causes, firm_table
+
+        out["failure_causes"] = failure_causes(firm_table(model))
+        first = fr.first_sale[: len(f)]
+        ent = entrants.to_numpy() & (first >= 0)
+        out["months_to_first_sale"] = float(np.median(first[ent] - fr.founded[: len(f)][ent])) if ent.any() else np.nan
     return out
 
 
@@ -154,7 +131,9 @@ def main(argv: list[str] | None = None) -> dict:
     print("entrants' yearly failure hazard, ages 1..10: " + ", ".join(f"{h:.1%}" for h in hz))
     print(f"firm-years with falling revenue: {_mean(runs, 'revenue_falling'):.1%} (target >= 20%); "
           f"with falling staff: {_mean(runs, 'staff_falling'):.1%} (target >= 15%)")
-    print(f"entrants that ever sell: {_mean(runs, 'entrants_ever_selling'):.1%}")
+    print(f"entrants that ever sell: {_mean(runs, 'entrants_ever_selling'):.1%}"
+          + (f", median {_mean(runs, 'months_to_first_sale'):.0f} months after founding"
+             if all("months_to_first_sale" in r for r in runs) else ""))
     if all("failure_causes" in r for r in runs):
         keys = sorted({k for r in runs for k in r["failure_causes"]})
         print("failures by cause: " + ", ".join(

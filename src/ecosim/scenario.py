@@ -161,8 +161,8 @@ class FirmSection(Section):
         "left, closes.", ge=1, le=24, source="calibrated",
     )
     payout_buffer: float = lever(
-        12.0, "months of costs", "Cash a profitable firm keeps; a tenth of any excess is paid out to its owners "
-        "each month.", ge=1.0, le=120.0, source="model assumption",
+        12.0, "months of costs", "Cash a profitable firm keeps; the excess is paid out to its owners at each "
+        "year end.", ge=1.0, le=120.0, source="model assumption",
     )
     stage_months: float = lever(
         26.0,

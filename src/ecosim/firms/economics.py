@@ -29,7 +29,7 @@ MARKET_WEIGHT = np.array([1.0, 0.6, 1.3, 0.8, 1.0, 1.4, 0.7])
 
 def fixed_costs_at(p: FirmSection, stage: np.ndarray) -> np.ndarray:
     """Monthly fixed costs of a firm at full operation in each stage (they step up with every milestone)."""
-    return p.burn_seed * p.burn_stage_multiplier ** np.asarray(stage, dtype=float)
+    return (p.burn_seed * p.burn_stage_multiplier ** np.arange(4.0))[stage]
 
 
 def variable_cost_share(p: FirmSection, sector: np.ndarray) -> np.ndarray:
@@ -37,10 +37,11 @@ def variable_cost_share(p: FirmSection, sector: np.ndarray) -> np.ndarray:
     return 1.0 - GROSS_MARGIN[sector] + p.opex_share
 
 
-def operating_costs(p: FirmSection, fixed: np.ndarray, revenue: np.ndarray, sector: np.ndarray,
+def operating_costs(p: FirmSection, fixed: np.ndarray, revenue: np.ndarray, variable_share: np.ndarray,
                     hibernating: np.ndarray) -> np.ndarray:
-    """This month's operating costs: fixed costs (less the hibernation cut) plus variable costs."""
-    return fixed * (1.0 - p.hibernation_cut * hibernating) + variable_cost_share(p, sector) * revenue
+    """This month's operating costs: fixed costs (less the hibernation cut) plus variable costs
+    (``variable_share``: :func:`variable_cost_share` of each firm's sector)."""
+    return fixed * (1.0 - p.hibernation_cut * hibernating) + variable_share * revenue
 
 
 def staff_needed(p: FirmSection, fixed: np.ndarray, revenue: np.ndarray, hibernating: np.ndarray) -> np.ndarray:
@@ -62,10 +63,16 @@ def milestone_progress(p: FirmSection, q_technology: np.ndarray, spent: np.ndarr
             * np.clip(spent, 0.0, 1.0) ** p.rd_spend_elasticity)
 
 
-def first_sale_probability(p: FirmSection, stage: np.ndarray, q_market: np.ndarray) -> np.ndarray:
+def first_sale_base(p: FirmSection, q_market: np.ndarray) -> np.ndarray:
+    """A seed-stage firm's monthly rate of first sale (better market quality sells sooner)."""
+    return p.first_sale_rate * np.exp(p.first_sale_quality * q_market)
+
+
+def first_sale_probability(p: FirmSection, stage: np.ndarray, q_market: np.ndarray,
+                           base: np.ndarray | None = None) -> np.ndarray:
     """Monthly chance that a firm not yet selling makes its first sale (any stage; sooner for better
-    market quality and at later stages)."""
-    rate = p.first_sale_rate * (1.0 + stage) * np.exp(p.first_sale_quality * q_market)
+    market quality and at later stages). ``base``: :func:`first_sale_base`, when already computed."""
+    rate = (first_sale_base(p, q_market) if base is None else base) * (1.0 + stage)
     return 1.0 - np.exp(-rate)
 
 
@@ -87,11 +94,23 @@ def growth_drift(p: FirmSection, q_market: np.ndarray, revenue: np.ndarray, mark
             - abs(p.revenue_growth) * revenue / market_size - p.hibernation_growth_penalty * hibernating)
 
 
-def latent_hazard(p: FirmSection, stage: np.ndarray, q_technology: np.ndarray, q_market: np.ndarray) -> np.ndarray:
-    """Monthly hazard of a technical or market failure, whatever the firm's cash: higher for weaker
-    technology and market, falling as the firm reaches later stages."""
+def quality_hazard(p: FirmSection, q_technology: np.ndarray, q_market: np.ndarray) -> np.ndarray:
+    """A seed-stage firm's monthly technical/market failure hazard (weaker technology and market fail more)."""
     risk = (q_technology + q_market) / np.sqrt(2.0)
-    return p.tech_failure_hazard * np.exp(-p.quality_hazard_slope * risk) * p.stage_hazard_ratio ** stage
+    return p.tech_failure_hazard * np.exp(-p.quality_hazard_slope * risk)
+
+
+def stage_hazard(p: FirmSection, stage: np.ndarray) -> np.ndarray:
+    """How the technical/market hazard falls with the stage (``stage_hazard_ratio`` per stage)."""
+    return (p.stage_hazard_ratio ** np.arange(4.0))[stage]
+
+
+def latent_hazard(p: FirmSection, stage: np.ndarray, q_technology: np.ndarray, q_market: np.ndarray,
+                  base: np.ndarray | None = None) -> np.ndarray:
+    """Monthly hazard of a technical or market failure, whatever the firm's cash: higher for weaker
+    technology and market, falling as the firm reaches later stages. ``base``: :func:`quality_hazard`,
+    when already computed."""
+    return (quality_hazard(p, q_technology, q_market) if base is None else base) * stage_hazard(p, stage)
 
 
 def bridge_chance(p: FirmSection, quality: np.ndarray) -> np.ndarray:

@@ -147,7 +147,8 @@ def decide_hibernation(model: EcosystemModel, rows: np.ndarray) -> None:
     """Firms whose cash covers few months of their full-operation net burn hibernate; others resume."""
     f = model.firms
     p = model.params.firms
-    full = E.operating_costs(p, f.fixed_costs[rows], f.revenue[rows], f.sector[rows], False)
+    full = E.operating_costs(p, f.fixed_costs[rows], f.revenue[rows], E.variable_cost_share(p, f.sector[rows]),
+                             False)
     runway = E.runway_months(model.ledger.balance[f.acct_cash[rows]], full, f.revenue[rows])
     f.hibernating[rows] = E.hibernation(p, f.hibernating[rows], runway)
 
@@ -214,7 +215,7 @@ def set_costs_and_staff(model: EcosystemModel, rows: np.ndarray) -> None:
     f = model.firms
     p = model.params.firms
     fixed, revenue, hib = f.fixed_costs[rows], f.revenue[rows], f.hibernating[rows]
-    f.burn[rows] = E.operating_costs(p, fixed, revenue, f.sector[rows], hib)
+    f.burn[rows] = E.operating_costs(p, fixed, revenue, E.variable_cost_share(p, f.sector[rows]), hib)
     f.employees[rows] = E.adjust_staff(p, f.employees[rows], E.staff_needed(p, fixed, revenue, hib))
 
 
@@ -284,7 +285,10 @@ def bridge_from_insiders(model: EcosystemModel, rows: np.ndarray, u: np.ndarray)
 
 
 def pay_out_excess_cash(model: EcosystemModel, rows: np.ndarray) -> None:
-    """Profitable firms keep ``firms.payout_buffer`` months of costs and pay a tenth of the excess to owners."""
+    """At each year end profitable firms keep ``firms.payout_buffer`` months of costs and pay the excess
+    to their owners."""
+    if model.month % 12 != 0:
+        return
     f = model.firms
     p = model.params.firms
     led = model.ledger
@@ -298,7 +302,7 @@ def pay_out_excess_cash(model: EcosystemModel, rows: np.ndarray) -> None:
         return
     owners = led.external_owner("founders")
     led.transfer("payout", f.acct_cash[profitable], f.acct_retained[profitable], owners["cash"],
-                 owners["net_flow"], 0.1 * excess)
+                 owners["net_flow"], excess)
 
 
 def failure_hazard(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
