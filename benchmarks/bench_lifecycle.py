@@ -74,7 +74,8 @@ def one_run(scenario, seed: int) -> dict:
         "alive": {str(m): float(alive[m - 1]) if m >= 1 else float(len(model.firms) - int(entrants.sum()))
                   for m in (0, 12, 60, 120, months) if m <= months},
         "alive_max_dev_12_120": float(np.max(np.abs(alive[11:120] / alive[11] - 1.0))) if months >= 120 else np.nan,
-        "revenue_over_costs": float(fr.revenue[ops].sum() / max(fr.burn[ops].sum(), 1e-12)),
+        "revenue_over_costs": float(fr.revenue[ops].sum()
+                                    / max((fr.costs if "costs" in fr.columns else fr.burn)[ops].sum(), 1e-12)),
         "cash": float(led.balance[fr.acct_cash[ops]].sum()),
         "debt": float(-led.balance[fr.acct_debt[ops]].sum()),
     }

@@ -233,6 +233,7 @@ class EcosystemModel(mesa.Model):
         f.paid_share[rows] = x["paid"]
         f.months_insolvent[rows] = x["insolvent"]
         f.bridges[rows] = x["bridges"]
+        f.doomed_since[rows] = x["doomed"]
         f.patents[rows] = x["patents"]
         f.first_sale[rows] = x["first_sale"]
 

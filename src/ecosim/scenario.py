@@ -160,8 +160,23 @@ class FirmSection(Section):
         3, "months", "A firm that cannot pay its costs in full for this many consecutive months, with no bridge "
         "left, closes.", ge=1, le=24, source="calibrated",
     )
+    failure_months: int = lever(
+        6, "months", "Months a firm struck by a technical or market failure goes on spending at full rate, "
+        "trying to recover, before it closes (sooner if its money runs out).", ge=0, le=60,
+        source="model assumption",
+    )
+    failure_revenue_decay: float = lever(
+        0.15, "per month", "Revenue a firm struck by a technical or market failure loses each month.",
+        ge=0.0, le=2.0, source="model assumption",
+    )
+    monthly_wage: float = lever(
+        0.01, "million yuan per month", "Monthly wage of one employee, on which a closing firm's severance "
+        "(one month's wage per year of service, Labour Contract Law art. 47) is paid before lenders.",
+        ge=0.0, le=1.0, source="model assumption (of the order of Jinan's average urban wage, about 0.1 m "
+        "yuan a year)",
+    )
     payout_buffer: float = lever(
-        12.0, "months of costs", "Cash a profitable firm keeps; the excess is paid out to its owners at each "
+        3.0, "months of costs", "Cash a profitable firm keeps; the excess is paid out to its owners at each "
         "year end.", ge=1.0, le=120.0, source="model assumption",
     )
     stage_months: float = lever(

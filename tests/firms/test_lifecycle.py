@@ -46,7 +46,7 @@ def test_firm_short_of_cash_hibernates_and_cuts_costs_before_it_fails():
     model = _model()
     f = model.firms
     p = model.params.firms
-    row = int(np.flatnonzero((f.status == S.ACTIVE) & (f.revenue == 0) & ~f.hibernating)[0])
+    row = int(np.flatnonzero((f.status == S.ACTIVE) & (f.revenue == 0) & ~f.hibernating & (f.doomed_since < 0))[0])
     full = float(E.operating_costs(p, f.fixed_costs[[row]], f.revenue[[row]], E.variable_cost_share(p, f.sector[[row]]),
                                    False)[0])
     _drain(model, row, leave=1.5 * full)  # under hibernation_runway months of net burn, still solvent
@@ -68,6 +68,7 @@ def test_insiders_bridge_a_firm_that_cannot_pay_and_books_it_as_paid_in_equity()
     _drain(model, row, leave=0.0)
     f.revenue[row] = 0.0
     f.bridges[row] = 0
+    f.doomed_since[row] = -1
     paid_in = float(led.balance[f.acct_paid_in[row]])
     trade(model)
     assert f.bridges[row] == 1
@@ -83,6 +84,7 @@ def test_firm_with_no_bridge_left_fails_only_after_months_insolvent():
     _drain(model, row, leave=0.0)
     f.revenue[row] = 0.0
     f.bridges[row] = model.params.firms.bridge_rounds
+    f.doomed_since[row] = -1  # not struck by a technical or market failure
     model.distressed[:] = False
     states = []
     for _ in range(3):
@@ -122,6 +124,7 @@ def test_revenue_can_shrink_and_growth_turns_negative_above_the_market_size():
     rows = np.flatnonzero((f.status == S.ACTIVE) & (f.revenue > 0))
     f.q_market[rows] = 0.0
     f.hibernating[rows] = False
+    f.doomed_since[rows] = -1
     f.revenue[rows] = 0.5 * f.market_size[rows]
     assert (revenue_drift(model, rows) > 0).all()
     f.revenue[rows] = 1.5 * f.market_size[rows]
@@ -210,3 +213,41 @@ def test_a_run_at_the_top_of_the_horizon_range_completes():
     le = next(m.le for m in top if hasattr(m, "le"))
     result = simulate(load_scenario("baseline", months=le, firms=10), 1)
     assert len(result.metrics) == le
+
+
+def test_a_struck_firm_spends_on_loses_revenue_gets_no_bridge_and_closes_after_failure_months():
+    model = _model(**{"firms.failure_months": 3, "firms.bridge_probability": 1.0})
+    f = model.firms
+    p = model.params.firms
+    rows = np.flatnonzero((f.status == S.ACTIVE) & (f.revenue > 0))[:20]
+    founders = model.ledger.external_owner("founders")
+    model.ledger.transfer("test_fund", founders["cash"], founders["net_flow"], f.acct_cash[rows],
+                          f.acct_paid_in[rows], np.full(len(rows), 50.0))  # well funded
+    f.doomed_since[rows] = model.month
+    f.hibernating[rows] = True
+    bridges = f.bridges[rows].copy()
+    revenue = f.revenue[rows].copy()
+    for month in range(p.failure_months):
+        assert (f.status[rows] == S.ACTIVE).all(), f"closed after {month} months"
+        model.month += 1
+        develop_startups(model)
+        assert not f.hibernating[rows].any()
+        trade(model)
+        fail_startups(model)
+    assert (f.status[rows] == S.FAILED).all()
+    assert (f.exit_cause[rows] == S.CAUSE_QUALITY).all()
+    assert (f.revenue[rows] < revenue).mean() > 0.8  # revenue decays (shocks aside)
+    assert (f.bridges[rows] == bridges).all()
+    model.ledger.check(model.month)
+
+
+def test_closing_firm_pays_severance_before_its_lenders():
+    model = _model()
+    f = model.firms
+    rows = np.flatnonzero(f.status == S.ACTIVE)[:10]
+    before = model.ledger.totals["severance"]
+    from ecosim.firms.phases import close_firms
+
+    close_firms(model, rows, S.FAILED)
+    assert model.ledger.totals["severance"] > before
+    model.ledger.check(model.month)

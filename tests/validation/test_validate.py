@@ -65,7 +65,7 @@ def test_validate_command_writes_files_and_exits_non_zero_on_failure(tmp_path):
     res = CliRunner().invoke(app, ["validate", "--seeds", "2", "--firms", "200", "--months", "24",
                                    "--workers", "1", "--out", str(out)])
     assert res.exit_code == 1, res.output
-    assert "survival_10y" in res.output and "not available" in res.output
+    assert "not passing:" in res.output  # 24 months of 200 firms cannot match every target
     for name in ("scorecard.csv", "scorecard.png", "runs.csv"):
         assert (out / name).exists()
 

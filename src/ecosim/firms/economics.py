@@ -82,16 +82,18 @@ def first_revenue(p: FirmSection, fixed: np.ndarray, q_market: np.ndarray) -> np
 
 
 def growth_drift(p: FirmSection, q_market: np.ndarray, revenue: np.ndarray, market_size: np.ndarray,
-                 hibernating: np.ndarray) -> np.ndarray:
+                 hibernating: np.ndarray, doomed: np.ndarray | bool = False) -> np.ndarray:
     """Expected monthly log growth of revenue before shocks.
 
     A small firm grows at ``revenue_growth`` plus ``revenue_growth_quality`` per sd of market quality;
     the growth falls by ``revenue_growth`` times revenue over the firm's market size (saturation: a
     median firm stops growing at its market size and shrinks above it, a better one settles higher);
-    a hibernating firm sells less hard.
+    a hibernating firm sells less hard; a firm struck by a technical or market failure loses
+    ``failure_revenue_decay`` of its revenue a month.
     """
     return (p.revenue_growth + p.revenue_growth_quality * q_market
-            - abs(p.revenue_growth) * revenue / market_size - p.hibernation_growth_penalty * hibernating)
+            - abs(p.revenue_growth) * revenue / market_size - p.hibernation_growth_penalty * hibernating
+            - p.failure_revenue_decay * doomed)
 
 
 def quality_hazard(p: FirmSection, q_technology: np.ndarray, q_market: np.ndarray) -> np.ndarray:
@@ -132,9 +134,11 @@ def runway_months(cash: np.ndarray, costs: np.ndarray, revenue: np.ndarray) -> n
         return np.where(net > 0, np.maximum(cash, 0.0) / np.maximum(net, 1e-12), np.inf)
 
 
-def hibernation(p: FirmSection, hibernating: np.ndarray, runway: np.ndarray) -> np.ndarray:
+def hibernation(p: FirmSection, hibernating: np.ndarray, runway: np.ndarray,
+                doomed: np.ndarray | bool = False) -> np.ndarray:
     """Whether each firm hibernates this month: it starts below ``hibernation_runway`` months of runway
-    and resumes full operation above twice that."""
+    and resumes full operation above twice that. A firm struck by a technical or market failure does
+    not hibernate: it spends at full rate trying to recover."""
     start = runway < p.hibernation_runway
     resume = runway >= 2.0 * p.hibernation_runway
-    return np.where(hibernating, ~resume, start)
+    return np.where(hibernating, ~resume, start) & ~np.asarray(doomed, dtype=bool)

@@ -150,7 +150,7 @@ def decide_hibernation(model: EcosystemModel, rows: np.ndarray) -> None:
     full = E.operating_costs(p, f.fixed_costs[rows], f.revenue[rows], E.variable_cost_share(p, f.sector[rows]),
                              False)
     runway = E.runway_months(model.ledger.balance[f.acct_cash[rows]], full, f.revenue[rows])
-    f.hibernating[rows] = E.hibernation(p, f.hibernating[rows], runway)
+    f.hibernating[rows] = E.hibernation(p, f.hibernating[rows], runway, f.doomed_since[rows] >= 0)
 
 
 def advance_milestones(model: EcosystemModel, rows: np.ndarray, z: np.ndarray) -> None:
@@ -189,7 +189,7 @@ def revenue_drift(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
     """
     f = model.firms
     return E.growth_drift(model.params.firms, f.q_market[rows], f.revenue[rows], f.market_size[rows],
-                          f.hibernating[rows])
+                          f.hibernating[rows], f.doomed_since[rows] >= 0)
 
 
 def grow_revenue(model: EcosystemModel, rows: np.ndarray, z: np.ndarray) -> None:
@@ -269,7 +269,7 @@ def bridge_from_insiders(model: EcosystemModel, rows: np.ndarray, u: np.ndarray)
     led = model.ledger
     cash = led.balance[f.acct_cash[rows]]
     shortfall = f.burn[rows] - cash
-    asks = (shortfall > 1e-12) & (f.bridges[rows] < p.bridge_rounds)
+    asks = (shortfall > 1e-12) & (f.bridges[rows] < p.bridge_rounds) & (f.doomed_since[rows] < 0)
     rows, u, shortfall = rows[asks], u[asks], shortfall[asks]
     got = u < E.bridge_chance(p, f.quality[rows])
     rows, shortfall = rows[got], shortfall[got]
@@ -322,27 +322,34 @@ def fail_startups(model: EcosystemModel) -> None:
     p = model.params.firms
     draws = firm_draws(model, model.streams.firms, "random")
     alive = np.flatnonzero(f.status == S.ACTIVE)
+    # A technical or market failure strikes: the firm's revenue decays, insiders stop bridging it, and it
+    # spends at full rate trying to recover until its money runs out or `failure_months` have passed.
+    struck = alive[(f.doomed_since[alive] < 0) & (draws[alive] < failure_hazard(model, alive))]
+    f.doomed_since[struck] = model.month
+    doomed = f.doomed_since[alive] >= 0
     insolvent = f.months_insolvent[alive] >= p.insolvent_months
     defaulted = model.distressed[alive]
-    latent = draws[alive] < failure_hazard(model, alive)
-    failing = insolvent | defaulted | latent
+    given_up = doomed & (model.month - f.doomed_since[alive] >= p.failure_months)
+    failing = insolvent | defaulted | given_up
     model.distressed[:] = False
     if not failing.any():
         return
     rows = alive[failing]
-    f.exit_cause[rows] = np.where(insolvent[failing], S.CAUSE_INSOLVENT,
-                                  np.where(defaulted[failing], S.CAUSE_LOAN_DEFAULT, S.CAUSE_QUALITY))
+    f.exit_cause[rows] = np.where(doomed[failing], S.CAUSE_QUALITY,
+                                  np.where(insolvent[failing], S.CAUSE_INSOLVENT, S.CAUSE_LOAN_DEFAULT))
     close_firms(model, rows, S.FAILED)
 
 
 def close_firms(model: EcosystemModel, rows: np.ndarray, status: int) -> None:
-    """A firm fails: its cash pays down its loans, the rest of each loan defaults, investors write off."""
+    """A firm fails: its staff's severance is paid first, then its cash pays down its loans, the rest of
+    each loan defaults, investors write off."""
     from ecosim.equity.holdings import write_off
     from ecosim.risk.defaults import repay_funding, resolve_defaults
 
     f = model.firms
     led = model.ledger
     loans = model.loans
+    pay_severance(model, rows)
     lidx = loans.of_firms(rows)
     # Remaining cash goes to the lenders first, loan by loan.
     if len(lidx):
@@ -375,6 +382,24 @@ def close_firms(model: EcosystemModel, rows: np.ndarray, status: int) -> None:
     model.events.record(model.month, "failure", firm_id=f.agent_id[rows],
                         amount=np.zeros(len(rows)))
     model.tally["failed"] += len(rows)
+
+
+def pay_severance(model: EcosystemModel, rows: np.ndarray) -> None:
+    """Closing firms pay their staff severance before any lender: one month's wage per year of the firm's
+    age (at least one, at most twelve), as far as their cash goes.
+
+    Labour Contract Law of the PRC, art. 47 (one month's wage per year of service, twelve at most for
+    high earners); Enterprise Bankruptcy Law of the PRC, art. 113 (wages, social insurance and
+    compensation owed to employees rank before ordinary creditors).
+    """
+    f = model.firms
+    led = model.ledger
+    years = np.clip((model.month - f.founded[rows]) / 12.0, 1.0, 12.0)
+    owed = model.params.firms.monthly_wage * f.employees[rows] * years
+    cash = np.maximum(led.balance[f.acct_cash[rows]], 0.0)
+    market = led.external_owner("market")
+    led.transfer("severance", f.acct_cash[rows], f.acct_retained[rows], market["cash"], market["net_flow"],
+                 np.minimum(owed, cash))
 
 
 def exit_startups(model: EcosystemModel) -> None:

@@ -41,7 +41,7 @@ def _founding(rng: np.random.Generator, p: FirmSection, n: int) -> dict[str, np.
             "fixed": np.full(n, p.burn_seed), "revenue": np.zeros(n),
             "market": p.market_size * E.MARKET_WEIGHT[d["sector"]], "staff": np.full(n, p.employees_seed),
             "hib": np.zeros(n, bool), "paid": np.ones(n), "insolvent": np.zeros(n, np.int16),
-            "bridges": np.zeros(n, np.int16), "patents": np.zeros(n, np.int64), "first_sale": np.full(n, -1),
+            "bridges": np.zeros(n, np.int16), "doomed": np.full(n, -1), "patents": np.zeros(n, np.int64), "first_sale": np.full(n, -1),
             "burn": np.full(n, p.burn_seed),
             # per-firm constants of the rules, computed once
             "vshare": E.variable_cost_share(p, d["sector"]), "hazard0": E.quality_hazard(p, d["q"][:, 0], d["q"][:, 2]),
@@ -56,7 +56,8 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
     u = rng.random((n, 5))
     q_tech, q_market = x["q"][:, 0], x["q"][:, 2]
     full = E.operating_costs(p, x["fixed"], x["revenue"], x["vshare"], False)
-    x["hib"] = E.hibernation(p, x["hib"], E.runway_months(x["cash"], full, x["revenue"]))
+    doomed = x["doomed"] >= 0
+    x["hib"] = E.hibernation(p, x["hib"], E.runway_months(x["cash"], full, x["revenue"]), doomed)
     # milestones
     dev = x["stage"] < S.MATURE
     spent = x["paid"] * (1.0 - p.hibernation_cut * x["hib"])
@@ -70,7 +71,7 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
     x["revenue"][start] = E.first_revenue(p, x["fixed"][start], q_market[start])
     x["first_sale"][start] = month
     selling = (x["revenue"] > 0) & ~start
-    drift = E.growth_drift(p, q_market, x["revenue"], x["market"], x["hib"])
+    drift = E.growth_drift(p, q_market, x["revenue"], x["market"], x["hib"], doomed)
     x["revenue"] = np.where(selling, x["revenue"] * np.exp(drift + p.revenue_noise * z[:, 1]), x["revenue"])
     x["patents"] += (u[:, 1] < x["patent_p"] * (1 + x["stage"])).astype(np.int64)
     # costs, staff, trade, bridges
@@ -79,7 +80,7 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
     x["cash"] = x["cash"] + x["revenue"]
     shortfall = x["burn"] - x["cash"]
     bridged = ((shortfall > 1e-12) & (x["bridges"] < p.bridge_rounds)
-               & (u[:, 2] < x["bridge_p"]))
+               & (u[:, 2] < x["bridge_p"]) & ~doomed)
     x["cash"][bridged] += E.bridge_amount(p, shortfall[bridged], (x["burn"] - x["revenue"])[bridged])
     x["bridges"][bridged] += 1
     paid = np.minimum(x["burn"], np.maximum(x["cash"], 0.0))
@@ -91,8 +92,10 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
         excess = x["cash"] - p.payout_buffer * x["burn"]
         x["cash"] = np.where((x["revenue"] > x["burn"]) & (excess > 0), x["cash"] - excess, x["cash"])
     # failure and exits
+    struck = ~doomed & (u[:, 3] < E.latent_hazard(p, x["stage"], q_tech, q_market, x["hazard0"]))
+    x["doomed"] = np.where(struck, month, x["doomed"])
     failed = ((x["insolvent"] >= p.insolvent_months)
-              | (u[:, 3] < E.latent_hazard(p, x["stage"], q_tech, q_market, x["hazard0"])))
+              | ((x["doomed"] >= 0) & (month - x["doomed"] >= p.failure_months)))
     v = u[:, 4]
     acquired = (x["stage"] >= S.GROWTH) & (v < p.acquisition_hazard)
     listed = ((x["stage"] == S.MATURE) & (x["revenue"] >= p.listing_revenue)

@@ -56,6 +56,7 @@ FIRM_COLUMNS: tuple[Column, ...] = (
     Column("paid_share", np.float32, 1.0, "share of last month's operating costs the firm could pay"),
     Column("months_insolvent", np.int16, 0, "consecutive months the firm could not pay its costs in full"),
     Column("bridges", np.int16, 0, "bridge rounds received from founders and insiders"),
+    Column("doomed_since", np.int32, -1, "month a technical or market failure struck; -1 when none"),
     Column("exit_cause", np.int8, CAUSE_NONE, "why a failed firm failed (CAUSES); CAUSE_NONE otherwise"),
     Column("collateral", np.float64, 0.0, "pledgeable fixed assets, million yuan"),
     # financing history
