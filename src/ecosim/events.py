@@ -11,6 +11,7 @@ from ecosim.columns import Column, ColumnTable
 EVENT_KINDS: tuple[str, ...] = (
     "entry", "grant", "loan", "repaid", "default", "guarantee", "investment", "exit",
     "failure", "acquisition", "listing", "visit", "recapitalisation", "spinoff", "licence",
+    "bridge",
 )
 
 EVENT_COLUMNS: tuple[Column, ...] = (

@@ -115,14 +115,14 @@ MONTH: tuple[Phase, ...] = (
     enter_startups,  # new firms, founders' capital, start-up grants
     broker_research,  # the tech brokerage spins off startups and licenses projects
     rate_firms,  # platforms onboard and rate firms
-    develop_startups,  # R&D milestones, patents, revenue, staff, burn
+    develop_startups,  # hibernation, R&D milestones, first sales, revenue, patents, costs, staff
     visit_firms,  # partner teams visit, introduce banks, pass soft information
     seek_finance,  # firms with a short runway start looking for money
     lend,  # applications, officers' decisions, guarantees, disbursal
     invest,  # guidance sub-funds and private VCs invest
-    trade,  # revenue in, costs out
+    trade,  # revenue in, insiders' bridge money, costs out, payouts
     service_loans,  # interest, amortisation, guarantee fees, funding costs
-    fail_startups,  # distressed firms fail; loans default; investors write off
+    fail_startups,  # insolvent, defaulted and latent failures; loans default; investors write off
     climb_boards,  # regional boards, NEEQ, exchange listings (IPO exits)
     exit_startups,  # acquisitions; stakes cashed out
     manage_funds,  # sub-funds at the end of their life sell to secondary funds
@@ -255,21 +255,32 @@ class EcosystemModel(mesa.Model):
         self.grant_equity = GrantEquity(self) if p.grant_equity.enabled else None
 
     def _seed_population(self) -> None:
-        """The ecosystem at month 0: firms of all ages up to four years."""
-        p = self.params
-        n = p.run.firms
-        age = self.streams.entry.integers(0, 49, size=n)
-        rows = create_startups(self, n, age_months=age)
+        """The ecosystem at month 0: firms drawn from the steady state of their own dynamics.
+
+        A pre-history (:mod:`ecosim.firms.prehistory`) simulates the firm population with constant
+        entry; the firms operating at its end, with their ages, stages, revenue, staff and cash, are
+        the initial population (their cash is booked as founders' capital).
+        """
+        from ecosim.firms.prehistory import steady_state_firms
+
+        n = self.params.run.firms
+        x = steady_state_firms(self.params.firms, n, self.streams.entry)
+        rows = create_startups(self, n, age_months=x["age"], founding=x)
         f = self.firms
-        pf = p.firms
-        stage = np.minimum(age // pf.stage_months, S.GROWTH).astype(np.int8)
-        f.stage[rows] = stage
-        f.progress[rows] = (age % pf.stage_months) / pf.stage_months
-        f.burn[rows] = pf.burn_seed * pf.burn_stage_multiplier**stage
-        f.employees[rows] = pf.employees_seed * (1.6**stage)
-        selling = rows[stage >= S.EARLY]
-        f.revenue[selling] = pf.revenue_start * f.burn[selling] * np.exp(0.3 * f.q_market[selling])
-        f.patents[rows] = self.streams.entry.poisson(pf.patent_rate * age * np.exp(0.5 * f.q_ip[rows]))
+        f.stage[rows] = x["stage"]
+        f.progress[rows] = x["progress"]
+        f.fixed_costs[rows] = x["fixed"]
+        f.burn[rows] = x["burn"]
+        f.revenue[rows] = x["revenue"]
+        f.market_size[rows] = x["market"]
+        f.employees[rows] = x["staff"]
+        f.hibernating[rows] = x["hib"]
+        f.paid_share[rows] = x["paid"]
+        f.months_insolvent[rows] = x["insolvent"]
+        f.bridges[rows] = x["bridges"]
+        f.doomed_since[rows] = x["doomed"]
+        f.patents[rows] = x["patents"]
+        f.first_sale[rows] = x["first_sale"]
 
     # ------------------------------------------------------------------ the month
 

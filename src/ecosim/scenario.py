@@ -75,7 +75,10 @@ class FirmSection(Section):
     """Startups: entry, latent quality, growth, cash needs and failure."""
 
     entry_rate: float = lever(
-        0.010, "share of initial firms per month", "New startups entering each month.", ge=0.0, le=0.2
+        0.0125, "share of initial firms per month",
+        "New startups entering each month. With the firms' survival this keeps the population near its "
+        "initial size (entry = initial firms / mean lifetime, about 80 months).",
+        ge=0.0, le=0.2, source="model assumption (stationary population)",
     )
     founder_capital: float = lever(
         1.2, "million yuan", "Median founders' capital of a new startup (log-normal).", ge=0.01, le=100.0
@@ -84,13 +87,106 @@ class FirmSection(Section):
         0.7, "log-sd", "Dispersion of founders' capital.", ge=0.0, le=3.0
     )
     burn_seed: float = lever(
-        0.06, "million yuan per month", "Monthly burn (wages, rent, R&D) of a seed-stage firm.", ge=0.001, le=10.0
+        0.06, "million yuan per month",
+        "Monthly fixed costs (core staff, rent, R&D) of a seed-stage firm at full operation.", ge=0.001, le=10.0
     )
     burn_stage_multiplier: float = lever(
-        1.8, "ratio", "Burn multiplies by this at each stage up.", ge=1.0, le=5.0
+        1.8, "ratio", "Fixed costs multiply by this at each stage up (calibrated).", ge=1.0, le=5.0
     )
     employees_seed: float = lever(
-        6.0, "employees", "Social-insurance payers of a seed-stage firm.", ge=1.0, le=200.0
+        6.0, "employees", "Core staff (social-insurance payers) of a seed-stage firm; core staff scale with "
+        "fixed costs paid.", ge=1.0, le=200.0
+    )
+    opex_share: float = lever(
+        0.20, "share of revenue",
+        "Selling, administrative and product costs that grow with revenue, on top of the cost of goods sold "
+        "(one minus the sector's gross margin, ecosim.firms.economics.GROSS_MARGIN).",
+        ge=0.0, le=1.0, source="model assumption (order of tech SMEs' selling and admin cost ratios)",
+    )
+    revenue_per_employee: float = lever(
+        0.06, "million yuan per month per employee",
+        "Monthly revenue one extra employee handles: staff beyond the core are hired and let go with revenue.",
+        ge=0.001, le=10.0, source="model assumption (about 0.7 m yuan a year per employee)",
+    )
+    staff_adjustment: float = lever(
+        0.15, "share per month", "Share of the gap between staff and the staff the business needs closed each "
+        "month (hiring and lay-off frictions).", ge=0.01, le=1.0, source="model assumption",
+    )
+    market_size: float = lever(
+        120.0, "million yuan per month",
+        "Monthly revenue at which a median firm's market saturates (times the sector's weight, "
+        "ecosim.firms.economics.MARKET_WEIGHT): growth slows as revenue approaches it and turns negative above.",
+        ge=1.0, le=100_000.0, source="model assumption (a regional tech firm's plausible size; bounded growth)",
+    )
+    revenue_noise: float = lever(
+        0.15, "log-sd per month", "Monthly shocks to revenue (two-sided: a firm can shrink).",
+        ge=0.0, le=1.0, source="calibrated",
+    )
+    first_sale_rate: float = lever(
+        0.04, "per month", "Monthly chance that a seed-stage firm of median market quality makes its first sale; "
+        "times (1 + stage) at later stages.", ge=0.0, le=1.0, source="calibrated",
+    )
+    first_sale_quality: float = lever(
+        0.5, "log-rate per sd", "How much one sd of market quality speeds the first sale.", ge=0.0, le=3.0,
+    )
+    milestone_noise: float = lever(
+        0.8, "log-sd per month", "Monthly uncertainty of R&D progress towards the next milestone.",
+        ge=0.0, le=3.0, source="model assumption",
+    )
+    rd_spend_elasticity: float = lever(
+        1.0, "elasticity", "How R&D progress scales with the share of planned costs actually spent "
+        "(hibernation and unpaid costs slow it).", ge=0.0, le=3.0, source="model assumption",
+    )
+    hibernation_runway: float = lever(
+        4.0, "months of net burn", "A firm whose cash covers fewer months of its net burn hibernates: it cuts "
+        "fixed costs and slows R&D; it resumes when its runway is twice as long.", ge=0.0, le=60.0,
+        source="model assumption",
+    )
+    hibernation_cut: float = lever(
+        0.4, "share of fixed costs", "Fixed costs (and core staff) a hibernating firm cuts.", ge=0.0, le=0.95,
+        source="model assumption",
+    )
+    hibernation_growth_penalty: float = lever(
+        0.01, "per month", "Revenue growth a hibernating firm gives up (less selling effort).", ge=0.0, le=0.2,
+        source="model assumption",
+    )
+    bridge_probability: float = lever(
+        0.5, "probability", "Chance that founders and insiders put in bridge money when a median-quality firm "
+        "cannot pay its costs.", ge=0.0, le=1.0, source="calibrated",
+    )
+    bridge_quality_slope: float = lever(
+        0.8, "log-odds per sd", "Insiders see the firm's latent quality: how much one sd of quality raises the "
+        "odds of a bridge.", ge=0.0, le=5.0, source="model assumption",
+    )
+    bridge_months: float = lever(
+        6.0, "months of net burn", "Bridge money from insiders: the shortfall plus this many months of net burn.",
+        ge=0.0, le=36.0, source="model assumption",
+    )
+    bridge_rounds: int = lever(
+        3, "rounds", "Most bridge rounds insiders put into one firm.", ge=0, le=20, source="model assumption",
+    )
+    insolvent_months: int = lever(
+        3, "months", "A firm that cannot pay its costs in full for this many consecutive months, with no bridge "
+        "left, closes.", ge=1, le=24, source="calibrated",
+    )
+    failure_months: int = lever(
+        6, "months", "Months a firm struck by a technical or market failure goes on spending at full rate, "
+        "trying to recover, before it closes (sooner if its money runs out).", ge=0, le=60,
+        source="model assumption",
+    )
+    failure_revenue_decay: float = lever(
+        0.15, "per month", "Revenue a firm struck by a technical or market failure loses each month.",
+        ge=0.0, le=2.0, source="model assumption",
+    )
+    monthly_wage: float = lever(
+        0.01, "million yuan per month", "Monthly wage of one employee, on which a closing firm's severance "
+        "(one month's wage per year of service, Labour Contract Law art. 47) is paid before lenders.",
+        ge=0.0, le=1.0, source="model assumption (of the order of Jinan's average urban wage, about 0.1 m "
+        "yuan a year)",
+    )
+    payout_buffer: float = lever(
+        3.0, "months of costs", "Cash a profitable firm keeps; the excess is paid out to its owners at each "
+        "year end.", ge=1.0, le=120.0, source="model assumption",
     )
     stage_months: float = lever(
         26.0,
@@ -105,18 +201,26 @@ class FirmSection(Section):
     tech_failure_hazard: float = lever(
         0.0035,
         "per month",
-        "Monthly hazard that a firm of median quality fails for technical or market reasons.",
+        "Monthly hazard that a seed-stage firm of median technical and market quality fails for technical or "
+        "market reasons, however well funded (calibrated).",
         ge=0.0,
         le=0.2,
     )
     quality_hazard_slope: float = lever(
-        0.6, "log-hazard per sd", "How much one sd of quality lowers the failure hazard.", ge=0.0, le=3.0
+        0.6, "log-hazard per sd", "How much one sd of technical and market quality lowers the failure hazard.",
+        ge=0.0, le=3.0
+    )
+    stage_hazard_ratio: float = lever(
+        0.6, "ratio per stage", "The technical/market failure hazard multiplies by this at each stage "
+        "(risk resolves as a firm proves its technology and market).", ge=0.0, le=1.0, source="calibrated",
     )
     revenue_start: float = lever(
-        0.35, "share of burn", "Monthly revenue as a share of burn when a firm reaches the early stage.", ge=0.0, le=3.0
+        0.35, "share of fixed costs", "Monthly revenue at the first sale, as a share of the firm's fixed costs then.",
+        ge=0.0, le=3.0
     )
     revenue_growth: float = lever(
-        0.025, "per month", "Revenue growth of a firm of median market quality.", ge=-0.1, le=0.3
+        0.035, "per month", "Revenue growth of a small firm of median market quality (it slows as revenue nears the market size).",
+        ge=-0.1, le=0.3
     )
     revenue_growth_quality: float = lever(
         0.012, "per month per sd", "Extra revenue growth per sd of market quality.", ge=0.0, le=0.2

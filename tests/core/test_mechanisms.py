@@ -24,7 +24,8 @@ def _model_with_loans(seed: int = 2) -> EcosystemModel:
 
 
 def test_firm_without_cash_or_finance_fails_and_lender_books_loss() -> None:
-    """A borrower whose cash is gone, and who raises nothing, fails; its bank writes off what is unrecovered."""
+    """A borrower whose cash is gone, and who raises nothing (no bridge left), fails once it has been unable
+    to pay its costs for ``firms.insolvent_months``; its bank writes off what is unrecovered."""
     model = _model_with_loans()
     loans = model.loans
     act = loans.active()
@@ -46,10 +47,15 @@ def test_firm_without_cash_or_finance_fails_and_lender_books_loss() -> None:
                  np.array([cash]))
     f.revenue[firm] = 0.0
     f.burn[firm] = max(float(f.burn[firm]), 0.05)
+    f.bridges[firm] = model.params.firms.bridge_rounds  # insiders have nothing more to give
+    f.doomed_since[firm] = -1  # and it is not winding down after a technical or market failure
     equity_before = bank.equity
-    trade(model)
-    fail_startups(model)
+    for month in range(model.params.firms.insolvent_months):
+        assert f.status[firm] == S.ACTIVE, f"failed after {month} insolvent months"
+        trade(model)
+        fail_startups(model)
     assert f.status[firm] == S.FAILED
+    assert f.exit_cause[firm] == S.CAUSE_INSOLVENT
     assert (loans.status[mine] == DEFAULTED).all()
     assert bank.equity == pytest.approx(equity_before - owed, rel=1e-9, abs=1e-9)
     ev = model.events.frame()

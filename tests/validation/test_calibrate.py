@@ -21,15 +21,17 @@ from ecosim.validation.validate import Target
 def test_shipped_setup_declares_firm_side_free_parameters_inside_their_ranges():
     setup = load_setup()
     assert setup.free and all(fp.path.startswith("firms.") for fp in setup.free)
-    assert {"survival_6y", "survival_10y"} <= set(setup.moments)
+    assert {"survival_1y", "survival_3y", "survival_5y", "survival_10y"} <= set(setup.moments)
+    free = {fp.path for fp in setup.free}
+    assert {"firms.first_sale_rate", "firms.bridge_probability", "firms.stage_hazard_ratio"} <= free
 
 
 def test_setup_errors_are_one_line(tmp_path):
     bad = tmp_path / "c.toml"
-    bad.write_text('moments = ["survival_6y"]\n[[free]]\npath = "firms.no_such"\nlow = 0\nhigh = 1\n')
+    bad.write_text('moments = ["survival_5y"]\n[[free]]\npath = "firms.no_such"\nlow = 0\nhigh = 1\n')
     with pytest.raises(ScenarioError, match="'firms.no_such' is not a scenario parameter"):
         load_setup(bad)
-    bad.write_text('moments = ["survival_6y"]\n[[free]]\npath = "firms.apply_probability"\nlow = 0.5\nhigh = 2\n')
+    bad.write_text('moments = ["survival_5y"]\n[[free]]\npath = "firms.apply_probability"\nlow = 0.5\nhigh = 2\n')
     with pytest.raises(ScenarioError, match="inside its range 0..1"):
         load_setup(bad)
     bad.write_text('moments = ["nope"]\n[[free]]\npath = "firms.apply_probability"\nlow = 0.5\nhigh = 1\n')

@@ -10,8 +10,8 @@ from ecosim.validation.validate import load_targets
 
 ISSUE_TARGETS = {
     "loan_size_provincial_platform", "loan_size_data_credit", "loan_size_guaranteed", "guarantee_fee",
-    "bank_share_guaranteed_loss", "regional_upgrade_rate", "credit_access", "npl_tech_loans", "survival_6y",
-    "survival_10y", "deals_losing_money", "deals_over_5x",
+    "bank_share_guaranteed_loss", "regional_upgrade_rate", "credit_access", "npl_tech_loans", "survival_1y",
+    "survival_3y", "survival_5y", "survival_10y", "deals_losing_money", "deals_over_5x",
 }
 
 
@@ -31,7 +31,11 @@ def test_figures_match_the_domain_brief():
     assert t["guarantee_fee"].low == pytest.approx(0.0076)
     assert t["bank_share_guaranteed_loss"].low == pytest.approx(0.2)
     assert (t["credit_access"].low, t["credit_access"].high) == pytest.approx((0.469, 0.502))
-    assert t["survival_10y"].high == pytest.approx(0.10)
+    # Survival bands of the corrected brief (US BDS and China's SAIC 2013 survival report).
+    bands = {k: (t[k].low, t[k].high) for k in ("survival_1y", "survival_3y", "survival_5y", "survival_10y")}
+    assert bands == {"survival_1y": pytest.approx((0.75, 0.92)), "survival_3y": pytest.approx((0.55, 0.78)),
+                     "survival_5y": pytest.approx((0.40, 0.65)), "survival_10y": pytest.approx((0.15, 0.40))}
+    assert "SAIC" in t["survival_5y"].source and "Business Dynamics Statistics" in t["survival_5y"].source
 
 
 def test_bad_target_file_gives_one_line_error(tmp_path):

@@ -47,9 +47,9 @@ def test_validation_scores_every_target_and_flags_short_horizons(small_card, tmp
     card = small_card
     assert list(card.table["id"]) == [t.id for t in load_targets()]
     assert len(card.runs) == 2
+    # Ten-year survival is seen in 36 months through the initial population's old firms (delayed entry).
     row = card.table.set_index("id").loc["survival_10y"]
-    assert row["status"] == MISSING and row["n"] == 0  # 36 months cannot show ten-year survival
-    assert not card.passed
+    assert row["n"] == 2 and 0.0 <= row["mean"] <= 1.0
     ok = card.table[card.table["n"] == 2]
     assert (ok["ci_low"] <= ok["mean"]).all() and (ok["mean"] <= ok["ci_high"]).all()
     card.to_csv(tmp_path / "s.csv")
@@ -65,7 +65,7 @@ def test_validate_command_writes_files_and_exits_non_zero_on_failure(tmp_path):
     res = CliRunner().invoke(app, ["validate", "--seeds", "2", "--firms", "200", "--months", "24",
                                    "--workers", "1", "--out", str(out)])
     assert res.exit_code == 1, res.output
-    assert "survival_10y" in res.output and "not available" in res.output
+    assert "not passing:" in res.output  # 24 months of 200 firms cannot match every target
     for name in ("scorecard.csv", "scorecard.png", "runs.csv"):
         assert (out / name).exists()
 

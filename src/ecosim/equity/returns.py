@@ -44,7 +44,9 @@ def irr(flows: dict[int, float], end_month: int, terminal: float = 0.0) -> float
     def npv(r: float) -> float:
         return float((amounts / (1.0 + r) ** t).sum())
 
-    lo, hi = -0.99, 1.0
+    # Monthly rates from -50% (an annual loss of 99.98%) to +100%: the discount factors stay finite
+    # for every allowed horizon (2**600 is far below the float limit; 0.01**160 was not).
+    lo, hi = -0.5, 1.0
     if npv(lo) * npv(hi) > 0:
         return float("nan")
     monthly = brentq(npv, lo, hi, xtol=1e-10)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ecosim.common_random import firm_draws, poisson_from_uniform
+from ecosim.firms import economics as E
 from ecosim.firms import state as S
 from ecosim.firms.agent import Startup
 from ecosim.ledger import FIRM_CHART
@@ -30,8 +31,20 @@ QUALITY_WEIGHTS = np.array([0.3, 0.2, 0.25, 0.15, 0.1])
 SECTOR_SHARES = np.array([0.16, 0.08, 0.14, 0.12, 0.16, 0.12, 0.22])
 
 
+def draw_founding(rng: np.random.Generator, p, n: int, quality_shift: float = 0.0) -> dict[str, np.ndarray]:
+    """What a new firm brings: latent quality, sector, founders' capital, collateral, rating noise."""
+    q = rng.standard_normal((n, 5)) + quality_shift
+    composite = (q @ QUALITY_WEIGHTS) / np.sqrt((QUALITY_WEIGHTS**2).sum())
+    sector = rng.choice(len(SECTORS), size=n, p=SECTOR_SHARES)
+    capital = p.founder_capital * np.exp(p.founder_capital_sigma * rng.standard_normal(n))
+    has_collateral = rng.random(n) < p.collateral_share
+    collateral = has_collateral * rng.exponential(p.collateral_mean, size=n)
+    return {"q": q, "quality": composite, "sector": sector, "capital": capital, "collateral": collateral,
+            "rating_noise": rng.standard_normal(n)}
+
+
 def create_startups(model: EcosystemModel, n: int, *, age_months: np.ndarray | None = None,
-                    quality_shift: float = 0.0) -> np.ndarray:
+                    quality_shift: float = 0.0, founding: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Create ``n`` startups (rows, Mesa handles, ledger accounts, founders' capital); return their rows.
 
     Args:
@@ -39,18 +52,15 @@ def create_startups(model: EcosystemModel, n: int, *, age_months: np.ndarray | N
         n: How many.
         age_months: Ages for an initial population (0 for entrants).
         quality_shift: Added to every quality dimension (e.g. spin-offs from research institutes).
+        founding: What the firms bring (:func:`draw_founding`), when already drawn (the initial
+            population's pre-history); ``capital`` is then the cash they hold at month 0.
     """
     if n <= 0:
         return np.zeros(0, dtype=np.int64)
-    rng = model.streams.entry
     p = model.params.firms
-    q = rng.standard_normal((n, 5)) + quality_shift
-    composite = (q @ QUALITY_WEIGHTS) / np.sqrt((QUALITY_WEIGHTS**2).sum())
-    sector = rng.choice(len(SECTORS), size=n, p=SECTOR_SHARES)
-    capital = p.founder_capital * np.exp(p.founder_capital_sigma * rng.standard_normal(n))
-    has_collateral = rng.random(n) < p.collateral_share
-    collateral = has_collateral * rng.exponential(p.collateral_mean, size=n)
-    rating_noise = rng.standard_normal(n)
+    d = founding if founding is not None else draw_founding(model.streams.entry, p, n, quality_shift)
+    q, composite, sector, capital, collateral = d["q"], d["quality"], d["sector"], d["capital"], d["collateral"]
+    rating_noise = d["rating_noise"]
     age = np.zeros(n, dtype=int) if age_months is None else age_months
     start = len(model.firms)
     names = [f"firm{start + i}" for i in range(n)]
@@ -61,7 +71,9 @@ def create_startups(model: EcosystemModel, n: int, *, age_months: np.ndarray | N
         founded=model.month - age,
         q_technology=q[:, 0], q_team=q[:, 1], q_market=q[:, 2], q_ip=q[:, 3], q_governance=q[:, 4],
         quality=composite,
+        fixed_costs=p.burn_seed,
         burn=p.burn_seed,
+        market_size=p.market_size * E.MARKET_WEIGHT[sector],
         employees=p.employees_seed,
         collateral=collateral,
         acct_cash=accts["cash"], acct_debt=accts["debt"], acct_paid_in=accts["paid_in"],
@@ -118,39 +130,93 @@ def give_grants(model: EcosystemModel, rows: np.ndarray) -> None:
 
 
 def develop_startups(model: EcosystemModel) -> None:
-    """R&D progress and milestones, patents, revenue growth, staff and burn."""
+    """Hibernation, R&D milestones, first sales, revenue growth, patents, operating costs and staff."""
     f = model.firms
-    p = model.params.firms
     rng = model.streams.firms
     shocks = firm_draws(model, rng, "standard_normal", 3)  # three per row every month (common random numbers)
-    alive = f.status == S.ACTIVE
-    active_rows = np.flatnonzero(alive & (f.stage < S.MATURE))
-    # Milestones: quality sets the pace; money shortfalls do not speed it up.
-    pace = (1.0 / p.stage_months) * np.exp(p.quality_pace * f.q_technology[active_rows]
-                                           + 0.15 * shocks[active_rows, 0])
-    f.progress[active_rows] += pace
-    up = active_rows[f.progress[active_rows] >= 1.0]
+    operating = np.flatnonzero(f.status == S.ACTIVE)
+    decide_hibernation(model, operating)
+    advance_milestones(model, operating, shocks[operating, 0])
+    make_first_sales(model, operating, shocks[operating, 2])
+    grow_revenue(model, operating, shocks[operating, 1])
+    file_patents(model, operating, firm_draws(model, rng, "random"))
+    set_costs_and_staff(model, operating)
+
+
+def decide_hibernation(model: EcosystemModel, rows: np.ndarray) -> None:
+    """Firms whose cash covers few months of their full-operation net burn hibernate; others resume."""
+    f = model.firms
+    p = model.params.firms
+    full = E.operating_costs(p, f.fixed_costs[rows], f.revenue[rows], E.variable_cost_share(p, f.sector[rows]),
+                             False)
+    runway = E.runway_months(model.ledger.balance[f.acct_cash[rows]], full, f.revenue[rows])
+    f.hibernating[rows] = E.hibernation(p, f.hibernating[rows], runway, f.doomed_since[rows] >= 0)
+
+
+def advance_milestones(model: EcosystemModel, rows: np.ndarray, z: np.ndarray) -> None:
+    """Stochastic R&D progress (quality and money spent set the pace); a milestone raises fixed costs."""
+    f = model.firms
+    p = model.params.firms
+    dev = f.stage[rows] < S.MATURE
+    rows, z = rows[dev], z[dev]
+    spent = f.paid_share[rows] * (1.0 - p.hibernation_cut * f.hibernating[rows])
+    f.progress[rows] += E.milestone_progress(p, f.q_technology[rows], spent, z)
+    up = rows[f.progress[rows] >= 1.0]
     if len(up):
         f.progress[up] = 0.0
         f.stage[up] += 1
-        f.burn[up] *= p.burn_stage_multiplier
-        f.employees[up] *= 1.0 + 0.6 * np.exp(0.2 * f.q_team[up])
-        starting = up[(f.stage[up] == S.EARLY) & (f.revenue[up] <= 0)]
-        f.revenue[starting] = p.revenue_start * f.burn[starting] * np.exp(0.3 * f.q_market[starting])
+        f.fixed_costs[up] = E.fixed_costs_at(p, f.stage[up])
         model.tally["stage_ups"] += len(up)
-    # Revenue grows with market quality once a firm sells.
-    selling = np.flatnonzero(alive & (f.revenue > 0))
-    growth = p.revenue_growth + p.revenue_growth_quality * f.q_market[selling] + 0.03 * shocks[selling, 1]
-    f.revenue[selling] *= np.exp(growth)
-    # Patents from IP quality: one uniform per row, so the stream is read the same in every scenario.
-    patent_draw = firm_draws(model, rng, "random")
-    operating = np.flatnonzero(alive)
-    lam = p.patent_rate * np.exp(0.5 * f.q_ip[operating]) * (1 + f.stage[operating])
-    new_pat = poisson_from_uniform(patent_draw[operating], lam)
-    f.patents[operating] += new_pat.astype(np.int32)
+
+
+def make_first_sales(model: EcosystemModel, rows: np.ndarray, z: np.ndarray) -> None:
+    """Firms not yet selling make their first sale with a chance that rises with market quality and stage."""
+    from scipy.special import ndtr
+
+    f = model.firms
+    p = model.params.firms
+    waiting = f.revenue[rows] <= 0
+    rows, u = rows[waiting], ndtr(z[waiting])  # one normal per row, read as a uniform
+    start = rows[u < E.first_sale_probability(p, f.stage[rows], f.q_market[rows])]
+    f.revenue[start] = E.first_revenue(p, f.fixed_costs[start], f.q_market[start])
+    f.first_sale[start] = model.month
+
+
+def revenue_drift(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
+    """Expected monthly log growth of revenue of firms ``rows`` before shocks (``economics.growth_drift``).
+
+    The one place where a macro condition shifts revenue growth.
+    """
+    f = model.firms
+    return E.growth_drift(model.params.firms, f.q_market[rows], f.revenue[rows], f.market_size[rows],
+                          f.hibernating[rows], f.doomed_since[rows] >= 0)
+
+
+def grow_revenue(model: EcosystemModel, rows: np.ndarray, z: np.ndarray) -> None:
+    """Revenue moves by its drift plus a two-sided shock: firms grow, stall and shrink."""
+    f = model.firms
+    selling = f.revenue[rows] > 0
+    rows, z = rows[selling], z[selling]
+    f.revenue[rows] *= np.exp(revenue_drift(model, rows) + model.params.firms.revenue_noise * z)
+
+
+def file_patents(model: EcosystemModel, rows: np.ndarray, u: np.ndarray) -> None:
+    """Patents from IP quality and stage (one uniform per row, read alike in every scenario)."""
+    f = model.firms
+    p = model.params.firms
+    lam = p.patent_rate * np.exp(0.5 * f.q_ip[rows]) * (1 + f.stage[rows])
+    new_pat = poisson_from_uniform(u[rows], lam)
+    f.patents[rows] += new_pat.astype(np.int32)
     model.tally["patents_new"] += int(new_pat.sum())
-    # Staff follow revenue in later stages.
-    f.employees[selling] = np.maximum(f.employees[selling], 4.0 * f.revenue[selling] / 0.1 * 0.1 + p.employees_seed)
+
+
+def set_costs_and_staff(model: EcosystemModel, rows: np.ndarray) -> None:
+    """This month's operating costs, and staff hired or let go towards what the business needs."""
+    f = model.firms
+    p = model.params.firms
+    fixed, revenue, hib = f.fixed_costs[rows], f.revenue[rows], f.hibernating[rows]
+    f.burn[rows] = E.operating_costs(p, fixed, revenue, E.variable_cost_share(p, f.sector[rows]), hib)
+    f.employees[rows] = E.adjust_staff(p, f.employees[rows], E.staff_needed(p, fixed, revenue, hib))
 
 
 def seek_finance(model: EcosystemModel) -> None:
@@ -175,42 +241,115 @@ def seek_finance(model: EcosystemModel) -> None:
 
 
 def trade(model: EcosystemModel) -> None:
-    """Revenue in, costs out; a firm that cannot cover its costs is distressed."""
+    """Revenue in; insiders bridge firms that cannot pay; costs out; excess cash of profitable firms paid out."""
     f = model.firms
     led = model.ledger
+    u = firm_draws(model, model.streams.firms, "random")  # one per row every month (common random numbers)
     alive = np.flatnonzero(f.status == S.ACTIVE)
     market = led.external_owner("market")
     cash_acct, retained, burn = f.acct_cash[alive], f.acct_retained[alive], f.burn[alive]
     led.transfer("revenue", market["cash"], market["net_flow"], cash_acct, retained, f.revenue[alive])
+    bridge_from_insiders(model, alive, u[alive])
     paid = np.minimum(burn, np.maximum(led.balance[cash_acct], 0.0))
     led.transfer("operating_costs", cash_acct, retained, market["cash"], market["net_flow"], paid)
+    f.paid_share[alive] = np.where(burn > 0, paid / np.maximum(burn, 1e-12), 1.0)
     short = paid < burn - 1e-12
-    model.distressed[alive[short]] = True
+    f.months_insolvent[alive] = np.where(short, f.months_insolvent[alive] + 1, 0)
+    pay_out_excess_cash(model, alive)
+
+
+def bridge_from_insiders(model: EcosystemModel, rows: np.ndarray, u: np.ndarray) -> None:
+    """Founders and insiders put in bridge money (paid-in equity) when a firm cannot pay this month's costs.
+
+    They know the firm's latent quality: the chance rises with it (``economics.bridge_chance``); a firm
+    gets at most ``firms.bridge_rounds`` such rounds.
+    """
+    f = model.firms
+    p = model.params.firms
+    led = model.ledger
+    cash = led.balance[f.acct_cash[rows]]
+    shortfall = f.burn[rows] - cash
+    asks = (shortfall > 1e-12) & (f.bridges[rows] < p.bridge_rounds) & (f.doomed_since[rows] < 0)
+    rows, u, shortfall = rows[asks], u[asks], shortfall[asks]
+    got = u < E.bridge_chance(p, f.quality[rows])
+    rows, shortfall = rows[got], shortfall[got]
+    if len(rows) == 0:
+        return
+    amount = E.bridge_amount(p, shortfall, f.burn[rows] - f.revenue[rows])
+    founders = led.external_owner("founders")
+    led.transfer("insider_bridge", founders["cash"], founders["net_flow"], f.acct_cash[rows], f.acct_paid_in[rows],
+                 amount)
+    f.bridges[rows] += 1
+    model.tally["bridges"] += len(rows)
+    model.events.record(model.month, "bridge", firm_id=f.agent_id[rows], amount=amount)
+
+
+def pay_out_excess_cash(model: EcosystemModel, rows: np.ndarray) -> None:
+    """At each year end profitable firms keep ``firms.payout_buffer`` months of costs and pay the excess
+    to their owners."""
+    if model.month % 12 != 0:
+        return
+    f = model.firms
+    p = model.params.firms
+    led = model.ledger
+    profitable = rows[f.revenue[rows] > f.burn[rows]]
+    if len(profitable) == 0:
+        return
+    excess = led.balance[f.acct_cash[profitable]] - p.payout_buffer * f.burn[profitable]
+    keep = excess > 0
+    profitable, excess = profitable[keep], excess[keep]
+    if len(profitable) == 0:
+        return
+    owners = led.external_owner("founders")
+    led.transfer("payout", f.acct_cash[profitable], f.acct_retained[profitable], owners["cash"],
+                 owners["net_flow"], excess)
+
+
+def failure_hazard(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
+    """Monthly technical or market failure hazard of firms ``rows`` (``economics.latent_hazard``).
+
+    It depends on latent technical and market quality and on the stage, not on cash: a well-funded
+    weak firm can fail. The one place where a macro condition scales the failure hazard.
+    """
+    f = model.firms
+    return E.latent_hazard(model.params.firms, f.stage[rows], f.q_technology[rows], f.q_market[rows])
 
 
 def fail_startups(model: EcosystemModel) -> None:
-    """Distressed firms and firms hit by technical or market failure close."""
+    """Firms insolvent too long with no bridge left, firms that missed a loan payment, and firms hit by a
+    technical or market failure close."""
     f = model.firms
     p = model.params.firms
     draws = firm_draws(model, model.streams.firms, "random")
     alive = np.flatnonzero(f.status == S.ACTIVE)
-    hazard = (p.tech_failure_hazard * np.exp(-p.quality_hazard_slope * f.quality[alive])
-              * (f.stage[alive] < S.MATURE))
-    failing = alive[model.distressed[alive] | (draws[alive] < hazard)]
+    # A technical or market failure strikes: the firm's revenue decays, insiders stop bridging it, and it
+    # spends at full rate trying to recover until its money runs out or `failure_months` have passed.
+    struck = alive[(f.doomed_since[alive] < 0) & (draws[alive] < failure_hazard(model, alive))]
+    f.doomed_since[struck] = model.month
+    doomed = f.doomed_since[alive] >= 0
+    insolvent = f.months_insolvent[alive] >= p.insolvent_months
+    defaulted = model.distressed[alive]
+    given_up = doomed & (model.month - f.doomed_since[alive] >= p.failure_months)
+    failing = insolvent | defaulted | given_up
     model.distressed[:] = False
-    if len(failing) == 0:
+    if not failing.any():
         return
-    close_firms(model, failing, S.FAILED)
+    rows = alive[failing]
+    f.exit_cause[rows] = np.where(doomed[failing], S.CAUSE_QUALITY,
+                                  np.where(insolvent[failing], S.CAUSE_INSOLVENT, S.CAUSE_LOAN_DEFAULT))
+    close_firms(model, rows, S.FAILED)
 
 
 def close_firms(model: EcosystemModel, rows: np.ndarray, status: int) -> None:
-    """A firm fails: its cash pays down its loans, the rest of each loan defaults, investors write off."""
+    """A firm fails: its staff's severance is paid first, then its cash pays down its loans, the rest of
+    each loan defaults, investors write off."""
     from ecosim.equity.holdings import write_off
     from ecosim.risk.defaults import repay_funding, resolve_defaults
 
     f = model.firms
     led = model.ledger
     loans = model.loans
+    pay_severance(model, rows)
     lidx = loans.of_firms(rows)
     # Remaining cash goes to the lenders first, loan by loan.
     if len(lidx):
@@ -243,6 +382,24 @@ def close_firms(model: EcosystemModel, rows: np.ndarray, status: int) -> None:
     model.events.record(model.month, "failure", firm_id=f.agent_id[rows],
                         amount=np.zeros(len(rows)))
     model.tally["failed"] += len(rows)
+
+
+def pay_severance(model: EcosystemModel, rows: np.ndarray) -> None:
+    """Closing firms pay their staff severance before any lender: one month's wage per year of the firm's
+    age (at least one, at most twelve), as far as their cash goes.
+
+    Labour Contract Law of the PRC, art. 47 (one month's wage per year of service, twelve at most for
+    high earners); Enterprise Bankruptcy Law of the PRC, art. 113 (wages, social insurance and
+    compensation owed to employees rank before ordinary creditors).
+    """
+    f = model.firms
+    led = model.ledger
+    years = np.clip((model.month - f.founded[rows]) / 12.0, 1.0, 12.0)
+    owed = model.params.firms.monthly_wage * f.employees[rows] * years
+    cash = np.maximum(led.balance[f.acct_cash[rows]], 0.0)
+    market = led.external_owner("market")
+    led.transfer("severance", f.acct_cash[rows], f.acct_retained[rows], market["cash"], market["net_flow"],
+                 np.minimum(owed, cash))
 
 
 def exit_startups(model: EcosystemModel) -> None:

@@ -21,6 +21,11 @@ STAGES: tuple[str, ...] = ("seed", "early", "growth", "mature")
 ACTIVE, FAILED, ACQUIRED, LISTED = 0, 1, 2, 3
 STATUSES: tuple[str, ...] = ("active", "failed", "acquired", "listed")
 
+#: Failure causes (``exit_cause``): none, insolvent for months with no bridge left, a latent
+#: technical or market failure, a missed loan payment.
+CAUSE_NONE, CAUSE_INSOLVENT, CAUSE_QUALITY, CAUSE_LOAN_DEFAULT = 0, 1, 2, 3
+CAUSES: tuple[str, ...] = ("none", "insolvent", "quality", "loan_default")
+
 QUALITY_DIMENSIONS: tuple[str, ...] = ("technology", "team", "market", "ip", "governance")
 
 FIRM_COLUMNS: tuple[Column, ...] = (
@@ -39,10 +44,20 @@ FIRM_COLUMNS: tuple[Column, ...] = (
     Column("quality", np.float32, 0.0, "composite latent quality (unit variance)"),
     # operations
     Column("progress", np.float32, 0.0, "progress toward the next milestone (1 = reached)"),
-    Column("burn", np.float64, 0.0, "monthly costs, million yuan"),
+    Column("fixed_costs", np.float64, 0.0, "monthly fixed costs at full operation (core staff, rent, R&D), million yuan"),
+    Column("burn", np.float64, 0.0, "this month's operating costs (fixed after cuts plus variable), million yuan"),
+    Column("market_size", np.float64, 0.0, "monthly revenue at which a median firm's market saturates, million yuan"),
     Column("revenue", np.float64, 0.0, "monthly revenue, million yuan"),
     Column("employees", np.float32, 0.0, "social-insurance payers"),
     Column("patents", np.int32, 0, "patents filed to date"),
+    Column("first_sale", np.int32, -1, "month of the firm's first sale; -1 before it sells"),
+    # survival effort
+    Column("hibernating", np.bool_, False, "fixed costs cut and R&D slowed because cash runs short"),
+    Column("paid_share", np.float32, 1.0, "share of last month's operating costs the firm could pay"),
+    Column("months_insolvent", np.int16, 0, "consecutive months the firm could not pay its costs in full"),
+    Column("bridges", np.int16, 0, "bridge rounds received from founders and insiders"),
+    Column("doomed_since", np.int32, -1, "month a technical or market failure struck; -1 when none"),
+    Column("exit_cause", np.int8, CAUSE_NONE, "why a failed firm failed (CAUSES); CAUSE_NONE otherwise"),
     Column("collateral", np.float64, 0.0, "pledgeable fixed assets, million yuan"),
     # financing history
     Column("debt_raised", np.float64, 0.0, "total loan principal ever received"),

@@ -240,16 +240,20 @@ def npl_ratio(run: RunData) -> float:
 # --------------------------------------------------------------------------- firms
 
 
-@quantity("survival_6y")
-def survival_6y(run: RunData) -> float:
-    """Share of a cohort not failed by age 6 years (72 months), by cohort age."""
-    return _survival_at(run, 72)
+def _survival_quantity(years: int) -> Quantity:
+    def share(run: RunData) -> float:
+        return _survival_at(run, 12 * years)
+
+    share.__name__ = f"survival_{years}y"
+    share.__doc__ = (f"Share of a cohort not failed by age {years} year{'s' if years > 1 else ''} "
+                     f"({12 * years} months), by cohort age.")
+    return share
 
 
-@quantity("survival_10y")
-def survival_10y(run: RunData) -> float:
-    """Share of a cohort not failed by age 10 years (120 months), by cohort age."""
-    return _survival_at(run, 120)
+#: Survival ages (years) with a quantity each: the published survival targets, and six years.
+SURVIVAL_YEARS = (1, 3, 5, 6, 10)
+for _years in SURVIVAL_YEARS:
+    quantity(f"survival_{_years}y")(_survival_quantity(_years))
 
 
 # --------------------------------------------------------------------------- equity and markets
