@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ecosim.outputs.figure import ShownFigure
 from ecosim.outputs.labels import has_label, metric_label, metric_name
 
 
@@ -41,7 +42,7 @@ def compare_figure(table: pd.DataFrame, metrics: list[str], scenarios: list[str]
     """One row per metric: scenario means with CI bars (left), paired differences vs the first (right)."""
     metrics = [m for m in metrics if m in set(table["metric"])]
     n = max(1, len(metrics))
-    fig = Figure(figsize=(11, 2.3 * n + 0.8), layout="constrained")
+    fig = ShownFigure(figsize=(11, 2.3 * n + 0.8), layout="constrained")
     axes = fig.subplots(n, 2, squeeze=False)
     ci_text = "95% t-CI" if ci == "t" else "95% bootstrap CI"
     y = np.arange(len(scenarios))
@@ -106,7 +107,7 @@ def sweep_figure(runs: pd.DataFrame, params: list[str], metrics: list[str], desi
         design: ``"grid"`` or ``"lhs"``; detected from the runs when None (:func:`sweep_design`).
     """
     design = design or sweep_design(runs, params)
-    fig = Figure(figsize=(4.2 * len(params) + 0.6, 3.0 * len(metrics) + 0.8), layout="constrained")
+    fig = ShownFigure(figsize=(4.2 * len(params) + 0.6, 3.0 * len(metrics) + 0.8), layout="constrained")
     axes = fig.subplots(len(metrics), len(params), squeeze=False)
     for i, metric in enumerate(metrics):
         k = _scale(metric)
@@ -151,7 +152,7 @@ def sweep_figure(runs: pd.DataFrame, params: list[str], metrics: list[str], desi
 def sensitivity_figure(table: pd.DataFrame, method: str) -> Figure:
     """Bar charts of sensitivity indices with their confidence intervals, one panel per metric."""
     metrics = list(dict.fromkeys(table["metric"]))
-    fig = Figure(figsize=(7.5, 2.4 * len(metrics) + 0.6), layout="constrained")
+    fig = ShownFigure(figsize=(7.5, 2.4 * len(metrics) + 0.6), layout="constrained")
     axes = fig.subplots(len(metrics), 1, squeeze=False)
     for ax, metric in zip(axes[:, 0], metrics, strict=True):
         t = table[table["metric"] == metric]

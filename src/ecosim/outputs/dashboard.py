@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ecosim.outputs.figure import ShownFigure
 from ecosim.outputs.labels import metric_name
 
 STAGE_COLOURS = ("#a6d96a", "#66bd63", "#1a9850", "#006837")
@@ -46,7 +47,7 @@ def dashboard_figure(metrics: pd.DataFrame, title: str = "") -> Figure:
     """
     m = metrics
     x = m["month"] / 12.0
-    fig = Figure(figsize=(16, 9.6), layout="constrained")
+    fig = ShownFigure(figsize=(16, 9.6), layout="constrained")
     ax = fig.subplots(2, 4)
 
     a = ax[0, 0]

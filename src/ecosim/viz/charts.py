@@ -21,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ecosim.firms.state import STAGES
+from ecosim.outputs.figure import ShownFigure
 from ecosim.outputs.labels import has_label, judge_change, metric_label, metric_name
 
 #: Colour of each firm stage (network nodes and stacked areas).
@@ -208,7 +209,7 @@ def band_figure(monthly: pd.DataFrame, metrics: Sequence[str], lang: str = "en",
     with matplotlib.rc_context(use_language(lang)):
         n = len(metrics)
         nrows = int(np.ceil(n / ncols))
-        fig = Figure(figsize=(4.6 * min(n, ncols), 3.3 * nrows + 0.4), layout="constrained")
+        fig = ShownFigure(figsize=(4.6 * min(n, ncols), 3.3 * nrows + 0.4), layout="constrained")
         axes = np.atleast_1d(fig.subplots(nrows, min(n, ncols))).ravel()
         data = monthly.sort_values(["scenario", "seed", "month"]).copy()
         for key in cumulative:
@@ -261,7 +262,7 @@ def effects_figure(table: pd.DataFrame, metrics: Sequence[str], lang: str = "en"
         absolute = rows[~(rows["ref_mean"].abs() > 0)]
         parts = [(p, kind) for p, kind in ((relative, "rel"), (absolute, "abs")) if len(p)]
         heights = [max(len(p), 1) for p, _ in parts] or [1]
-        fig = Figure(figsize=(8.0, 0.5 * sum(heights) + 1.6 + 0.6 * len(parts)), layout="constrained")
+        fig = ShownFigure(figsize=(8.0, 0.5 * sum(heights) + 1.6 + 0.6 * len(parts)), layout="constrained")
         axes = np.atleast_1d(fig.subplots(len(parts) or 1, 1, height_ratios=heights if parts else None))
         many = rows["scenario"].nunique() > 1
         for ax, (part, kind) in zip(axes, parts, strict=False):
@@ -300,7 +301,7 @@ def losses_figure(runs: pd.DataFrame, lang: str = "en") -> Figure:
     with matplotlib.rc_context(use_language(lang)):
         keys = [f"total_{k}" for k in PARTY_COLOURS]
         means = runs.groupby("scenario", sort=False)[keys].mean()
-        fig = Figure(figsize=(6.5, 4.0), layout="constrained")
+        fig = ShownFigure(figsize=(6.5, 4.0), layout="constrained")
         ax = fig.subplots()
         bottom = np.zeros(len(means))
         for key, colour in zip(keys, PARTY_COLOURS.values(), strict=True):
