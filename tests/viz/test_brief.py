@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -222,3 +223,21 @@ def test_brief_reuses_the_runs_of_a_results_folder(tmp_path, monkeypatch):
     write_brief("baseline", "no_policy", tmp_path / "zh.html", seeds=2, months=12, firms=80, lang="zh", results=folder)
     assert reports and reports[0].completed == 0 and reports[0].skipped == 4
     assert "政策简报" in (tmp_path / "zh.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("bad_out", ["folder", "below_a_file/brief.html"])
+def test_brief_checks_its_output_file_before_any_run(tmp_path: Path, monkeypatch, bad_out: str) -> None:
+    """A brief that could not be written is refused in one line before a single simulation runs."""
+    import ecosim.viz.brief as brief_module
+
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "below_a_file").write_text("a file, not a folder")
+
+    def no_runs(*args, **kwargs):
+        raise AssertionError("the brief started its runs before checking --out")
+
+    monkeypatch.setattr(brief_module, "write_brief", no_runs)
+    res = CliRunner().invoke(app, ["brief", "baseline", "--vs", "no_policy", "--seeds", "2", "--firms", "100",
+                                   "--months", "6", "--out", str(tmp_path / bad_out)])
+    assert res.exit_code == 2, res.output
+    assert "--out" in res.output and len(res.output.strip().splitlines()) == 1

@@ -71,17 +71,25 @@ def brief(
         fail(f"seeds = {seeds}: allowed from 2 to 1000 (confidence intervals need at least 2)")
     if workers < 1:
         fail(f"workers = {workers}: must be ≥ 1")
+    from ecosim.options import OptionError, check_out_dir, check_out_file, check_workers
+
     try:
         for name in (scenario, vs):
             load_scenario(name, months=months, firms=firms)
-    except ScenarioError as exc:
+        out = check_out_file(out)  # before any run: a brief that cannot be written loses them all
+        check_workers(workers)
+        if results is not None:
+            results = check_out_dir(results, option="--results")
+    except (ScenarioError, OptionError) as exc:
         fail(str(exc))
     try:
         path = write_brief(scenario, vs, out, seeds=seeds, lang=lang, months=months, firms=firms, workers=workers,
                            results=results, progress=not quiet)
     except FontError as exc:
         fail(str(exc))
-    console.print(f"brief written to [bold]{path}[/]")
+    from rich.markup import escape
+
+    console.print(f"brief written to [bold]{escape(str(path))}[/]")
 
 
 def register(app: typer.Typer) -> None:
