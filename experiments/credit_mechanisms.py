@@ -110,11 +110,13 @@ def measure(name: str, base: str, overrides: dict, seed: int, firms: int) -> dic
     out["loss_municipal"] = float(met["loss_guarantor_municipal"].sum())
     out["loss_national"] = float(met["loss_guarantor_national"].sum())
     out["national_refused"] = float(met["national_refused"].sum())
-    if "guarantor_room" in met:
-        empty = met.loc[met["guarantor_room"] <= 1e-9, "month"]
+    if "guarantee_rationed" in met:  # first month the guarantor turned loans away for lack of room
+        empty = met.loc[met["guarantee_rationed"] > 0, "month"]
         out["municipal_exhausted_month"] = float(empty.iloc[0]) if len(empty) else np.nan
+        out["guarantee_rationed"] = float(met["guarantee_rationed"].sum())
     else:
         out["municipal_exhausted_month"] = np.nan
+        out["guarantee_rationed"] = np.nan
     out["guarantor_leverage_peak"] = float(met["guarantor_leverage"].max())
     out["guarantor_leverage_min"] = float(met["guarantor_leverage"].min())
     from ecosim.credit.bank import lending_rooms

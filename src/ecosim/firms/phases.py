@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecosim import macro  # downturn hooks (ecosim.macro)
 from ecosim.common_random import firm_draws, poisson_from_uniform
 from ecosim.firms import state as S
 from ecosim.firms.agent import Startup
@@ -141,6 +142,7 @@ def develop_startups(model: EcosystemModel) -> None:
     # Revenue grows with market quality once a firm sells.
     selling = np.flatnonzero(alive & (f.revenue > 0))
     growth = p.revenue_growth + p.revenue_growth_quality * f.q_market[selling] + 0.03 * shocks[selling, 1]
+    growth += macro.revenue_growth_shift(model)  # downturn (ecosim.macro): lower growth while it lasts
     f.revenue[selling] *= np.exp(growth)
     # Patents from IP quality: one uniform per row, so the stream is read the same in every scenario.
     patent_draw = firm_draws(model, rng, "random")
@@ -196,6 +198,7 @@ def fail_startups(model: EcosystemModel) -> None:
     alive = np.flatnonzero(f.status == S.ACTIVE)
     hazard = (p.tech_failure_hazard * np.exp(-p.quality_hazard_slope * f.quality[alive])
               * (f.stage[alive] < S.MATURE))
+    hazard = hazard * macro.failure_multiplier(model)  # downturn (ecosim.macro): higher failure risk
     failing = alive[model.distressed[alive] | (draws[alive] < hazard)]
     model.distressed[:] = False
     if len(failing) == 0:
