@@ -203,8 +203,8 @@ class BankSection(Section):
         source="model assumption: the re-lending and FTP schemes require the saving to reach the firm",
     )
     risk_premium: float = lever(
-        2.0, "share of the feared loss", "Premium for unexpected loss a bank adds to a loan's spread, as a share "
-        "of its expected loss at the officer's ambiguity-averse default estimate (the bank's risk aversion).",
+        1.0, "share of the feared loss", "Premium for unexpected loss a bank adds to a loan's spread, as a share "
+        "of its expected loss (the bank's risk aversion).",
         ge=0.0, le=10.0,
         source="model assumption (uncertain): unexpected loss of a small-firm portfolio is of the order of its "
         "expected loss",
@@ -230,9 +230,9 @@ class BankSection(Section):
         source="90 days overdue: the regulatory NPL definition (CBIRC five-category classification)",
     )
     workout_months: int = lever(
-        9, "months", "Months a defaulted loan stays on the bank's books (collection, collateral sale, guarantee "
+        12, "months", "Months a defaulted loan stays on the bank's books (collection, collateral sale, guarantee "
         "and pool claims) before the loss is booked and written off; 0 books it at once.", ge=0, le=36,
-        source="model assumption (uncertain): NPL disposal within the year, with claims paid after 90+ days",
+        source="model assumption (uncertain): NPL disposal within about a year, guarantee and pool claims paid on resolution",
     )
     rate_cap: float = lever(
         0.065,
@@ -280,11 +280,16 @@ class BankSection(Section):
         "whatever the security or cover (repayment capacity comes first).", ge=0.0, le=1.0,
     )
     officer_penalty: float = lever(
-        1.6,
+        0.6,
         "yuan of personal cost per yuan of expected default",
-        "Weight of the loan officer's personal penalty (accountability) on the loans they approve that fail.",
+        "Weight of the loan officer's personal penalty (accountability, 问责) on the loans they approve that fail: "
+        "the chance that a failed loan leads to a sanction × the career cost of a sanction per yuan of principal "
+        "× the officer's loss aversion. Default 0.7 × 0.35 × 2.25 ≈ 0.6; range 0.2–1.6 in the sensitivity analysis.",
         ge=0.0,
         le=20.0,
+        source="model assumption (uncertain), built up as: sanction probability ≈0.7 under lifelong accountability "
+        "before the exemption; career cost ≈0.35 per yuan of a 2 m loan (a demotion or forfeited bonuses worth "
+        "≈0.7 m yuan over a career against a median tech loan of 2 m); loss aversion 2.25 (Tversky & Kahneman 1992)",
     )
     opacity_aversion: float = lever(
         1.0,
@@ -415,7 +420,7 @@ class RiskSection(Section):
 
     shocks: bool = lever(True, "switch", "Adverse business shocks (market and technical setbacks).")
     shock_rate: float = lever(
-        0.012, "probability per month", "Chance of a setback for a firm of average latent quality.",
+        0.01, "probability per month", "Chance of a setback for a firm of average latent quality.",
         ge=0.0, le=0.2, source="model assumption (uncertain): calibrated to NPL 1.5–3% and losses ≈1–1.5% a year",
     )
     shock_quality_slope: float = lever(
@@ -427,7 +432,7 @@ class RiskSection(Section):
         source="model assumption (uncertain)",
     )
     shock_fatal_share: float = lever(
-        0.4, "share of setbacks", "Share of setbacks the firm cannot survive (its market or its key technology "
+        0.35, "share of setbacks", "Share of setbacks the firm cannot survive (its market or its key technology "
         "gone): it closes, whatever its cash, and its loans default.", ge=0.0, le=1.0,
         source="model assumption (uncertain): sized so that loans to established firms default about 2–3% a year",
     )

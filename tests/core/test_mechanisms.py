@@ -12,7 +12,7 @@ from ecosim.firms import state as S
 from ecosim.firms.phases import fail_startups, trade
 from ecosim.information.brokers import visit_firms
 from ecosim.model import EcosystemModel
-from ecosim.risk.defaults import write_off_due
+from ecosim.risk.defaults import write_off
 from ecosim.scenario import load_scenario
 
 
@@ -53,8 +53,7 @@ def test_firm_without_cash_or_finance_fails_and_lender_books_loss() -> None:
     assert f.status[firm] == S.FAILED
     assert (loans.status[mine] == WORKOUT).all()  # non-performing until the workout ends
     assert bank.equity == pytest.approx(equity_before, rel=1e-9, abs=1e-9)
-    model.month += model.params.banks.workout_months
-    write_off_due(model)
+    write_off(model, mine)  # the workout ends: the loss is booked
     assert (loans.status[mine] == DEFAULTED).all()
     assert bank.equity == pytest.approx(equity_before - owed, rel=1e-9, abs=1e-9)
     ev = model.events.frame()

@@ -69,7 +69,7 @@ def test_guarantor_at_its_leverage_limit_issues_nothing() -> None:
     """With outstanding cover at leverage_limit × net assets, no guaranteed loan is made; with room, some are."""
     made = {}
     for full in (False, True):
-        model = small_model(seed=5, firms=400)
+        model = small_model({"guarantee.max_pd": 0.25, "guarantee.municipal_capital": 1500.0}, seed=5, firms=400)
         for _ in range(6):
             model.step()
         chain = model.guarantee_chain

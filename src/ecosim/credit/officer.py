@@ -264,8 +264,8 @@ def decide(
     if reference_rate is None:
         price = required
     else:
-        # The spread prices the loss the bank fears: at the officer's ambiguity-averse default estimate.
-        feared_loss = officer_pd * loss_given_default * (1.0 - np.clip(cover, 0.0, 1.0))
+        # The spread prices the expected loss and a premium for unexpected loss in proportion to it.
+        feared_loss = pd * loss_given_default * (1.0 - np.clip(cover, 0.0, 1.0))
         price = np.maximum(reference_rate + capital_charge + (1.0 + risk_premium) * feared_loss + penalty
                            - pass_through * np.maximum(funding_saving, 0.0), required)
     approve = (price <= rate_cap) & (pd <= max_pd)
