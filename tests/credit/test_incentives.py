@@ -54,7 +54,8 @@ def _set_npl(model, bank, share: float) -> None:
     loans.overdue_months[mine] = 0
     one = mine[loans.status[mine] == L.ACTIVE][0]
     loans.set_status(np.array([one]), L.WORKOUT)
-    loans.outstanding[one] = share * bank.loan_balance
+    others = float(loans.outstanding[mine[loans.status[mine] == L.ACTIVE]].sum())
+    loans.outstanding[one] = share * others / (1.0 - share)  # share of the principal on the books
 
 
 def test_branch_over_its_tolerance_loses_the_exemption() -> None:

@@ -105,29 +105,35 @@ def bank_defaults_12m(model: EcosystemModel) -> np.ndarray:
     return np.concatenate([bk.defaults_12m for bk in banks]).reshape(len(banks), -1).sum(axis=1)
 
 
+def _book(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
+    """Per bank: (non-performing principal, principal on the books: active and workout loans)."""
+    loans = model.loans
+    n = len(loans)
+    status = loans.status[:n]
+    on_books = np.flatnonzero((status == L.ACTIVE) | (status == L.WORKOUT))
+    bad = on_books[(status[on_books] == L.WORKOUT)
+                   | (loans.overdue_months[on_books] >= model.params.banks.overdue_default_months)]
+    k = len(model.banks)
+    return (np.bincount(loans.bank[bad], weights=loans.outstanding[bad], minlength=k),
+            np.bincount(loans.bank[on_books], weights=loans.outstanding[on_books], minlength=k))
+
+
 def nonperforming(model: EcosystemModel) -> np.ndarray:
     """Per bank in ``model.banks`` order: non-performing principal on its books.
 
     Loans in workout (defaulted, loss not yet resolved) and loans ``banks.overdue_default_months``
     (90 days) or more in arrears.
     """
-    loans = model.loans
-    n = len(loans)
-    status = loans.status[:n]
-    bad = (status == L.WORKOUT) | ((status == L.ACTIVE)
-                                    & (loans.overdue_months[:n] >= model.params.banks.overdue_default_months))
-    idx = np.flatnonzero(bad)
-    return np.bincount(loans.bank[idx], weights=loans.outstanding[idx], minlength=len(model.banks))
+    return _book(model)[0]
 
 
 def npl_ratios(model: EcosystemModel) -> np.ndarray:
     """Per bank in ``model.banks`` order: the NPL ratio as banks report it.
 
-    Non-performing principal (:func:`nonperforming`) over the bank's loan book, which still
-    carries the loans in workout until they are written off.
+    Non-performing principal (:func:`nonperforming`) over the principal on the bank's books, which
+    still carry the loans in workout until they are written off (the ledger's loan account).
     """
-    bad = nonperforming(model)
-    book = model.ledger.balance[model.bank_accounts["loans"]]
+    bad, book = _book(model)
     return np.where(book > 0, bad / np.where(book > 0, book, 1.0), 0.0)
 
 
