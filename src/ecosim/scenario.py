@@ -488,6 +488,15 @@ class GuaranteeSection(Section):
     max_guarantee: float = lever(
         10.0, "million yuan", "Largest loan the guarantor covers.", ge=0.0, le=1_000.0
     )
+    line_per_employee: float = lever(
+        0.25, "million yuan per employee", "Guaranteed-loan line the guarantor's scorecard grants per "
+        "social-insurance payer (泉融通-科创贷 scores social-insurance and IP data).", ge=0.0, le=10.0,
+        source="calibrated: no published scorecard; identified by the product's credit per firm (≈3.2 m)",
+    )
+    line_per_patent: float = lever(
+        0.4, "million yuan per patent", "Guaranteed-loan line the guarantor's scorecard grants per patent held.",
+        ge=0.0, le=10.0, source="model assumption (uncertain): no published scorecard",
+    )
 
     @model_validator(mode="after")
     def _split_sums_to_one(self) -> GuaranteeSection:
@@ -526,7 +535,8 @@ class RiskSection(Section):
     key team member leaving) with probability ``shock_rate × exp(-shock_quality_slope ×
     quality)`` times the downturn's multiplier (:mod:`ecosim.macro`). A setback costs
     ``shock_loss_months`` of its monthly costs in cash and ``shock_revenue_cut`` of its
-    revenue; a share of setbacks is fatal. A firm that cannot absorb a setback misses its
+    revenue; a setback is not fatal by itself (fatal technical and market failures are the firms'
+    latent hazard, ``firms.tech_failure_hazard``). A firm that cannot absorb a setback misses its
     instalments and, 90 days on, defaults. Nobody sees latent quality: lenders see the shocks only through revenue,
     cash and ratings.
     """
@@ -543,11 +553,6 @@ class RiskSection(Section):
     shock_loss_months: float = lever(
         4.0, "months of costs", "Cash a setback costs (written-off work, lost receivables).", ge=0.0, le=36.0,
         source="model assumption (uncertain)",
-    )
-    shock_fatal_share: float = lever(
-        0.35, "share of setbacks", "Share of setbacks the firm cannot survive (its market or its key technology "
-        "gone): it closes, whatever its cash, and its loans default.", ge=0.0, le=1.0,
-        source="model assumption (uncertain): sized so that loans to established firms default about 2–3% a year",
     )
     shock_cash_loss: float = lever(
         0.3, "share of cash", "Share of the firm's cash a setback also consumes (working capital sunk in a failed "

@@ -41,7 +41,7 @@ def test_downturn_window_and_revenue_growth_shift() -> None:
 
 def test_setbacks_cost_cash_and_revenue_booked_in_the_ledger() -> None:
     """Hit firms lose cash to the market and part of their revenue; the books still balance."""
-    model = small_model({"risk.shock_rate": 0.2, "risk.shock_fatal_share": 0.0}, firms=300)
+    model = small_model({"risk.shock_rate": 0.2}, firms=300)
     f = model.firms
     revenue = f.revenue.copy()
     adverse_shocks(model)
@@ -50,6 +50,16 @@ def test_setbacks_cost_cash_and_revenue_booked_in_the_ledger() -> None:
     assert cut.any()
     np.testing.assert_allclose(f.revenue[cut], revenue[cut] * (1 - model.params.risk.shock_revenue_cut))
     model.ledger.check(model.month)
+
+
+def test_a_setback_is_not_fatal_by_itself() -> None:
+    """Setbacks cost cash and revenue but close no firm: fatal failures are the latent hazard alone."""
+    model = small_model({"risk.shock_rate": 0.2}, firms=300)
+    doomed = model.firms.doomed_since.copy()
+    adverse_shocks(model)
+    assert model.tally["shocks"] > 0
+    assert not model.distressed.any()
+    np.testing.assert_array_equal(model.firms.doomed_since, doomed)
 
 
 def test_switching_shocks_off_keeps_every_other_random_stream_in_step() -> None:

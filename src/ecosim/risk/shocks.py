@@ -5,12 +5,12 @@ trial, a key team member leaving — with monthly probability
 ``risk.shock_rate × exp(-risk.shock_quality_slope × quality)``, raised during a
 downturn (:func:`ecosim.macro.failure_multiplier`). A setback costs
 ``shock_loss_months`` of the firm's monthly costs plus ``shock_cash_loss`` of its cash
-(paid out, within the cash it has) and cuts its revenue by ``shock_revenue_cut`` for good; a share
-``shock_fatal_share`` of setbacks (the firm's market or key technology gone) closes the
-firm whatever its cash (it is marked distressed and fails this month): its cash is sunk
-in the failing business, since wages, taxes and trade creditors rank before the bank. A firm that cannot
-absorb a setback misses its instalments and, after ``banks.overdue_default_months``,
-defaults (:mod:`ecosim.credit.servicing`).
+(paid out, within the cash it has) and cuts its revenue by ``shock_revenue_cut`` for good. A
+setback is never fatal by itself: the fatal failures (the firm's market or key technology gone)
+are the latent technical and market hazard of :func:`ecosim.firms.phases.fail_startups`, so the
+two mechanisms do not count the same failures twice. A firm that cannot absorb a setback misses
+its instalments and, after ``banks.overdue_default_months``, defaults
+(:mod:`ecosim.credit.servicing`).
 
 A borrower's chance of default therefore rises with low latent quality and with
 setbacks, not only with a short runway. Lenders never see quality or the shock
@@ -18,9 +18,7 @@ draws: they see revenue, cash, age, collateral, ratings and soft information, so
 accuracy of what they see decides how many of their borrowers default.
 
 Draws: one uniform per firm row per month from the ``firms`` stream (common random
-numbers: the same firms are hit in every scenario while they operate in both); a hit
-is fatal when the same uniform lies in the lowest ``shock_fatal_share`` of the hit
-range, so no second draw is needed.
+numbers: the same firms are hit in every scenario while they operate in both).
 """
 
 from __future__ import annotations
@@ -57,13 +55,9 @@ def adverse_shocks(model: EcosystemModel) -> None:
     hit = alive[u < prob]
     if len(hit) == 0:
         return
-    fatal = u[u < prob] < r.shock_fatal_share * prob[u < prob]
-    model.distressed[hit[fatal]] = True
-    model.tally["shocks_fatal"] += int(fatal.sum())
     led = model.ledger
     cash = np.maximum(led.balance[f.acct_cash[hit]], 0.0)
-    # A fatal setback sinks the firm's cash (wages, taxes and trade creditors rank before the bank).
-    loss = np.where(fatal, cash, np.minimum(r.shock_loss_months * f.burn[hit] + r.shock_cash_loss * cash, cash))
+    loss = np.minimum(r.shock_loss_months * f.burn[hit] + r.shock_cash_loss * cash, cash)
     market = led.external_owner("market")
     led.transfer("setback_loss", f.acct_cash[hit], f.acct_retained[hit], market["cash"], market["net_flow"], loss)
     f.revenue[hit] *= 1.0 - r.shock_revenue_cut

@@ -156,8 +156,12 @@ def _settled(run: RunData, column: str, warmup: int = 12) -> pd.Series:
     return series
 
 
-def _per_borrower(run: RunData, product: str) -> float:
-    """Credit of one product per firm that received it (total principal / distinct borrowers)."""
+def _per_borrower(run: RunData, product: str, granted: bool = False) -> float:
+    """Credit of one product per firm that received it (total principal / distinct borrowers).
+
+    With ``granted``, the credit *granted* per firm (授信): the largest loan each borrower drew, its line,
+    rather than the sum of the loans it drew and renewed over the run.
+    """
     from ecosim.credit.loans import PRODUCTS
 
     if product not in PRODUCTS:
@@ -166,6 +170,8 @@ def _per_borrower(run: RunData, product: str) -> float:
     borrowers = loans["firm"].nunique()
     if borrowers == 0:
         raise NotAvailable(f"no '{product}' loans were made")
+    if granted:
+        return float(loans.groupby("firm")["principal"].max().mean())
     return float(loans["principal"].sum() / borrowers)
 
 
@@ -184,8 +190,8 @@ def _survival_at(run: RunData, age_months: int) -> float:
 
 @quantity("credit_per_firm_rating_credit")
 def credit_per_firm_rating_credit(run: RunData) -> float:
-    """Rating-based credit loans (provincial platform) per borrowing firm, million yuan."""
-    return _per_borrower(run, "rating_credit")
+    """Rating-based credit granted (provincial platform) per borrowing firm: its largest loan, million yuan."""
+    return _per_borrower(run, "rating_credit", granted=True)
 
 
 @quantity("credit_per_firm_data_credit")
