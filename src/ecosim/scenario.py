@@ -319,8 +319,8 @@ class BankSection(Section):
         1.0, "share of the feared loss", "Premium for unexpected loss a bank adds to a loan's spread, as a share "
         "of its expected loss (the bank's risk aversion).",
         ge=0.0, le=10.0,
-        source="model assumption (uncertain): unexpected loss of a small-firm portfolio is of the order of its "
-        "expected loss",
+        source="calibrated (uncertain): unexpected loss of a small-firm portfolio is of the order of its "
+        "expected loss; identified by the loan rate and the rate gap of defaulted loans",
     )
     screening_precision: float = lever(
         2.0, "precision (1/variance)", "What an officer's own due diligence (site visits, accounts, references) "
@@ -374,7 +374,10 @@ class BankSection(Section):
         0.7, "share", "Loan-to-value limit against collateral.", ge=0.0, le=1.0
     )
     revenue_multiple: float = lever(
-        6.0, "months of revenue", "Largest loan as months of current revenue.", ge=0.0, le=60.0
+        6.0, "months of revenue", "Largest scored working-capital loan (data credit, guaranteed tech loan) as "
+        "months of current revenue: the firm's working-capital need estimated from its sales.", ge=0.0, le=60.0,
+        source="CBIRC Interim Measures for Working Capital Loans (流动资金贷款管理暂行办法, 2010): need = sales × "
+        "(1 - margin) × (1 + growth) / working-capital turnover; a turnover of about 2 a year gives ≈6 months",
     )
     max_loan: float = lever(
         30.0, "million yuan", "Largest single loan to a startup.", ge=0.1, le=10_000.0
@@ -543,8 +546,8 @@ class RiskSection(Section):
 
     shocks: bool = lever(True, "switch", "Adverse business shocks (market and technical setbacks).")
     shock_rate: float = lever(
-        0.01, "probability per month", "Chance of a setback for a firm of average latent quality.",
-        ge=0.0, le=0.2, source="model assumption (uncertain): calibrated to NPL 1.5–3% and losses ≈1–1.5% a year",
+        0.01, "probability per month", "Chance of a (non-fatal) setback for a firm of average latent quality.",
+        ge=0.0, le=0.2, source="calibrated: NPL stock 1.5–3% and losses ≈1–1.5% a year",
     )
     shock_quality_slope: float = lever(
         1.5, "log-hazard per sd of quality", "How much less often a better firm suffers a setback.",
@@ -585,7 +588,8 @@ class ProductSection(Section):
     data_line_per_employee: float = lever(
         0.08, "million yuan per employee",
         "Data-based small credit loan (泉融e贷, government-service data): line per social-insurance payer.",
-        ge=0.0, le=10.0, source="domain brief: ≈0.67 m per firm",
+        ge=0.0, le=10.0, source="calibrated: no published scorecard; identified by the product's credit per firm "
+        "(domain brief: ≈0.67 m)",
     )
     data_line_max: float = lever(
         1.0, "million yuan", "Largest data-based small credit loan.", ge=0.0, le=100.0,

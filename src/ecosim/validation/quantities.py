@@ -294,7 +294,30 @@ def loan_rate_weighted(run: RunData) -> float:
 
 @quantity("rate_gap_defaulted")
 def rate_gap_defaulted(run: RunData) -> float:
-    """Principal-weighted rate of loans that later defaulted minus that of loans repaid (risk-based pricing)."""
+    """How much more loans that later defaulted were charged than loans repaid, within each product.
+
+    Security and cover rightly lower a loan's price (they lower the loss the bank bears), so a
+    defaulted loan against collateral or with a guarantee may cost less than a repaid unsecured one:
+    the comparison is made between loans of the same product (the same security and cover), each
+    product's gap in principal-weighted rates weighted by its defaulted principal.
+    """
+    loans = _loan_rates(run)
+    gaps, weights = [], []
+    for _, g in loans.groupby("product"):
+        bad, good = g[g["defaulted"]], g[g["repaid"]]
+        if bad.empty or good.empty:
+            continue
+        gaps.append(np.average(bad["rate"], weights=bad["principal"])
+                    - np.average(good["rate"], weights=good["principal"]))
+        weights.append(bad["principal"].sum())
+    if not gaps or sum(weights) <= 0:
+        raise NotAvailable("no product with both defaulted and repaid loans")
+    return float(np.average(gaps, weights=weights))
+
+
+@quantity("rate_gap_defaulted_pooled")
+def rate_gap_defaulted_pooled(run: RunData) -> float:
+    """Principal-weighted rate of all loans that later defaulted minus that of all loans repaid (products pooled)."""
     loans = _loan_rates(run)
     bad, good = loans[loans["defaulted"]], loans[loans["repaid"]]
     if bad.empty or good.empty:
