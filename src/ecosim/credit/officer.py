@@ -51,16 +51,17 @@ from scipy.special import expit, logit
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
 
-#: Bank scorecard (log-odds of default within a year). The runway, coverage and age weights
-#: were fitted by logistic regression of 12-month failure on these observables over baseline
-#: runs; the quality weight is the slope of the firms' setback and failure hazards in latent
-#: quality (about 1 per sd, ``risk.shock_quality_slope``), applied to the lender's view, so the
-#: view is worth what it tells about quality.
-SCORE_INTERCEPT = 5.29
-SCORE_RUNWAY = 2.01  # per log(1 + months of runway after debt service), capped at RUNWAY_CAP
-SCORE_COVERAGE = 0.0  # per unit of revenue / costs, capped at 1.5
-SCORE_QUALITY = 1.18  # per sd of the lender's view of quality
-SCORE_AGE = 0.18  # track record: up to five years
+#: Bank scorecard (log-odds of default within a year), fitted by logistic regression of
+#: 12-month failure of all operating firms on these observables over calibrated baseline runs
+#: (``scripts/fit_scorecard.py --population --seeds 3``; on the whole population, so the fit is
+#: not biased by the banks' own selection of borrowers). Refitted when failures came from the
+#: latent technical and market hazard and non-fatal setbacks: the runway now predicts failure
+#: far less than under a cash cliff, and revenue coverage, positive now, predicts it.
+SCORE_INTERCEPT = 1.08
+SCORE_RUNWAY = 0.94  # per log(1 + months of runway after debt service), capped at RUNWAY_CAP
+SCORE_COVERAGE = 0.56  # per unit of revenue / costs, capped at 1.5
+SCORE_QUALITY = 0.79  # per sd of the lender's view of quality
+SCORE_AGE = -0.28  # per five years of age (capped): firms a few years old fail more than the youngest
 #: Runway counted as "carries itself" (months).
 RUNWAY_CAP = 60.0
 
