@@ -7,8 +7,11 @@ intervals and differences paired seed by seed:
    (园区通) platform alone; all three (the baseline). Differences are against
    "no platforms".
 2. **Accuracy** — the provincial and municipal ratings at accuracies from 0
-   (noise) to 0.99 (the district score, whose accuracy follows from its
-   indicators, switched off). Differences are against accuracy 0.
+   (noise) to 0.99 at full coverage (every firm rated from the start; the
+   district score, whose accuracy follows from its indicators, switched off).
+   Differences are against accuracy 0. Defaults depend on latent quality, which
+   lenders see only through ratings and their other information, so better
+   ratings mean fewer defaults per loan (``loan_default_share``).
 
 Run::
 
@@ -35,7 +38,7 @@ from ecosim.experiments import Variant, compare  # noqa: E402
 #: Summary figures compared.
 METRICS = [
     "mean_allocation_auc", "mean_unfunded_top_quality", "mean_credit_access_rate", "total_new_loans",
-    "mean_npl_ratio", "survival_share", "mean_time_to_loan", "rating_auc",
+    "mean_npl_ratio", "survival_share", "mean_time_to_loan", "rating_auc", "loan_default_share", "total_approvals",
 ]
 LABELS = {
     "mean_allocation_auc": "allocation AUC (lending vs latent quality)",
@@ -44,6 +47,7 @@ LABELS = {
     "total_new_loans": "loans paid out (m yuan)",
     "mean_npl_ratio": "NPL ratio",
     "rating_auc": "rating AUC against later failure",
+    "loan_default_share": "defaults per loan",
 }
 OFF = {"platforms.provincial": False, "platforms.municipal": False, "platforms.district": False}
 TIERS = [
@@ -53,14 +57,16 @@ TIERS = [
     Variant("district only", "baseline", {**OFF, "platforms.district": True}),
     Variant("all three", "baseline", {}),
 ]
-ACCURACIES = (0.0, 0.25, 0.5, 0.65, 0.75, 0.85, 0.99)
+ACCURACIES = (0.0, 0.25, 0.5, 0.65, 0.75, 0.85, 0.95, 0.99)
+FULL_COVERAGE = {"platforms.district": False, "platforms.coverage_start": 1.0,
+                 "platforms.provincial_coverage_start": 1.0}
 
 
 def accuracy_variants(accuracies=ACCURACIES) -> list[Variant]:
-    """Provincial and municipal ratings at each accuracy; the district score off."""
+    """Provincial and municipal ratings at each accuracy, every firm covered; the district score off."""
     return [
         Variant(f"accuracy {a:g}", "baseline",
-                {"platforms.district": False, "platforms.accuracy": a, "platforms.provincial_accuracy": a})
+                {**FULL_COVERAGE, "platforms.accuracy": a, "platforms.provincial_accuracy": a})
         for a in accuracies
     ]
 
@@ -77,7 +83,7 @@ def figure(tiers: pd.DataFrame, accuracy: pd.DataFrame, path: Path | None) -> pl
         ax.set_title(f"{LABELS[metric]}\ndifference vs no platforms", fontsize=10)
         ax.tick_params(axis="x", rotation=20, labelsize=8)
     acc = accuracy.assign(accuracy=accuracy["scenario"].str.removeprefix("accuracy ").astype(float))
-    for ax, metric in zip(axes[1], ["mean_allocation_auc", "rating_auc", "mean_unfunded_top_quality"], strict=True):
+    for ax, metric in zip(axes[1], ["mean_allocation_auc", "rating_auc", "loan_default_share"], strict=True):
         t = acc[acc["metric"] == metric].sort_values("accuracy")
         ax.plot(t["accuracy"], t["diff"], marker="o", color="#c44e52")
         ax.fill_between(t["accuracy"], t["diff_low"], t["diff_high"], alpha=0.25, color="#c44e52")
@@ -109,7 +115,8 @@ def main(
     show = ["metric", "scenario", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"]
     with pd.option_context("display.width", 200, "display.max_rows", 200, "display.float_format", "{:.4g}".format):
         print(tiers.table[show].to_string(index=False))
-        print(accuracy.table[accuracy.table["metric"].isin(["mean_allocation_auc", "rating_auc"])][show]
+        print(accuracy.table[accuracy.table["metric"].isin(["mean_allocation_auc", "rating_auc",
+                                                            "loan_default_share"])][show]
               .to_string(index=False))
     print(f"written to {out}")
 

@@ -27,6 +27,8 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("loss_pool", np.float64, 0.0, "default: reimbursed by the risk-compensation pool"),
     Column("product", np.int8, -1, "loan: product code; -1 when not a loan"),
     Column("detail", np.float64, np.nan, "kind-specific figure (loan: rate; investment: post-money; exit: multiple)"),
+    Column("rate", np.float64, np.nan, "loan: annual interest rate; NaN for other events"),
+    Column("tenor", np.int16, -1, "loan: tenor in months; -1 for other events"),
     Column("round", np.int16, -1, "investment and exit: the firm's equity round of the stake (1 = first)"),
     Column("channel", np.int8, -1, "exit: ecosim.equity.holdings.EXIT_CHANNELS; listing: ecosim.equity.boards.BOARDS"),
 )

@@ -61,6 +61,7 @@ from ecosim.outputs.metrics import METRIC_NAMES, monthly_metrics
 from ecosim.public.government import Government
 from ecosim.risk.chain import GuaranteeChain
 from ecosim.risk.pool import RiskPool
+from ecosim.risk.shocks import adverse_shocks
 from ecosim.scenario import JINAN_FIRMS, Scenario
 
 Phase = Callable[["EcosystemModel"], None]
@@ -116,6 +117,7 @@ MONTH: tuple[Phase, ...] = (
     broker_research,  # the tech brokerage spins off startups and licenses projects
     rate_firms,  # platforms onboard and rate firms
     develop_startups,  # hibernation, R&D milestones, first sales, revenue, patents, costs, staff
+    adverse_shocks,  # setbacks cost cash and revenue, more often for weak firms (ecosim.risk.shocks)
     visit_firms,  # partner teams visit, introduce banks, pass soft information
     seek_finance,  # firms with a short runway start looking for money
     lend,  # applications, officers' decisions, guarantees, disbursal

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError, model_validator
 
+from ecosim.macro import DownturnSection
 from ecosim.params import STRICT, Section, lever
 
 #: Folder of the scenario files shipped inside the package (found the same way after a wheel install).
@@ -284,13 +285,67 @@ class BankSection(Section):
         source="domain brief: 121 institutions on the municipal platform",
     )
     capital: float = lever(
-        250.0, "million yuan", "Equity capital of a bank's tech-lending book at Jinan size.", ge=1.0, le=1e6
+        8.0, "million yuan", "Equity capital a bank's Jinan branch allots to its tech-loan plan (the separate "
+        "credit plan), at Jinan size: with the capital ratio it caps the tech-loan book.", ge=1.0, le=1e6,
+        source="model assumption (uncertain): no published figure; sized so that the 121 institutions' tech-loan "
+        "plans leave about a third more room than the baseline book needs, so losses in a downturn bind",
     )
     capital_ratio: float = lever(
         0.105, "share", "Capital requirement: loan book at most capital / ratio.", ge=0.01, le=1.0
     )
     funding_rate: float = lever(
         0.02, "per year", "Banks' cost of deposit funding.", ge=0.0, le=0.2, source="LPR 3.0% less a typical spread"
+    )
+    lpr_1y: float = lever(
+        0.030, "per year", "One-year loan prime rate (贷款市场报价利率), the reference rate of loans up to five years.",
+        ge=0.0, le=0.2, source="domain brief: LPR 2025, 1-year 3.0%",
+    )
+    lpr_5y: float = lever(
+        0.035, "per year", "Five-year loan prime rate, the reference rate of loans of five years or more.",
+        ge=0.0, le=0.2, source="domain brief: LPR 2025, 5-year 3.5%",
+    )
+    capital_return: float = lever(
+        0.06, "per year", "Return a bank requires on the capital a loan ties up (capital_ratio of the principal); "
+        "the capital cost in a loan's spread is capital_ratio × this (excess over the funding it replaces).", ge=0.0, le=0.5,
+        source="model assumption: listed Chinese banks' return on equity ≈8–10% (2023–2024) less the deposit rate "
+        "the capital replaces",
+    )
+    subsidy_pass_through: float = lever(
+        1.0, "share", "Share of a bank's funding-cost saving (tech re-lending, FTP rebate, rediscount) passed on "
+        "to the borrower as a lower rate.", ge=0.0, le=1.0,
+        source="model assumption: the re-lending and FTP schemes require the saving to reach the firm",
+    )
+    risk_premium: float = lever(
+        1.0, "share of the feared loss", "Premium for unexpected loss a bank adds to a loan's spread, as a share "
+        "of its expected loss (the bank's risk aversion).",
+        ge=0.0, le=10.0,
+        source="calibrated (uncertain): unexpected loss of a small-firm portfolio is of the order of its "
+        "expected loss; identified by the loan rate and the rate gap of defaulted loans",
+    )
+    screening_precision: float = lever(
+        2.0, "precision (1/variance)", "What an officer's own due diligence (site visits, accounts, references) "
+        "learns of an applicant's quality at full effort.", ge=0.0, le=100.0,
+        source="model assumption (uncertain): comparable to a relationship's soft information",
+    )
+    screening_cover_cut: float = lever(
+        1.0, "effort lost per unit of cover", "Screening effort falls with the share of the loss that the guarantee "
+        "chain or the risk pool covers: effort = 1 - cut × cover (the known side effect of risk sharing).",
+        ge=0.0, le=1.0, source="model assumption (uncertain): weaker screening under cover, domain brief",
+    )
+    screening_exempt_cut: float = lever(
+        0.4, "effort lost", "Screening effort an officer shielded by the due-diligence exemption no longer spends "
+        "(the exemption requires procedure, not judgment).", ge=0.0, le=1.0,
+        source="model assumption (uncertain)",
+    )
+    overdue_default_months: int = lever(
+        3, "months", "Consecutive missed instalments after which a loan is non-performing and the borrower is "
+        "pursued (it fails and its loans go to workout).", ge=1, le=12,
+        source="90 days overdue: the regulatory NPL definition (CBIRC five-category classification)",
+    )
+    workout_months: int = lever(
+        12, "months", "Months a defaulted loan stays on the bank's books (collection, collateral sale, guarantee "
+        "and pool claims) before the loss is booked and written off; 0 books it at once.", ge=0, le=36,
+        source="model assumption (uncertain): NPL disposal within about a year, guarantee and pool claims paid on resolution",
     )
     rate_cap: float = lever(
         0.065,
@@ -306,6 +361,12 @@ class BankSection(Section):
     loss_given_default: float = lever(
         0.75, "share", "Share of an unsecured loan's outstanding principal lost on default.", ge=0.0, le=1.0
     )
+    secured_lgd_floor: float = lever(
+        0.25, "share of principal", "Least share of a defaulted loan a bank expects to lose however well it is "
+        "secured (realisation costs, time, the valuation risk of pledged patents and equity); used in pricing.",
+        ge=0.0, le=1.0,
+        source="model assumption (uncertain): recoveries on pledged IP and unlisted equity are slow and uncertain",
+    )
     collateral_haircut: float = lever(
         0.4, "share", "Haircut on collateral value when it is realised.", ge=0.0, le=1.0
     )
@@ -313,7 +374,10 @@ class BankSection(Section):
         0.7, "share", "Loan-to-value limit against collateral.", ge=0.0, le=1.0
     )
     revenue_multiple: float = lever(
-        6.0, "months of revenue", "Largest loan as months of current revenue.", ge=0.0, le=60.0
+        6.0, "months of revenue", "Largest scored working-capital loan (data credit, guaranteed tech loan) as "
+        "months of current revenue: the firm's working-capital need estimated from its sales.", ge=0.0, le=60.0,
+        source="CBIRC Interim Measures for Working Capital Loans (流动资金贷款管理暂行办法, 2010): need = sales × "
+        "(1 - margin) × (1 + growth) / working-capital turnover; a turnover of about 2 a year gives ≈6 months",
     )
     max_loan: float = lever(
         30.0, "million yuan", "Largest single loan to a startup.", ge=0.1, le=10_000.0
@@ -332,11 +396,16 @@ class BankSection(Section):
         "whatever the security or cover (repayment capacity comes first).", ge=0.0, le=1.0,
     )
     officer_penalty: float = lever(
-        1.6,
+        0.6,
         "yuan of personal cost per yuan of expected default",
-        "Weight of the loan officer's personal penalty (accountability) on the loans they approve that fail.",
+        "Weight of the loan officer's personal penalty (accountability, 问责) on the loans they approve that fail: "
+        "the chance that a failed loan leads to a sanction × the career cost of a sanction per yuan of principal "
+        "× the officer's loss aversion. Default 0.7 × 0.35 × 2.25 ≈ 0.6; range 0.2–1.6 in the sensitivity analysis.",
         ge=0.0,
         le=20.0,
+        source="model assumption (uncertain), built up as: sanction probability ≈0.7 under lifelong accountability "
+        "before the exemption; career cost ≈0.35 per yuan of a 2 m loan (a demotion or forfeited bonuses worth "
+        "≈0.7 m yuan over a career against a median tech loan of 2 m); loss aversion 2.25 (Tversky & Kahneman 1992)",
     )
     opacity_aversion: float = lever(
         1.0,
@@ -395,7 +464,7 @@ class GuaranteeSection(Section):
         ge=0.0, le=0.02,
     )
     national_cap: float = lever(
-        0.05, "share of guaranteed balance", "National fund pays while its cumulative payouts stay under this.",
+        0.045, "share of guaranteed balance", "National fund pays while its cumulative payouts stay under this.",
         ge=0.0, le=1.0, source="domain brief: 4–5%",
     )
     leverage_limit: float = lever(
@@ -410,17 +479,26 @@ class GuaranteeSection(Section):
         True, "switch", "The government tops up a guarantor whose capital is exhausted (public spending)."
     )
     municipal_capital: float = lever(
-        1_500.0, "million yuan", "Municipal guarantor's capital at Jinan size.", ge=0.0, le=1e6
+        80.0, "million yuan", "Municipal guarantor's capital at Jinan size.", ge=0.0, le=1e6
     )
     upper_tier_capital: float = lever(
         3_000.0, "million yuan", "Capital of each upper tier at Jinan size (their regional allocation).", ge=0.0, le=1e6
     )
     max_pd: float = lever(
-        0.25, "per year", "The guarantor covers firms whose default risk (annualised over the loan) it estimates "
+        0.05, "per year", "The guarantor covers firms whose default risk (annualised over the loan) it estimates "
         "below this.", ge=0.0, le=1.0
     )
     max_guarantee: float = lever(
         10.0, "million yuan", "Largest loan the guarantor covers.", ge=0.0, le=1_000.0
+    )
+    line_per_employee: float = lever(
+        0.25, "million yuan per employee", "Guaranteed-loan line the guarantor's scorecard grants per "
+        "social-insurance payer (泉融通-科创贷 scores social-insurance and IP data).", ge=0.0, le=10.0,
+        source="calibrated: no published scorecard; identified by the product's credit per firm (≈3.2 m)",
+    )
+    line_per_patent: float = lever(
+        0.4, "million yuan per patent", "Guaranteed-loan line the guarantor's scorecard grants per patent held.",
+        ge=0.0, le=10.0, source="model assumption (uncertain): no published scorecard",
     )
 
     @model_validator(mode="after")
@@ -453,6 +531,42 @@ class PoolSection(Section):
     )
 
 
+class RiskSection(Section):
+    """Credit risk: the adverse business shocks behind defaults, which hit weak firms more often.
+
+    Each month an operating startup suffers a setback (a lost customer, a failed trial, a
+    key team member leaving) with probability ``shock_rate × exp(-shock_quality_slope ×
+    quality)`` times the downturn's multiplier (:mod:`ecosim.macro`). A setback costs
+    ``shock_loss_months`` of its monthly costs in cash and ``shock_revenue_cut`` of its
+    revenue; a setback is not fatal by itself (fatal technical and market failures are the firms'
+    latent hazard, ``firms.tech_failure_hazard``). A firm that cannot absorb a setback misses its
+    instalments and, 90 days on, defaults. Nobody sees latent quality: lenders see the shocks only through revenue,
+    cash and ratings.
+    """
+
+    shocks: bool = lever(True, "switch", "Adverse business shocks (market and technical setbacks).")
+    shock_rate: float = lever(
+        0.01, "probability per month", "Chance of a (non-fatal) setback for a firm of average latent quality.",
+        ge=0.0, le=0.2, source="calibrated: NPL stock 1.5–3% and losses ≈1–1.5% a year",
+    )
+    shock_quality_slope: float = lever(
+        1.5, "log-hazard per sd of quality", "How much less often a better firm suffers a setback.",
+        ge=0.0, le=3.0, source="model assumption (uncertain): as the quality slope of the failure hazard",
+    )
+    shock_loss_months: float = lever(
+        4.0, "months of costs", "Cash a setback costs (written-off work, lost receivables).", ge=0.0, le=36.0,
+        source="model assumption (uncertain)",
+    )
+    shock_cash_loss: float = lever(
+        0.3, "share of cash", "Share of the firm's cash a setback also consumes (working capital sunk in a failed "
+        "launch or lost with a customer).", ge=0.0, le=1.0, source="model assumption (uncertain)",
+    )
+    shock_revenue_cut: float = lever(
+        0.3, "share of revenue", "Revenue lost for good in a setback (a customer or market gone).", ge=0.0, le=1.0,
+        source="model assumption (uncertain)",
+    )
+
+
 class ProductSection(Section):
     """Tech loan products a bank may offer, and the ordinary borrowing needs of firms with sales."""
 
@@ -474,7 +588,8 @@ class ProductSection(Section):
     data_line_per_employee: float = lever(
         0.08, "million yuan per employee",
         "Data-based small credit loan (泉融e贷, government-service data): line per social-insurance payer.",
-        ge=0.0, le=10.0, source="domain brief: ≈0.67 m per firm",
+        ge=0.0, le=10.0, source="calibrated: no published scorecard; identified by the product's credit per firm "
+        "(domain brief: ≈0.67 m)",
     )
     data_line_max: float = lever(
         1.0, "million yuan", "Largest data-based small credit loan.", ge=0.0, le=100.0,
@@ -482,15 +597,15 @@ class ProductSection(Section):
     )
     rd_enabled: bool = lever(True, "switch", "R&D loan (科研贷, Qilu Bank): long loans for researcher pay and labs.")
     rd_apply: float = lever(
-        0.1, "probability per month",
-        "Chance that a developing firm without sales or a loan, holding patents or a rating, seeks an R&D loan.",
+        0.3, "probability per month",
+        "Chance that a developing firm without a loan, holding patents or a rating, seeks an R&D loan for a project.",
         ge=0.0, le=1.0,
     )
     rd_tenor: int = lever(
         60, "months", "Tenor of an R&D loan.", ge=12, le=120, source="domain brief: tenor up to 10 years"
     )
     rd_months: float = lever(
-        12.0, "months of R&D cost", "R&D costs an R&D loan may finance.", ge=0.0, le=120.0
+        36.0, "months of R&D cost", "R&D costs an R&D loan may finance.", ge=0.0, le=120.0
     )
     rd_cost_share: float = lever(
         0.6, "share of burn", "Share of a firm's monthly costs that is R&D (researchers, labs).", ge=0.0, le=1.0
@@ -500,7 +615,7 @@ class ProductSection(Section):
         0.25, "million yuan", "IP platform's valuation of a patent of median IP quality.", ge=0.0, le=100.0
     )
     ip_haircut: float = lever(
-        0.5, "share", "Haircut on the IP valuation: lending limit and recovery on default.", ge=0.0, le=1.0
+        0.75, "share", "Haircut on the IP valuation: lending limit and recovery on default.", ge=0.0, le=1.0
     )
     equity_pledge_enabled: bool = lever(True, "switch", "Equity-pledge loan (科股贷, ICBC) against unlisted equity.")
     equity_pledge_share: float = lever(
@@ -522,7 +637,7 @@ class ProductSection(Section):
     )
     ma_enabled: bool = lever(True, "switch", "M&A loans for tech firms (pilot).")
     ma_apply: float = lever(
-        0.004, "probability per month", "Chance that a growth or mature firm with sales seeks an acquisition loan.",
+        0.0015, "probability per month", "Chance that a growth or mature firm with sales seeks an acquisition loan.",
         ge=0.0, le=1.0,
     )
     ma_revenue_months: float = lever(
@@ -963,6 +1078,8 @@ class Scenario(BaseModel):
     banks: BankSection = BankSection()
     guarantee: GuaranteeSection = GuaranteeSection()
     pool: PoolSection = PoolSection()
+    risk: RiskSection = RiskSection()
+    downturn: DownturnSection = DownturnSection()
     products: ProductSection = ProductSection()
     exemption: ExemptionSection = ExemptionSection()
     incentives: IncentiveSection = IncentiveSection()

@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from ecosim.credit.loans import ACTIVE as LOAN_ACTIVE
-from ecosim.credit.loans import DEFAULTED
+from ecosim.credit.loans import DEFAULTED, WORKOUT
 from ecosim.credit.officer import decide
 from ecosim.firms import state as S
 from ecosim.firms.phases import fail_startups, trade
 from ecosim.information.brokers import visit_firms
 from ecosim.model import EcosystemModel
+from ecosim.risk.defaults import write_off
 from ecosim.scenario import load_scenario
 
 
@@ -56,6 +57,9 @@ def test_firm_without_cash_or_finance_fails_and_lender_books_loss() -> None:
         fail_startups(model)
     assert f.status[firm] == S.FAILED
     assert f.exit_cause[firm] == S.CAUSE_INSOLVENT
+    assert (loans.status[mine] == WORKOUT).all()  # non-performing until the workout ends
+    assert bank.equity == pytest.approx(equity_before, rel=1e-9, abs=1e-9)
+    write_off(model, mine)  # the workout ends: the loss is booked
     assert (loans.status[mine] == DEFAULTED).all()
     assert bank.equity == pytest.approx(equity_before - owed, rel=1e-9, abs=1e-9)
     ev = model.events.frame()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ecosim.credit import loans as L
 from ecosim.credit.lending import funding_cost
 from ecosim.model import EcosystemModel
 from ecosim.runner import simulate
@@ -44,6 +45,19 @@ def test_ftp_rebate_lowers_funding_cost() -> None:
     assert a - b == pytest.approx(0.005)
 
 
+def _set_npl(model, bank, share: float) -> None:
+    """Make ``share`` of the bank's book non-performing: one of its loans in workout with that principal."""
+    loans = model.loans
+    n = len(loans)
+    mine = np.flatnonzero(loans.bank[:n] == bank.index)
+    loans.outstanding[mine[loans.status[mine] == L.WORKOUT]] = 0.0
+    loans.overdue_months[mine] = 0
+    one = mine[loans.status[mine] == L.ACTIVE][0]
+    loans.set_status(np.array([one]), L.WORKOUT)
+    others = float(loans.outstanding[mine[loans.status[mine] == L.ACTIVE]].sum())
+    loans.outstanding[one] = share * others / (1.0 - share)  # share of the principal on the books
+
+
 def test_branch_over_its_tolerance_loses_the_exemption() -> None:
     """A branch whose NPL ratio exceeds its tolerance (+3 pp for tech loans) loses the exemption; below it keeps it."""
     model = _model()
@@ -51,11 +65,10 @@ def test_branch_over_its_tolerance_loses_the_exemption() -> None:
     book = bank.loan_balance
     assert book > 0
     assert bank.npl_tolerance() == pytest.approx(0.02 + 0.03)
-    bank.defaults_12m[:] = 0.0
-    bank.defaults_12m[0] = 0.04 / 0.96 * book  # NPL 4%: within 5%
+    _set_npl(model, bank, 0.04)  # NPL 4%: within 5%
     assert bank.npl_ratio == pytest.approx(0.04)
     assert bank.exemption_active()
-    bank.defaults_12m[0] = 0.06 / 0.94 * book  # NPL 6%: over 5%
+    _set_npl(model, bank, 0.06)  # NPL 6%: over 5%
     assert bank.npl_ratio == pytest.approx(0.06)
     assert not bank.exemption_active()
 
@@ -64,8 +77,7 @@ def test_without_differentiated_tolerance_the_exemption_is_lost_sooner() -> None
     """Differentiated tolerance is what keeps a 4% NPL branch exempt; without it the same branch loses it."""
     model = _model({"incentives.differentiated_tolerance": False})
     bank = max(model.banks, key=lambda b: b.loan_balance)
-    bank.defaults_12m[:] = 0.0
-    bank.defaults_12m[0] = 0.04 / 0.96 * bank.loan_balance
+    _set_npl(model, bank, 0.04)
     assert bank.npl_tolerance() == pytest.approx(0.02)
     assert not bank.exemption_active()
 

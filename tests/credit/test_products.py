@@ -39,8 +39,9 @@ def test_ip_pledge_secured_at_the_platform_valuation_less_haircut() -> None:
     """The IP-pledge line and its recovery are the IP valuation less the haircut."""
     sc = load_scenario("baseline")
     o = OFFERS[L.IP_PLEDGE](_apps(ip_value=np.array([0.0, 1.0, 4.0])), sc)
-    np.testing.assert_allclose(o.line, [0.0, 0.5, 2.0])
-    np.testing.assert_allclose(o.security, [0.0, 0.5, 2.0])
+    keep = 1.0 - sc.products.ip_haircut
+    np.testing.assert_allclose(o.line, [0.0, keep, 4.0 * keep])
+    np.testing.assert_allclose(o.security, [0.0, keep, 4.0 * keep])
     np.testing.assert_allclose(o.pledged, [0.0, 1.0, 4.0])
 
 
@@ -50,7 +51,8 @@ def test_rd_loan_long_tenor_for_developing_firms_only() -> None:
     a = _apps(stage=np.array([S.SEED, S.GROWTH, S.MATURE]))
     o = OFFERS[L.RD](a, sc)
     assert (o.tenor == 120).all()
-    np.testing.assert_allclose(o.line, [12 * 0.6 * 0.1, 12 * 0.6 * 0.1, 0.0])
+    months = sc.products.rd_months * sc.products.rd_cost_share
+    np.testing.assert_allclose(o.line, [months * 0.1, months * 0.1, 0.0])
 
 
 def test_ma_loan_only_for_acquisitions_and_only_ma_for_them() -> None:

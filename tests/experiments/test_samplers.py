@@ -17,7 +17,7 @@ COLUMNS = {"morris": ["mu_star", "mu_star_conf", "sigma"], "sobol": ["S1", "ST",
 @pytest.mark.parametrize("method", METHODS)
 def test_every_sampler_runs_and_writes_its_indices(method, tmp_path):
     samples = MIN_SAMPLES[method][0]
-    res = sensitivity("baseline", PARAMS, method=method, samples=samples, seeds=1, months=4, firms=30,
+    res = sensitivity("baseline", PARAMS, method=method, samples=samples, seeds=1, months=4, firms=80,
                       out=tmp_path, progress=False, metrics=["total_applications"], executor="serial")
     assert len(res.samples) == planned_points(method, samples, 2)
     t = res.table.set_index("param")

@@ -43,13 +43,14 @@ def _drain(model: EcosystemModel, row: int, leave: float) -> None:
 
 
 def test_firm_short_of_cash_hibernates_and_cuts_costs_before_it_fails():
-    model = _model()
+    model = _model(**{"firms.first_sale_rate": 0.0})  # no first sale this month: the cut shows in fixed costs
     f = model.firms
     p = model.params.firms
     row = int(np.flatnonzero((f.status == S.ACTIVE) & (f.revenue == 0) & ~f.hibernating & (f.doomed_since < 0))[0])
     full = float(E.operating_costs(p, f.fixed_costs[[row]], f.revenue[[row]], E.variable_cost_share(p, f.sector[[row]]),
                                    False)[0])
     _drain(model, row, leave=1.5 * full)  # under hibernation_runway months of net burn, still solvent
+    f.progress[row] = 0.0  # no milestone this month (a new stage would raise its costs)
     model.month += 1
     develop_startups(model)
     assert f.hibernating[row]
@@ -138,7 +139,8 @@ def test_run_shows_shrinking_firm_years_for_revenue_and_staff(run):
 
 
 def test_high_quality_firm_fails_less_often_than_a_low_quality_one_with_the_same_money():
-    model = _model()
+    # The mechanism at a clear quality slope, whatever value the calibration gives it.
+    model = _model(**{"firms.quality_hazard_slope": 1.2})
     f = model.firms
     rows = np.flatnonzero(f.status == S.ACTIVE)
     half = len(rows) // 2

@@ -26,7 +26,7 @@ def _hand_built() -> EcosystemModel:
         tenor=[24, 12, 36, 24], collateral=[0.0, 1.0, 0.0, 0.0], guaranteed=[False, False, True, False],
     )
     model.loans.set_status([3], REPAID)
-    model.banks[1].defaults_12m[0] = 0.5  # bank 1: NPL ratio 0.5 / (0 + 0.5) = 1 (no ledger book here)
+    model.loans.overdue_months[2] = 3  # bank 1: its only loan on the books 90 days overdue, NPL ratio 1
     return model
 
 

@@ -33,7 +33,7 @@ def test_the_environment_variable_adds_folders_searched_first(tmp_path, monkeypa
     assert scenario_dirs() == [tmp_path, SCENARIO_DIR]
     sc = load_scenario("cheap_guarantees")
     assert sc.guarantee.fee_rate == 0.004 and sc.pool == load_scenario("baseline").pool
-    with pytest.raises(ScenarioError, match=r"known scenarios \(baseline, calibrated, cheap_guarantees, no_policy\)"):
+    with pytest.raises(ScenarioError, match=r"known scenarios \(baseline, calibrated, cheap_guarantees, downturn, no_policy\)"):
         load_scenario("nothing_here")
 
 

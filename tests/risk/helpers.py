@@ -32,7 +32,6 @@ def book_loans(model: EcosystemModel, n: int, *, principal: float = 2.0, guarant
         "fee_rate": np.full(n, chain.fee_rate(p)[0] if guaranteed else 0.0), "relending_share": np.zeros(n),
         "exempt": np.zeros(n, dtype=bool), "officer_pd": np.full(n, 0.05), "need_since": np.full(n, model.month),
     }
-    if guaranteed:
-        chain.issue(float(p.sum()))
     disburse(model, terms)
+    chain.refresh()
     return np.arange(start, start + n)

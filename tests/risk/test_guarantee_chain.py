@@ -7,13 +7,13 @@ import pytest
 
 from ecosim.credit import loans as L
 from ecosim.credit.lending import lend
-from ecosim.risk.defaults import resolve_defaults
+from ecosim.risk.defaults import write_off
 
 from .helpers import book_loans, small_model
 
 
 def _default(model, idx):
-    resolve_defaults(model, idx)
+    write_off(model, idx)
     ev = model.events.frame()
     return ev[ev["kind"] == "default"].tail(len(idx))
 
@@ -69,18 +69,24 @@ def test_guarantor_at_its_leverage_limit_issues_nothing() -> None:
     """With outstanding cover at leverage_limit × net assets, no guaranteed loan is made; with room, some are."""
     made = {}
     for full in (False, True):
-        model = small_model(seed=5, firms=400)
+        model = small_model({"guarantee.max_pd": 0.25, "guarantee.municipal_capital": 1500.0}, seed=5, firms=400)
         for _ in range(6):
             model.step()
-        m = model.guarantee_chain.municipal
-        if full:
-            m.outstanding = model.params.guarantee.leverage_limit * m.net_assets
+        chain = model.guarantee_chain
+        m = chain.municipal
+        if full:  # its net assets drained to exactly what its cover needs under the limit
+            led = model.ledger
+            market = led.external_owner("market")
+            chain.refresh()
+            drain = m.net_assets - m.outstanding / model.params.guarantee.leverage_limit + 1e-9
+            led.transfer("test_drain", m.accounts["cash"], m.accounts["retained"], market["cash"],
+                         market["net_flow"], drain)
         before = int((model.loans.product[: len(model.loans)] == L.GUARANTEED).sum())
-        for _ in range(6):  # lend repeatedly without the monthly refresh
+        for _ in range(6):  # lend repeatedly without the month's other phases
             lend(model)
         made[full] = int((model.loans.product[: len(model.loans)] == L.GUARANTEED).sum()) - before
         if full:
-            assert m.room() == 0.0 and not model.guarantee_chain.open_for_business()
+            assert m.room() < 1e-9 and not model.guarantee_chain.open_for_business()
     assert made[True] == 0
     assert made[False] > 0
 
@@ -108,3 +114,37 @@ def test_exhausted_guarantor_is_recapitalised_as_public_spending() -> None:
     assert gov.spent_total["recapitalisation"] - before == pytest.approx(need)
     assert m.net_assets == pytest.approx(m.initial_capital)
     led.check(model.month)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_guarantor_cover_never_negative_over_random_configurations(seed) -> None:
+    """Cover is recomputed from the loan book and the approval queue: leverage never goes below zero.
+
+    Random splits, capital, leverage limits, approval lags and downturns; every month the metric and
+    every tier's outstanding cover stay non-negative, and the cover never exceeds the tier's share of
+    the guaranteed principal outstanding or awaiting payout at the last refresh plus what was repaid since.
+    """
+    rng = np.random.default_rng(seed)
+    share_bank = rng.uniform(0.1, 0.4)
+    rest = rng.dirichlet([1.0, 1.0, 1.0]) * (1 - share_bank)
+    overrides = {
+        "guarantee.share_national": float(rest[0]), "guarantee.share_provincial": float(rest[1]),
+        "guarantee.share_bank": share_bank,
+        "guarantee.municipal_capital": float(rng.uniform(5.0, 200.0)),
+        "guarantee.leverage_limit": float(rng.uniform(3.0, 15.0)),
+        "guarantee.max_pd": float(rng.uniform(0.03, 0.25)),
+        "banks.approval_lag": int(rng.integers(1, 5)),
+        "incentives.delegated_approval": bool(rng.integers(0, 2)),
+        "downturn.enabled": True, "downturn.start_month": int(rng.integers(3, 12)),
+        "downturn.failure_multiplier": float(rng.uniform(1.0, 5.0)),
+    }
+    overrides["guarantee.share_municipal"] = 1.0 - share_bank - float(rest[0]) - float(rest[1])
+    model = small_model(overrides, seed=seed, firms=300)
+    chain = model.guarantee_chain
+    for _ in range(30):
+        model.step()
+        lev = model.current["guarantor_leverage"]
+        assert np.isnan(lev) or lev >= 0.0
+        for tier in chain.tiers:
+            assert tier.outstanding >= 0.0
+        assert chain.municipal.outstanding >= chain.committed() * chain.covered_share - 1e-9  # repayments lag

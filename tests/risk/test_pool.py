@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ecosim.risk.defaults import resolve_defaults
+from ecosim.risk.defaults import write_off
 from ecosim.runner import simulate
 from ecosim.scenario import load_scenario
 
@@ -23,7 +23,7 @@ def test_pool_pays_at_most_half_the_principal_lost_and_at_most_its_balance() -> 
                  pool.balance - keep)
     idx = book_loans(model, 10, principal=2.0)
     before = pool.balance
-    resolve_defaults(model, idx)
+    write_off(model, idx)
     ev = model.events.frame()
     d = ev[ev["kind"] == "default"].tail(10)
     paid = d["loss_pool"].to_numpy()
@@ -36,7 +36,7 @@ def test_pool_pays_at_most_half_the_principal_lost_and_at_most_its_balance() -> 
     # Once empty it pays nothing and banks no longer count on it.
     assert pool.expected_cover() == 0.0
     idx2 = book_loans(model, 3, principal=1.0)
-    resolve_defaults(model, idx2)
+    write_off(model, idx2)
     ev = model.events.frame()
     assert (ev[ev["kind"] == "default"].tail(3)["loss_pool"] == 0).all()
     model.ledger.check(model.month)

@@ -18,12 +18,14 @@ from ecosim.validation.calibrate import (
 from ecosim.validation.validate import Target
 
 
-def test_shipped_setup_declares_firm_side_free_parameters_inside_their_ranges():
+def test_shipped_setup_calibrates_firm_and_credit_parameters_together():
+    """The firm life cycle and credit risk are calibrated jointly, each free parameter against its moments."""
     setup = load_setup()
-    assert setup.free and all(fp.path.startswith("firms.") for fp in setup.free)
     assert {"survival_1y", "survival_3y", "survival_5y", "survival_10y"} <= set(setup.moments)
+    assert {"npl_stock", "risk_based_pricing", "loan_size_data_credit", "loan_size_guaranteed"} <= set(setup.moments)
     free = {fp.path for fp in setup.free}
     assert {"firms.first_sale_rate", "firms.bridge_probability", "firms.stage_hazard_ratio"} <= free
+    assert {"risk.shock_rate", "banks.risk_premium", "guarantee.line_per_employee"} <= free
 
 
 def test_setup_errors_are_one_line(tmp_path):

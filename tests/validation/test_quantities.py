@@ -19,15 +19,37 @@ def small_run():
 
 
 def test_credit_per_firm_is_total_principal_over_distinct_borrowers(small_run):
+    """Data credit is what was disbursed per borrower; platform credit is what was granted (the largest loan)."""
     result, run = small_run
     lb = result.model.loans
     n = len(lb)
-    for product, name in ((L.DATA, "credit_per_firm_data_credit"), (L.CREDIT, "credit_per_firm_rating_credit")):
-        sel = lb.product[:n] == product
-        if not sel.any():
-            continue
-        expected = lb.principal[:n][sel].sum() / len(np.unique(lb.firm[:n][sel]))
-        assert QUANTITIES[name](run) == pytest.approx(expected)
+    sel = lb.product[:n] == L.DATA
+    assert sel.any()
+    expected = lb.principal[:n][sel].sum() / len(np.unique(lb.firm[:n][sel]))
+    assert QUANTITIES["credit_per_firm_data_credit"](run) == pytest.approx(expected)
+    sel = lb.product[:n] == L.CREDIT
+    firms, principal = lb.firm[:n][sel], lb.principal[:n][sel]
+    largest = [principal[firms == firm].max() for firm in np.unique(firms)]
+    assert QUANTITIES["credit_per_firm_rating_credit"](run) == pytest.approx(np.mean(largest))
+    assert np.mean(largest) < principal.sum() / len(np.unique(firms))  # some firms renew their line
+
+
+def test_rate_gap_compares_defaulted_and_repaid_loans_within_each_product(small_run):
+    """Security and cover lower a price, so the gap is taken within products, weighted by defaulted principal."""
+    _, run = small_run
+    loans = run.loans.iloc[:0]
+    rows = [("collateral", 1.0, 0.030, True), ("collateral", 1.0, 0.020, False),
+            ("rating_credit", 3.0, 0.060, True), ("rating_credit", 1.0, 0.050, False),
+            ("data_credit", 1.0, 0.050, False)]
+    import pandas as pd
+
+    loans = pd.DataFrame([{"firm": k, "product": p, "principal": a, "guaranteed": False, "fee_rate": 0.0, "rate": r,
+                           "defaulted": bad, "repaid": not bad} for k, (p, a, r, bad) in enumerate(rows)])
+    toy = RunData(run.summary, run.metrics, run.months, run.firms, loans, run.defaults, run.deals)
+    assert QUANTITIES["rate_gap_defaulted"](toy) == pytest.approx((1.0 * 0.010 + 3.0 * 0.010) / 4.0)
+    # Pooled, the repaid loans' mix (more unsecured data credit) makes the gap look different.
+    pooled = 0.0525 - (0.020 + 0.050 + 0.050) / 3.0
+    assert QUANTITIES["rate_gap_defaulted_pooled"](toy) == pytest.approx(pooled)
 
 
 def test_bank_keeps_its_share_of_guaranteed_losses(small_run):

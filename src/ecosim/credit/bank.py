@@ -1,4 +1,4 @@
-"""Banks: Mesa agents with a balance sheet, a tech-loan book and a branch NPL record."""
+"""Banks: Mesa agents with a balance sheet, a tech-loan book and a branch NPL record (stock and flow)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from ecosim.credit import loans as L
 from ecosim.ledger import BANK_CHART
 
 if TYPE_CHECKING:
@@ -56,7 +57,12 @@ class Bank(mesa.Agent):
 
     @property
     def npl_ratio(self) -> float:
-        """Principal defaulted over the last 12 months relative to the book (a flow proxy for NPL)."""
+        """Non-performing loans over the loan book, as banks report it (see :func:`npl_ratios`)."""
+        return float(npl_ratios(self.model)[self.index])
+
+    @property
+    def default_rate_12m(self) -> float:
+        """Principal defaulted over the last 12 months relative to the book plus it (a flow measure)."""
         lost = float(self.defaults_12m.sum())
         book = self.loan_balance + lost
         return lost / book if book > 0 else 0.0
@@ -99,8 +105,40 @@ def bank_defaults_12m(model: EcosystemModel) -> np.ndarray:
     return np.concatenate([bk.defaults_12m for bk in banks]).reshape(len(banks), -1).sum(axis=1)
 
 
+def _book(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
+    """Per bank: (non-performing principal, principal on the books: active and workout loans)."""
+    loans = model.loans
+    n = len(loans)
+    status = loans.status[:n]
+    on_books = np.flatnonzero((status == L.ACTIVE) | (status == L.WORKOUT))
+    bad = on_books[(status[on_books] == L.WORKOUT)
+                   | (loans.overdue_months[on_books] >= model.params.banks.overdue_default_months)]
+    k = len(model.banks)
+    return (np.bincount(loans.bank[bad], weights=loans.outstanding[bad], minlength=k),
+            np.bincount(loans.bank[on_books], weights=loans.outstanding[on_books], minlength=k))
+
+
+def nonperforming(model: EcosystemModel) -> np.ndarray:
+    """Per bank in ``model.banks`` order: non-performing principal on its books.
+
+    Loans in workout (defaulted, loss not yet resolved) and loans ``banks.overdue_default_months``
+    (90 days) or more in arrears.
+    """
+    return _book(model)[0]
+
+
 def npl_ratios(model: EcosystemModel) -> np.ndarray:
-    """Per bank in ``model.banks`` order: :attr:`Bank.npl_ratio`, for all banks at once."""
+    """Per bank in ``model.banks`` order: the NPL ratio as banks report it.
+
+    Non-performing principal (:func:`nonperforming`) over the principal on the bank's books, which
+    still carry the loans in workout until they are written off (the ledger's loan account).
+    """
+    bad, book = _book(model)
+    return np.where(book > 0, bad / np.where(book > 0, book, 1.0), 0.0)
+
+
+def default_rates_12m(model: EcosystemModel) -> np.ndarray:
+    """Per bank: principal defaulted over the last 12 months / (loan book + that principal), a flow measure."""
     lost = bank_defaults_12m(model)
     book = model.ledger.balance[model.bank_accounts["loans"]] + lost
     return np.where(book > 0, lost / np.where(book > 0, book, 1.0), 0.0)

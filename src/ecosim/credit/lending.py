@@ -91,6 +91,11 @@ def funding_cost(model: EcosystemModel) -> tuple[float, float]:
     return cost, share
 
 
+def loan_prime_rate(p, tenor: np.ndarray) -> np.ndarray:
+    """The loan prime rate a loan of ``tenor`` months is priced off: the 5-year LPR from five years, else the 1-year."""
+    return np.where(np.asarray(tenor) >= 60, p.banks.lpr_5y, p.banks.lpr_1y)
+
+
 def existing_service(model: EcosystemModel) -> np.ndarray:
     """Per firm row: this month's debt service (instalment, interest, guarantee fee) on its active loans."""
     loans = model.loans
@@ -119,9 +124,10 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     wc = ~in_need & ~has_loan & (revenue > 0) & (product_draw < p.products.working_capital_apply)
     ma = (~need & ~wc & (stage >= GROWTH) & (revenue > 0)
           & (ma_draw < p.products.ma_apply * p.products.ma_enabled))
-    rd = (~in_need & ~has_loan & (revenue <= 0) & (stage < MATURE)
+    # R&D projects draw from the other end of the same uniform, so a selling firm may seek either.
+    rd = (~in_need & ~has_loan & (stage < MATURE) & ~wc
           & ((f.patents[alive] > 0) | ~np.isnan(f.rating[alive]))
-          & (product_draw < p.products.rd_apply * p.products.rd_enabled))
+          & (1.0 - product_draw < p.products.rd_apply * p.products.rd_enabled))
     applying = np.flatnonzero(need | wc | ma | rd)
     rows = alive[applying]
     purpose = np.full(len(rows), RD_PROJECT, dtype=np.int8)
@@ -141,15 +147,55 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     return rows, purpose, np.maximum(sought, MIN_LOAN), since
 
 
-def see_applicants(model: EcosystemModel, rows, purpose, sought, bank_idx) -> tuple[Applicants, np.ndarray]:
-    """What each applicant's bank sees of it, and the posterior sd of its view (opacity)."""
+def screening_effort(b, cover: np.ndarray, shielded: np.ndarray) -> np.ndarray:
+    """Due-diligence effort an officer spends on each offer (0..1).
+
+    Effort falls with the share of the loss the offer's cover bears (the guarantee chain's or the
+    pool's) and when the officer is shielded by the due-diligence exemption:
+    ``1 - screening_cover_cut × cover - screening_exempt_cut × shielded`` (``b`` is the scenario's
+    bank section). The side effects of risk sharing and of the exemption on loan quality follow
+    from this rule.
+    """
+    return np.clip(1.0 - b.screening_cover_cut * np.asarray(cover) - b.screening_exempt_cut * shielded, 0.0, 1.0)
+
+
+def screened_view(mean: np.ndarray, sd: np.ndarray, bonus: np.ndarray, quality: np.ndarray, noise: np.ndarray,
+                  precision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The view after the officer's screening: the prior view updated with a reading of ``precision``.
+
+    Args:
+        mean: The bank's view of quality before screening (including the guidance-fund shift ``bonus``).
+        sd: Its posterior sd.
+        bonus: The guidance-fund shift included in ``mean``.
+        quality: The firm's latent quality (what screening reads, with noise).
+        noise: A standard normal draw per offer: the reading is ``quality + noise / sqrt(precision)``.
+        precision: The precision of this screening (effort × ``banks.screening_precision``).
+
+    Returns:
+        ``(mean, sd)`` of the screened view.
+    """
+    prior = 1.0 / np.square(sd)
+    post = prior + precision
+    reading = quality + noise / np.sqrt(np.maximum(precision, 1e-12))
+    mean = np.where(precision > 0, (prior * (mean - bonus) + precision * reading) / post + bonus, mean)
+    return mean, 1.0 / np.sqrt(post)
+
+
+def see_applicants(model: EcosystemModel, rows, purpose, sought, bank_idx) -> tuple[Applicants, np.ndarray, np.ndarray]:
+    """What each applicant's bank sees of it before its officer screens it.
+
+    Returns:
+        The applicants, the posterior sd of the bank's view (opacity) and the guidance-fund shift
+        included in the view's mean.
+    """
     f = model.firms
     p = model.params
     led = model.ledger
     rating, rating_prec = rating_input(model, rows, bank_idx)
     own_soft = f.rel_bank[rows] == bank_idx
+    bonus = np.broadcast_to(np.asarray(crowding_in(model, rows), dtype=float), len(rows))  # guidance-fund signal
     view = lender_view(rating, rating_prec, f.soft_signal[rows], np.where(own_soft, f.soft_precision[rows], 0.0),
-                       crowding_in(model, rows))  # guidance-fund signal (ecosim.equity.signals)
+                       bonus)
     ip_value = f.patents[rows] * p.products.ip_value_per_patent * np.exp(0.5 * f.q_ip[rows])
     apps = Applicants(
         rows=rows, purpose=purpose, sought=sought, age=model.month - f.founded[rows], stage=f.stage[rows],
@@ -159,7 +205,7 @@ def see_applicants(model: EcosystemModel, rows, purpose, sought, bank_idx) -> tu
         valuation=f.valuation[rows], equity_raised=f.equity_raised[rows], view_mean=view.mean,
         rated=~np.isnan(rating),
     )
-    return apps, view.sd
+    return apps, view.sd, bonus
 
 
 def lend(model: EcosystemModel) -> None:
@@ -171,17 +217,19 @@ def lend(model: EcosystemModel) -> None:
     rng = model.streams.credit
     rows, purpose, sought, since = applications(model)
     bank_draw = firm_draws(model, rng, "integers", low=0, high=max(len(model.banks), 1))[rows]
+    screening_noise = firm_draws(model, rng, "standard_normal")[rows]  # the officer's due diligence
     if len(rows) == 0 or not model.banks:
         return
     f.applications[rows] += 1
     model.tally["applications"] += len(rows)
     bank_idx = choose_bank(model, rows, bank_draw)  # own bank, own search, or the marketplace's match
-    a, view_sd = see_applicants(model, rows, purpose, sought, bank_idx)
+    exempt_bank = exemptions_active(model)[bank_idx]
+    a, view_sd, bonus = see_applicants(model, rows, purpose, sought, bank_idx)
+    quality = f.quality[rows].astype(float)  # read, with noise, by the officer's own due diligence
     coverage = a.revenue / np.maximum(a.burn, 1e-9)
     bank_terms = incentive_terms(model, bank_idx)  # the yearly bank evaluation's incentives, per bank
     cost, relend_share = bank_terms["funding_cost"], bank_terms["relending_share"]
     district_line = district_terms(model, rows, bank_idx)[0]  # co-building banks' pre-approved line by grade
-    exempt_bank = exemptions_active(model)[bank_idx]
     chain = model.guarantee_chain
     chain_open = chain is not None and chain.open_for_business()
     pool = model.pool
@@ -207,24 +255,31 @@ def lend(model: EcosystemModel) -> None:
     sized = amt >= MIN_LOAN
     j, i, amt, ten = j[sized], i[sized], amt[sized], ten[sized]
     service = a.service[i] + debt_service(amt, ten, b.rate_cap)
-    pd = loan_pd(a.view_mean[i], coverage[i], a.age[i], runway_after(a.cash[i], a.burn[i], a.revenue[i], service),
-                 ten)
     g = codes.index(L.GUARANTEED)
-    # The bank's credit policy refuses offers above its risk ceiling, and a guaranteed loan needs
-    # the guarantor open for business and within its own ceiling; the officer decides the rest.
-    considered = (pd <= b.max_pd) & np.where(j == g, chain_open & (pd <= p.guarantee.max_pd), True)
-    j, i, amt, pd = j[considered], i[considered], amt[considered], pd[considered]
     is_g = j == g
-    lgd = b.loss_given_default * (1 - np.minimum(security[j, i] / np.maximum(amt, 1e-9), 1.0))
     # Guaranteed loans carry the guarantee chain's cover; other loans within the pool's size
-    # limit carry the risk-compensation pool's.
+    # limit carry the risk-compensation pool's. Cover and the exemption lower the officer's
+    # screening effort on the offer, and with it what the officer learns of the firm.
     pool_cover = pool.expected_cover() if pool is not None else 0.0
     cover = np.where(is_g, chain.covered_share if chain is not None else 0.0,
                      np.where(amt <= p.pool.max_loan, pool_cover, 0.0))
-    dec = decide(pd=pd, view_sd=view_sd[i], loss_given_default=lgd, cover=cover, funding_cost=cost[i],
+    shielded = exempt_bank[i] & (amt <= p.exemption.max_loan)
+    view_mean, offer_sd = screened_view(a.view_mean[i], view_sd[i], bonus[i], quality[i], screening_noise[i],
+                                        b.screening_precision * screening_effort(b, cover, shielded))
+    pd = loan_pd(view_mean, coverage[i], a.age[i], runway_after(a.cash[i], a.burn[i], a.revenue[i], service), ten)
+    # The bank's credit policy refuses offers above its risk ceiling, and a guaranteed loan needs
+    # the guarantor open for business and within its own ceiling; the officer decides the rest.
+    considered = (pd <= b.max_pd) & np.where(is_g, chain_open & (pd <= p.guarantee.max_pd), True)
+    j, i, amt, pd, is_g = j[considered], i[considered], amt[considered], pd[considered], is_g[considered]
+    cover, shielded, offer_sd = cover[considered], shielded[considered], offer_sd[considered]
+    lgd = np.maximum(b.loss_given_default * (1 - np.minimum(security[j, i] / np.maximum(amt, 1e-9), 1.0)),
+                     b.secured_lgd_floor * b.loss_given_default)
+    dec = decide(pd=pd, view_sd=offer_sd, loss_given_default=lgd, cover=cover, funding_cost=cost[i],
                  base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"][i], officer_penalty=b.officer_penalty,
-                 opacity_aversion=b.opacity_aversion, exempt=exempt_bank[i] & (amt <= p.exemption.max_loan),
-                 max_pd=b.max_pd)
+                 opacity_aversion=b.opacity_aversion, exempt=shielded,
+                 max_pd=b.max_pd, reference_rate=loan_prime_rate(p, tenor[j, i]),
+                 capital_charge=b.capital_ratio * b.capital_return, funding_saving=b.funding_rate - cost[i],
+                 pass_through=b.subsidy_pass_through, risk_premium=b.risk_premium)
 
     # The firm takes the cheapest approved product that covers its need, else the one lending most.
     yes = np.flatnonzero(dec.approve)
@@ -250,7 +305,9 @@ def lend(model: EcosystemModel) -> None:
     if use_g.any():
         # The municipal guarantor's room under its leverage limit, first come first served.
         want = np.where(use_g, amt[offer_no[g]], 0.0)
-        use_g &= np.cumsum(want) <= chain.room()
+        fits = np.cumsum(want) <= chain.room()
+        model.tally["guarantee_rationed"] += float(want[use_g & ~fits].sum())
+        use_g &= fits
     taken = np.full(n, -1)  # per applicant: the approved offer it takes, -1 for none
     taken[bidders] = offer_no[np.where(use_g, g, best_plain), np.arange(len(bidders))]
     approve = taken >= 0
@@ -298,8 +355,6 @@ def lend(model: EcosystemModel) -> None:
         "officer_pd": officer_pd[chosen],
         "need_since": since[idx],
     }
-    if chain is not None and guaranteed.any():
-        chain.issue(float(principal[guaranteed].sum()))
     now = lag == 0
     disburse(model, {k: v[now] for k, v in terms.items()})
     later = ~now
@@ -310,6 +365,8 @@ def lend(model: EcosystemModel) -> None:
             sel = later.copy()
             sel[later] = due == d
             model.loan_queue.setdefault(int(d), []).append({k: v[sel] for k, v in terms.items()})
+    if chain is not None and guaranteed.any():
+        chain.refresh()  # cover recomputed from the loan book and the queue
 
 
 def within_capital(model: EcosystemModel, bank_idx: np.ndarray, amount: np.ndarray, approve: np.ndarray) -> None:
@@ -337,11 +394,9 @@ def disburse_queued(model: EcosystemModel) -> None:
     for terms in model.loan_queue.pop(model.month, []):
         alive = model.firms.status[terms["firm"]] == ACTIVE
         model.firms.pending_until[terms["firm"]] = -1
-        if model.guarantee_chain is not None:
-            dead_g = terms["guaranteed"] & ~alive
-            if dead_g.any():
-                model.guarantee_chain.issue(-float(terms["principal"][dead_g].sum()))
         disburse(model, {k: v[alive] for k, v in terms.items()})
+    if model.guarantee_chain is not None:
+        model.guarantee_chain.refresh()  # loans of firms that died while queued drop out of the cover
 
 
 def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
@@ -379,12 +434,15 @@ def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
     bank_ids = model.bank_ids[banks]
     model.graph.link(f.agent_id[rows], bank_ids, "lending")
     if terms["guaranteed"].any() and model.guarantee_chain is not None:
+        model.guarantee_chain.record_issued(float(principal[terms["guaranteed"]].sum()))
         g_rows = rows[terms["guaranteed"]]
         model.graph.link(f.agent_id[g_rows], np.full(len(g_rows), model.guarantee_chain.municipal.unique_id),
                          "guarantee")
     model.events.record(model.month, "loan", firm_id=f.agent_id[rows], counterparty_id=bank_ids,
-                        amount=principal, product=terms["product"], detail=terms["rate"])
+                        amount=principal, product=terms["product"], detail=terms["rate"], rate=terms["rate"],
+                        tenor=terms["tenor"].astype(np.int16))
     model.tally["new_loans"] += float(principal.sum())
+    model.tally["new_loan_rate_weighted"] += float((terms["rate"] * principal).sum())
     model.tally["loans_made"] += n
     model.tally["loans_exempt"] += int(terms["exempt"].sum())
     model.tally["guarantee_fee_weighted"] += float((terms["fee_rate"] * principal).sum())

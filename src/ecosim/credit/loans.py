@@ -20,13 +20,15 @@ PRODUCTS: tuple[str, ...] = (
     "ma",  # M&A loan for tech firms
 )
 
-ACTIVE, REPAID, DEFAULTED = 0, 1, 2
+#: Loan status: ACTIVE (performing or overdue), REPAID, DEFAULTED (written off), WORKOUT (defaulted, the
+#: loss not yet resolved: still on the bank's books and counted as non-performing).
+ACTIVE, REPAID, DEFAULTED, WORKOUT = 0, 1, 2, 3
 
 LOAN_COLUMNS: tuple[Column, ...] = (
     Column("firm", np.int64, -1, "row of the borrower in the firm table"),
     Column("bank", np.int32, -1, "index of the lending bank"),
     Column("product", np.int8, COLLATERAL, "product code (PRODUCTS)"),
-    Column("status", np.int8, ACTIVE, "ACTIVE, REPAID or DEFAULTED"),
+    Column("status", np.int8, ACTIVE, "ACTIVE, REPAID, DEFAULTED or WORKOUT"),
     Column("start", np.int32, 0, "month of disbursal"),
     Column("principal", np.float64, 0.0, "amount lent, million yuan"),
     Column("outstanding", np.float64, 0.0, "principal still owed"),
@@ -41,6 +43,10 @@ LOAN_COLUMNS: tuple[Column, ...] = (
     Column("exempt", np.bool_, False, "approved under the due-diligence exemption"),
     Column("officer_pd", np.float64, 0.0, "officer's estimate of annual default risk at approval"),
     Column("time_to_loan", np.int32, 0, "months from the firm's need to the money"),
+    Column("overdue_months", np.int16, 0, "consecutive instalments missed (0 = current)"),
+    Column("first_missed", np.int32, -1, "month of the first missed instalment of the current arrears; -1 when none"),
+    Column("default_month", np.int32, -1, "month the loan defaulted (entered workout); -1 when it has not"),
+    Column("writeoff_month", np.int32, -1, "month the loss was booked and the loan written off; -1 before"),
 )
 
 
@@ -66,7 +72,7 @@ class LoanBook(ColumnTable):
             object.__setattr__(self, "_active", None)
 
     def set_status(self, idx: np.ndarray, status: int) -> None:
-        """Set the status of loans ``idx`` (REPAID or DEFAULTED ends them)."""
+        """Set the status of loans ``idx`` (REPAID, WORKOUT or DEFAULTED ends their servicing)."""
         self.status[idx] = status
         object.__setattr__(self, "_active", None)
 
@@ -85,3 +91,7 @@ class LoanBook(ColumnTable):
         if rows.size == 1:  # the common case: one firm
             return act[self.firm[act] == rows.ravel()[0]]
         return act[np.isin(self.firm[act], rows)]
+
+    def in_workout(self) -> np.ndarray:
+        """Indices of defaulted loans whose loss is not yet resolved, ascending."""
+        return np.flatnonzero(self.status[: len(self)] == WORKOUT)

@@ -41,11 +41,6 @@ from ecosim.scenario import Scenario
 NEED, WORKING_CAPITAL, ACQUISITION, RD_PROJECT = 0, 1, 2, 3
 PURPOSES: tuple[str, ...] = ("need", "working_capital", "acquisition", "rd_project")
 
-#: Guaranteed-loan line per employee and per patent (the guarantor scores social-insurance and IP data).
-GUARANTEE_LINE_EMPLOYEE = 0.25
-GUARANTEE_LINE_PATENT = 0.4
-
-
 @dataclass
 class Applicants:
     """What a bank can see of this month's applicants (arrays aligned with ``rows``)."""
@@ -113,6 +108,18 @@ def _offer(a: Applicants, line, tenor, pledged=0.0, security=0.0, *,
     )
 
 
+def working_capital_limit(a: Applicants, p: Scenario) -> np.ndarray:
+    """Largest working-capital loan a firm's sales justify: ``banks.revenue_multiple`` months of revenue.
+
+    Scored credit products that lend against a firm's operating data (tax, social insurance) size the
+    loan to its working-capital need, which the CBIRC rule for working-capital loans (流动资金贷款管理
+    暂行办法, 2010) estimates from sales: annual sales × (1 - margin) × (1 + growth) / turnover of
+    working capital. With the turnover of two to three times a year usual for small firms, that is
+    four to six months of revenue; a firm without sales gets no such loan.
+    """
+    return p.banks.revenue_multiple * np.maximum(a.revenue, 0.0)
+
+
 def collateral_offer(a: Applicants, p: Scenario) -> Offer:
     """Standard loan against fixed assets: loan-to-value on the collateral, realised after a haircut."""
     b = p.banks
@@ -138,14 +145,16 @@ def rating_credit_offer(a: Applicants, p: Scenario) -> Offer:
 def data_credit_offer(a: Applicants, p: Scenario) -> Offer:
     """Small credit loan scored on government-service data: a line per social-insurance payer, capped."""
     pr = p.products
-    line = np.minimum(a.employees * pr.data_line_per_employee, pr.data_line_max) - a.debt
+    line = np.minimum(np.minimum(a.employees * pr.data_line_per_employee, pr.data_line_max),
+                      working_capital_limit(a, p)) - a.debt
     return _offer(a, line, 12)
 
 
 def guaranteed_offer(a: Applicants, p: Scenario) -> Offer:
     """Guaranteed tech loan: a line scored on social-insurance and IP data, up to the guarantor's maximum."""
     g = p.guarantee
-    line = np.minimum(a.employees * GUARANTEE_LINE_EMPLOYEE + a.patents * GUARANTEE_LINE_PATENT, g.max_guarantee)
+    line = np.minimum(a.employees * g.line_per_employee + a.patents * g.line_per_patent, g.max_guarantee)
+    line = np.minimum(line, working_capital_limit(a, p))
     return _offer(a, np.where(g.enabled, line - a.debt, 0.0), p.banks.tenor_months)
 
 

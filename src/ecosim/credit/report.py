@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ecosim.credit import loans as L
-from ecosim.credit.bank import npl_ratios
+from ecosim.credit.bank import nonperforming, npl_ratios
 from ecosim.credit.lending import AGE_BANDS
 
 if TYPE_CHECKING:
@@ -45,6 +45,14 @@ CREDIT_METRICS: dict[str, str] = {
     "relending_balance": "banks' outstanding PBoC tech re-lending",
     "exempt_share": "share of this month's new loans approved under the due-diligence exemption",
     "banks_over_tolerance": "banks whose NPL ratio is over their tolerance (exemption lost)",
+    "npl_balance": "non-performing principal on banks' books (in workout or 90+ days overdue)",
+    "loans_overdue": "active loans with a missed instalment (in arrears) at month end",
+    "written_off": "defaulted loans written off this month (workout ended, loss booked)",
+    "months_to_writeoff": "mean months from first missed payment to write-off of the loans written off this month",
+    "shocks": "adverse business shocks (setbacks) suffered by startups this month",
+    "new_loan_rate": "principal-weighted interest rate of the loans paid out this month",
+    "guarantee_rationed": "guaranteed principal the municipal guarantor turned away for lack of room under its "
+                          "leverage limit (the firm falls back on other products)",
 }
 
 
@@ -70,6 +78,15 @@ def credit_metrics(model: EcosystemModel) -> dict[str, float]:
     made = t["loans_made"]
     out["exempt_share"] = t["loans_exempt"] / made if made else float("nan")
     out["banks_over_tolerance"] = int((npl_ratios(model) > model.banks[0].npl_tolerance()).sum()) if model.banks else 0
+    out["npl_balance"] = float(nonperforming(model).sum())
+    loans = model.loans
+    act = loans.active()
+    out["loans_overdue"] = int((loans.overdue_months[act] > 0).sum())
+    out["written_off"] = int(t["written_off"])
+    out["months_to_writeoff"] = t["months_to_writeoff_sum"] / t["written_off"] if t["written_off"] else float("nan")
+    out["shocks"] = int(t["shocks"])
+    out["guarantee_rationed"] = t["guarantee_rationed"]
+    out["new_loan_rate"] = t["new_loan_rate_weighted"] / t["new_loans"] if t["new_loans"] > 0 else float("nan")
     return out
 
 
@@ -101,10 +118,71 @@ def credit_summary(model: EcosystemModel, metrics: pd.DataFrame) -> dict[str, fl
     loans = model.loans
     n = len(loans)
     out["mean_time_to_loan"] = float(loans.time_to_loan[:n].mean()) if n else NAN
-    out["loan_default_share"] = float((loans.status[:n] == L.DEFAULTED).mean()) if n else NAN
+    out.update(loan_outcomes(model))
+    month = metrics["month"]
+    for key, lo, hi in (("npl_years_3_4", 24, 48), ("npl_years_9_10", 96, 120)):
+        sel = metrics.loc[(month > lo) & (month <= hi), "npl_ratio"]
+        out[key] = float(sel.mean()) if len(sel) else NAN
+    out["npl_persistence"] = (out["npl_years_9_10"] / out["npl_years_3_4"]
+                              if out["npl_years_3_4"] and out["npl_years_3_4"] > 0 else NAN)
+    written = metrics["written_off"].sum()
+    out["mean_months_to_writeoff"] = float((metrics["months_to_writeoff"].fillna(0.0) * metrics["written_off"]).sum()
+                                           / written) if written else NAN
+    losses = metrics["loss_bank"] + metrics["loss_guarantors"] + metrics["loss_government"]
+    late = metrics["month"] > 24
+    balance = metrics.loc[late, "loan_balance"].mean()
+    out["losses_per_year_over_balance"] = float(12 * losses[late].mean() / balance) if balance and balance > 0 else NAN
     for key in ("guarantee_payouts", "loss_guarantor_municipal", "loss_guarantor_provincial",
-                "loss_guarantor_national", "national_refused", "pool_payouts"):
+                "loss_guarantor_national", "national_refused", "pool_payouts", "public_cost_guarantors",
+                "public_cost_pool", "public_cost_fund_stakes", "public_cost_grants", "public_cost_grant_stakes",
+                "public_cost_relending_subsidy", "public_cost_ftp_subsidy", "public_cost_recapitalisation",
+                "public_cost_total"):
         out[f"total_{key}"] = float(metrics[key].sum())
+    # The guarantor is exhausted in a month in which it turned guaranteed loans away for lack of room.
+    rationed = metrics["guarantee_rationed"] > 0
+    out["guarantor_exhausted_month"] = float(metrics.loc[rationed, "month"].iloc[0]) if rationed.any() else NAN
+    out["guarantor_months_exhausted"] = float(rationed.sum())
+    out["total_guarantee_rationed"] = float(metrics["guarantee_rationed"].sum())
     out["exempt_share"] = float(np.nanmean(metrics["exempt_share"])) if metrics["exempt_share"].notna().any() \
         else NAN
+    return out
+
+
+def loan_outcomes(model: EcosystemModel) -> dict[str, float]:
+    """What became of the loans of a run: default shares and the rates of good and bad loans.
+
+    ``loan_default_share`` (loans that defaulted, written off or in workout, over loans made),
+    ``default_share_pool_eligible`` (the same among loans the pool's rules cover: not guaranteed,
+    within its size limit, whether or not the pool is switched on), ``default_share_guaranteed``,
+    ``loan_rate_weighted`` (principal-weighted rate of all loans), ``rate_defaulted`` and
+    ``rate_repaid`` (principal-weighted rates of loans that later defaulted and that were repaid)
+    and their gap ``rate_gap_defaulted``.
+    """
+    loans = model.loans
+    n = len(loans)
+    if n == 0:
+        return {k: NAN for k in ("loan_default_share", "default_share_pool_eligible", "default_share_guaranteed",
+                                 "loan_rate_weighted", "rate_defaulted", "rate_repaid", "rate_gap_defaulted")}
+    status = loans.status[:n]
+    bad = (status == L.DEFAULTED) | (status == L.WORKOUT)
+    repaid = status == L.REPAID
+    principal, rate, guaranteed = loans.principal[:n], loans.rate[:n], loans.guaranteed[:n]
+    eligible = ~guaranteed & (principal <= model.params.pool.max_loan)
+
+    def share(mask: np.ndarray) -> float:
+        return float(bad[mask].mean()) if mask.any() else NAN
+
+    def weighted(mask: np.ndarray) -> float:
+        return float(np.average(rate[mask], weights=principal[mask])) if mask.any() and principal[mask].sum() > 0 \
+            else NAN
+
+    out = {
+        "loan_default_share": share(np.ones(n, dtype=bool)),
+        "default_share_pool_eligible": share(eligible),
+        "default_share_guaranteed": share(guaranteed),
+        "loan_rate_weighted": weighted(np.ones(n, dtype=bool)),
+        "rate_defaulted": weighted(bad),
+        "rate_repaid": weighted(repaid),
+    }
+    out["rate_gap_defaulted"] = out["rate_defaulted"] - out["rate_repaid"]
     return out

@@ -1,8 +1,12 @@
-"""Loan servicing: interest, amortisation, guarantee fees and banks' funding costs.
+"""Loan servicing: interest, amortisation, guarantee fees, arrears and banks' funding costs.
 
 Loans amortise in equal principal instalments. A firm that cannot pay what
-falls due this month is marked distressed; the failure phase then defaults
-all its loans (``ecosim.risk.defaults``).
+falls due this month misses the instalment: its loans fall into arrears (the
+missed interest is forgone, the tenor extends by a month). A firm that pays
+again is current again. After ``banks.overdue_default_months`` consecutive
+missed instalments (90 days) the bank pursues it: it is marked distressed, and
+the failure phase defaults all its loans into workout (``ecosim.risk.defaults``),
+whose losses are booked when the workout ends.
 """
 
 from __future__ import annotations
@@ -12,14 +16,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ecosim.credit import loans as L
-from ecosim.risk.defaults import repay_funding
+from ecosim.risk.defaults import repay_funding, write_off_due
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
 
 
 def service_loans(model: EcosystemModel) -> None:
-    """Collect this month's instalments, interest and fees; mark firms that cannot pay."""
+    """Write off loans whose workout ends; collect this month's instalments, interest and fees; track arrears."""
+    write_off_due(model)
     loans = model.loans
     f = model.firms
     led = model.ledger
@@ -34,8 +39,8 @@ def service_loans(model: EcosystemModel) -> None:
         due_by_firm = np.bincount(firm, weights=due, minlength=len(f))
         cash = led.balance[f.acct_cash]
         cannot = due_by_firm > cash + 1e-12
-        model.distressed |= cannot
         pay = ~cannot[firm]
+        mark_arrears(model, act, pay)
         idx = act
         if not pay.all():
             idx, firm, outstanding = act[pay], firm[pay], outstanding[pay]
@@ -62,6 +67,27 @@ def service_loans(model: EcosystemModel) -> None:
             model.events.record(model.month, "repaid", firm_id=f.agent_id[loans.firm[done]],
                                 counterparty_id=model.bank_ids[loans.bank[done]], amount=loans.principal[done])
     pay_funding_costs(model)
+
+
+def mark_arrears(model: EcosystemModel, act: np.ndarray, pay: np.ndarray) -> None:
+    """Loans ``act[~pay]`` miss this month's instalment; ``act[pay]`` are current again.
+
+    Borrowers with a loan ``banks.overdue_default_months`` or more in arrears are marked distressed.
+    """
+    loans = model.loans
+    missed = act[~pay]
+    if len(missed):
+        fresh = missed[loans.overdue_months[missed] == 0]
+        loans.first_missed[fresh] = model.month
+        loans.overdue_months[missed] += 1
+        pursued = missed[loans.overdue_months[missed] >= model.params.banks.overdue_default_months]
+        model.distressed[loans.firm[pursued]] = True
+        model.tally["loans_missed"] += len(missed)
+    paid = act[pay]
+    if len(paid):
+        cured = paid[loans.overdue_months[paid] > 0]
+        loans.overdue_months[cured] = 0
+        loans.first_missed[cured] = -1
 
 
 def pay_funding_costs(model: EcosystemModel) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecosim import macro
 from ecosim.common_random import firm_draws, poisson_from_uniform
 from ecosim.firms import economics as E
 from ecosim.firms import state as S
@@ -188,8 +189,9 @@ def revenue_drift(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
     The one place where a macro condition shifts revenue growth.
     """
     f = model.firms
-    return E.growth_drift(model.params.firms, f.q_market[rows], f.revenue[rows], f.market_size[rows],
-                          f.hibernating[rows], f.doomed_since[rows] >= 0)
+    drift = E.growth_drift(model.params.firms, f.q_market[rows], f.revenue[rows], f.market_size[rows],
+                           f.hibernating[rows], f.doomed_since[rows] >= 0)
+    return drift + macro.revenue_growth_shift(model)  # a downturn lowers growth while it lasts
 
 
 def grow_revenue(model: EcosystemModel, rows: np.ndarray, z: np.ndarray) -> None:
@@ -312,7 +314,8 @@ def failure_hazard(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
     weak firm can fail. The one place where a macro condition scales the failure hazard.
     """
     f = model.firms
-    return E.latent_hazard(model.params.firms, f.stage[rows], f.q_technology[rows], f.q_market[rows])
+    hazard = E.latent_hazard(model.params.firms, f.stage[rows], f.q_technology[rows], f.q_market[rows])
+    return hazard * macro.failure_multiplier(model)  # a downturn raises it while it lasts
 
 
 def fail_startups(model: EcosystemModel) -> None:

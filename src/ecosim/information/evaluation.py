@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ecosim.credit import loans as L
+from ecosim.credit.bank import npl_ratios
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -112,7 +113,7 @@ def bank_indicators(model: EcosystemModel, since: int, previous_balance: np.ndar
             "credit_loan_share": new_share(credit),
             "medium_long_share": new_share(medium),
             "mean_rate": mean_rate,
-            "npl_ratio": np.array([b.npl_ratio for b in model.banks]),
+            "npl_ratio": npl_ratios(model),  # every bank's Bank.npl_ratio in one pass
             "young_firm_share": new_share(young),
         },
         index=pd.RangeIndex(n, name="bank"),

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecosim.credit.bank import lending_rooms, nonperforming
 from ecosim.credit.report import CREDIT_METRICS, credit_metrics
 from ecosim.equity.metrics import EQUITY_METRICS, equity_metrics
 from ecosim.firms import state as S
 from ecosim.information.metrics import INFO_METRICS, information_metrics
+from ecosim.public.cost import PUBLIC_COST_METRICS, public_cost_lines
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -27,7 +29,8 @@ METRICS: dict[str, str] = {
     "credit_access_rate": "share of operating startups with an outstanding bank loan",
     "loan_balance": "outstanding loans to startups",
     "new_loans": "loans paid out this month",
-    "npl_ratio": "principal defaulted over the last 12 months / (loan balance + that principal)",
+    "npl_ratio": "NPL ratio as banks report it: loans in workout and 90+ days overdue / banks' loan book",
+    "default_flow_ratio": "principal defaulted over the last 12 months / (loan balance + that principal)",
     "defaults": "loans that defaulted this month",
     "loss_bank": "default losses kept by banks this month",
     "loss_guarantors": "default losses borne by the guarantee chain this month (net of recoveries)",
@@ -53,11 +56,16 @@ METRICS: dict[str, str] = {
     "time_to_loan": "mean months from need to money for loans paid out this month",
     "guaranteed_balance": "outstanding guaranteed loans",
     "guarantor_leverage": "municipal guarantor's outstanding cover / net assets",
+    "guarantor_net_assets": "municipal guarantor's net assets",
+    "guarantor_room": "principal the municipal guarantor may still cover under its leverage limit (0 = exhausted)",
+    "national_cap_room": "payouts the national fund may still make under its compensation cap",
+    "bank_lending_room": "banks' lending room left under their capital requirement",
     "pool_balance": "money left in the risk-compensation pool",
     "rated_share": "share of operating startups rated by a platform",
     "visits": "partner-team visits this month",
     "allocation_auc": "AUC of this month's loan approvals against applicants' latent quality",
     **CREDIT_METRICS,
+    **PUBLIC_COST_METRICS,
     **EQUITY_METRICS,
     **INFO_METRICS,
 }
@@ -93,6 +101,7 @@ def monthly_metrics(model: EcosystemModel) -> dict[str, float]:
     balance = float(loans.outstanding[act].sum())
     defaulted_12m = float(sum(b.defaults_12m.sum() for b in model.banks))
     spend = model.government.close_month()
+    book = float(np.maximum(model.ledger.balance[model.bank_accounts["loans"]], 0.0).sum())
     stage_counts = np.bincount(f.stage[alive], minlength=4)
     apps_y, apps_o = t["applications_young"], t["applications_old"]
     chain = model.guarantee_chain
@@ -111,7 +120,8 @@ def monthly_metrics(model: EcosystemModel) -> dict[str, float]:
         "credit_access_rate": firms_with_loan / n_alive if n_alive else 0.0,
         "loan_balance": balance,
         "new_loans": t["new_loans"],
-        "npl_ratio": defaulted_12m / (balance + defaulted_12m) if balance + defaulted_12m > 0 else 0.0,
+        "npl_ratio": float(nonperforming(model).sum()) / book if book > 0 else 0.0,
+        "default_flow_ratio": defaulted_12m / (balance + defaulted_12m) if balance + defaulted_12m > 0 else 0.0,
         "defaults": int(t["defaults"]),
         "loss_bank": t["loss_bank"],
         "loss_guarantors": t["loss_guarantors"],
@@ -137,12 +147,17 @@ def monthly_metrics(model: EcosystemModel) -> dict[str, float]:
         "time_to_loan": t["time_to_loan_sum"] / t["loans_made"] if t["loans_made"] else float("nan"),
         "guaranteed_balance": float(loans.outstanding[act][loans.guaranteed[act]].sum()),
         "guarantor_leverage": chain.municipal.leverage if chain.municipal.net_assets > 0 else float("nan"),
+        "guarantor_net_assets": chain.municipal.net_assets,
+        "guarantor_room": chain.room() if chain.params.enabled else 0.0,
+        "national_cap_room": chain.national.compensation_room(),
+        "bank_lending_room": float(lending_rooms(model).sum()),
         "pool_balance": model.pool.balance,
         "rated_share": float((~np.isnan(f.rating[alive])).mean()) if n_alive else 0.0,
         "visits": int(t["visits"]),
         "allocation_auc": alloc,
     }
     out.update(credit_metrics(model))
+    out.update(public_cost_lines(model, spend))
     out.update(equity_metrics(model, alive))
     out.update(information_metrics(model, alive))
     return {k: out[k] for k in METRIC_NAMES}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecosim.credit import loans as L
 from ecosim.risk.guarantor import Guarantor
 
 if TYPE_CHECKING:
@@ -46,11 +47,24 @@ class GuaranteeChain:
         cap = np.where(principal <= 5.0, g.fee_cap_small, g.fee_cap_large)
         return np.minimum(g.fee_rate, cap)
 
-    def refresh(self) -> None:
-        """Recompute each tier's outstanding cover from the loan book."""
+    def committed(self) -> float:
+        """Guaranteed principal the chain stands behind: outstanding on the loan book plus approved loans awaiting payout.
+
+        Loans in workout (defaulted, not yet resolved) stay covered until the chain has paid on them.
+        """
         loans = self.model.loans
-        act = loans.active()
-        covered = float(loans.outstanding[act][loans.guaranteed[act]].sum())
+        n = len(loans)
+        live = np.flatnonzero(loans.status[:n] != L.REPAID) if n else np.zeros(0, dtype=np.int64)
+        live = live[loans.guaranteed[live] & (loans.outstanding[live] > 0)]
+        covered = float(loans.outstanding[live].sum())
+        for batches in self.model.loan_queue.values():
+            for terms in batches:
+                covered += float(terms["principal"][terms["guaranteed"]].sum())
+        return covered
+
+    def refresh(self) -> None:
+        """Recompute each tier's outstanding cover from the loan book and the approval queue (never incrementally)."""
+        covered = self.committed()
         g = self.params
         self.municipal.outstanding = covered * self.covered_share
         self.provincial.outstanding = covered * g.share_provincial
@@ -65,14 +79,11 @@ class GuaranteeChain:
         share = self.covered_share
         return self.municipal.room() / share if share > 0 else float("inf")
 
-    def issue(self, principal: float) -> None:
-        """Take a new guaranteed loan onto the tiers' books."""
+    def record_issued(self, principal: float) -> None:
+        """Count newly paid-out guaranteed principal in each tier's cumulative guaranteed total (its cap's base)."""
         g = self.params
-        self.municipal.outstanding += principal * self.covered_share
         self.municipal.guaranteed_total += principal * self.covered_share
-        self.provincial.outstanding += principal * g.share_provincial
         self.provincial.guaranteed_total += principal * g.share_provincial
-        self.national.outstanding += principal * g.share_national
         self.national.guaranteed_total += principal * g.share_national
 
     def charge_fees(self, firm_rows: np.ndarray, outstanding: np.ndarray, fee_rate: np.ndarray) -> None:

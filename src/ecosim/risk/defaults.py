@@ -1,6 +1,14 @@
 """Resolving defaults: who bears a defaulted loan's loss, booked in the ledger.
 
-For each defaulted loan (all of a month's defaults at once, in loan order):
+A loan defaults when its borrower fails (after ``banks.overdue_default_months`` of
+missed instalments, or when it closes for any other reason). It then enters
+*workout* (:func:`resolve_defaults`): it stays on the bank's books as a
+non-performing loan while the bank collects, sells the security and claims on the
+guarantee chain and the pool; ``banks.workout_months`` later the loss is booked and
+the loan written off (:func:`write_off_due`, :func:`write_off`). The NPL ratio banks
+report is the stock of such loans (and of loans 90+ days overdue) over the book.
+
+At write-off, for each loan (all of a month's write-offs at once, in loan order):
 
 1. The bank realises pledged security (collateral or patents, after their haircut, as
    valued at origination) from an outside buyer.
@@ -53,7 +61,39 @@ def repay_funding(model: EcosystemModel, bank_idx, amount, relending_share) -> N
 
 
 def resolve_defaults(model: EcosystemModel, idx: np.ndarray) -> None:
-    """Book the loss on each defaulted loan and split it among the parties."""
+    """Loans ``idx`` default: they enter workout (written off at once when ``banks.workout_months`` is 0).
+
+    The bank counts the defaulted principal in its trailing default record and ends the
+    lending relationship; the loss is booked at write-off.
+    """
+    if len(idx) == 0:
+        return
+    loans = model.loans
+    f = model.firms
+    bank = loans.bank[idx]
+    owed = loans.outstanding[idx]
+    by_bank = np.bincount(bank, weights=owed, minlength=len(model.banks))
+    for k in np.flatnonzero(by_bank):
+        model.banks[k].defaults_12m[0] += by_bank[k]
+    loans.default_month[idx] = model.month
+    loans.set_status(idx, L.WORKOUT)
+    model.graph.unlink(f.agent_id[loans.firm[idx]], model.bank_ids[bank], "lending")
+    model.tally["defaults"] += len(idx)
+    model.tally["defaulted_principal"] += float(owed.sum())
+    if model.params.banks.workout_months == 0:
+        write_off(model, idx)
+
+
+def write_off_due(model: EcosystemModel) -> None:
+    """Write off the loans whose workout ends this month (``banks.workout_months`` after their default)."""
+    idx = model.loans.in_workout()
+    if len(idx):
+        due = idx[model.loans.default_month[idx] + model.params.banks.workout_months <= model.month]
+        write_off(model, due)
+
+
+def write_off(model: EcosystemModel, idx: np.ndarray) -> None:
+    """Book the loss on each defaulted loan, split it among the parties and write the loan off."""
     if len(idx) == 0:
         return
     led = model.ledger
@@ -87,13 +127,10 @@ def resolve_defaults(model: EcosystemModel, idx: np.ndarray) -> None:
     led.post("loan_writeoff", ba["retained"][bank], ba["loans"][bank], written_off)
     led.post("debt_extinguished", f.acct_debt[firm], f.acct_retained[firm], owed)
     repay_funding(model, bank, recovered + covered + pool_paid, loans.relending_share[idx])
-    by_bank = np.bincount(bank, weights=owed, minlength=len(model.banks))
-    for k in np.flatnonzero(by_bank):
-        model.banks[k].defaults_12m[0] += by_bank[k]
     loans.outstanding[idx] = 0.0
     loans.months_left[idx] = 0
+    loans.writeoff_month[idx] = model.month
     loans.set_status(idx, L.DEFAULTED)
-    model.graph.unlink(f.agent_id[firm], model.bank_ids[bank], "lending")
     model.events.record(
         model.month,
         "default",
@@ -117,5 +154,7 @@ def resolve_defaults(model: EcosystemModel, idx: np.ndarray) -> None:
     model.tally["loss_bank"] += float(written_off.sum())
     model.tally["loss_guarantors"] += float(sum(v.sum() for v in split.values()))
     model.tally["loss_government"] += float(pool_paid.sum())
-    model.tally["defaults"] += len(idx)
-    model.tally["defaulted_principal"] += float(owed.sum())
+    model.tally["written_off"] += len(idx)
+    model.tally["written_off_principal"] += float(owed.sum())
+    missed = np.where(loans.first_missed[idx] >= 0, loans.first_missed[idx], loans.default_month[idx])
+    model.tally["months_to_writeoff_sum"] += float((model.month - missed).sum())

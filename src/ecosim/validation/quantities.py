@@ -33,7 +33,8 @@ class RunData:
         metrics: Monthly metrics, one row per month.
         months: Months simulated.
         firms: One row per firm ever: ``founded``, ``exit_month`` (-1 while operating), ``status``.
-        loans: One row per loan: ``firm``, ``product`` (name), ``principal``, ``guaranteed``, ``fee_rate``.
+        loans: One row per loan: ``firm``, ``product`` (name), ``principal``, ``guaranteed``, ``fee_rate``,
+            ``rate``, ``defaulted`` (written off or in workout), ``repaid``.
         defaults: One row per defaulted loan: ``product`` (name), ``amount`` (loss after collateral),
             ``loss_bank``, ``loss_guarantors``, ``loss_pool``.
         deals: One row per equity stake: ``cost``, ``proceeds``, ``active``, ``guidance``.
@@ -67,6 +68,9 @@ class RunData:
             "principal": lb.principal[:n].copy(),
             "guaranteed": lb.guaranteed[:n].copy(),
             "fee_rate": lb.fee_rate[:n].copy(),
+            "rate": lb.rate[:n].copy(),
+            "defaulted": (lb.status[:n] == L.DEFAULTED) | (lb.status[:n] == L.WORKOUT),
+            "repaid": lb.status[:n] == L.REPAID,
         })
         ev = model.events.table
         m = len(ev)
@@ -152,8 +156,12 @@ def _settled(run: RunData, column: str, warmup: int = 12) -> pd.Series:
     return series
 
 
-def _per_borrower(run: RunData, product: str) -> float:
-    """Credit of one product per firm that received it (total principal / distinct borrowers)."""
+def _per_borrower(run: RunData, product: str, granted: bool = False) -> float:
+    """Credit of one product per firm that received it (total principal / distinct borrowers).
+
+    With ``granted``, the credit *granted* per firm (授信): the largest loan each borrower drew, its line,
+    rather than the sum of the loans it drew and renewed over the run.
+    """
     from ecosim.credit.loans import PRODUCTS
 
     if product not in PRODUCTS:
@@ -162,6 +170,8 @@ def _per_borrower(run: RunData, product: str) -> float:
     borrowers = loans["firm"].nunique()
     if borrowers == 0:
         raise NotAvailable(f"no '{product}' loans were made")
+    if granted:
+        return float(loans.groupby("firm")["principal"].max().mean())
     return float(loans["principal"].sum() / borrowers)
 
 
@@ -180,8 +190,8 @@ def _survival_at(run: RunData, age_months: int) -> float:
 
 @quantity("credit_per_firm_rating_credit")
 def credit_per_firm_rating_credit(run: RunData) -> float:
-    """Rating-based credit loans (provincial platform) per borrowing firm, million yuan."""
-    return _per_borrower(run, "rating_credit")
+    """Rating-based credit granted (provincial platform) per borrowing firm: its largest loan, million yuan."""
+    return _per_borrower(run, "rating_credit", granted=True)
 
 
 @quantity("credit_per_firm_data_credit")
@@ -235,6 +245,98 @@ def npl_ratio(run: RunData) -> float:
     if "tech_npl_ratio" in run.summary:
         return float(run.summary["tech_npl_ratio"])
     return float(_settled(run, "npl_ratio").mean())
+
+
+def _months_mean(run: RunData, column: str, first: int, last: int) -> float:
+    """Mean of a monthly metric over months ``first``..``last`` (inclusive)."""
+    if column not in run.metrics:
+        raise NotAvailable(f"monthly metric '{column}' is not produced")
+    if run.months < last:
+        raise NotAvailable(f"the run has {run.months} months, fewer than the {last} needed")
+    m = run.metrics
+    sel = m.loc[(m["month"] >= first) & (m["month"] <= last), column].dropna()
+    if sel.empty:
+        raise NotAvailable(f"monthly metric '{column}' has no values in months {first}..{last}")
+    return float(sel.mean())
+
+
+@quantity("npl_stock_after_year_2")
+def npl_stock_after_year_2(run: RunData) -> float:
+    """Mean NPL ratio as banks report it (stock of loans in workout or 90+ days overdue over the book), after year 2."""
+    return _months_mean(run, "npl_ratio", 25, run.months)
+
+
+@quantity("npl_persistence")
+def npl_persistence(run: RunData) -> float:
+    """Mean NPL ratio in years 9–10 over its mean in years 3–4 (1 = steady; below 0.5 = a fall of more than half)."""
+    early = _months_mean(run, "npl_ratio", 25, 48)
+    late = _months_mean(run, "npl_ratio", 97, 120)
+    if early <= 0:
+        raise NotAvailable("no non-performing loans in years 3–4")
+    return late / early
+
+
+def _loan_rates(run: RunData) -> pd.DataFrame:
+    if "rate" not in run.loans:
+        raise NotAvailable("the loan book has no rates")
+    loans = run.loans[run.loans["principal"] > 0]
+    if loans.empty:
+        raise NotAvailable("no loans were made")
+    return loans
+
+
+@quantity("loan_rate_weighted")
+def loan_rate_weighted(run: RunData) -> float:
+    """Principal-weighted annual interest rate of all loans made."""
+    loans = _loan_rates(run)
+    return float(np.average(loans["rate"], weights=loans["principal"]))
+
+
+@quantity("rate_gap_defaulted")
+def rate_gap_defaulted(run: RunData) -> float:
+    """How much more loans that later defaulted were charged than loans repaid, within each product.
+
+    Security and cover rightly lower a loan's price (they lower the loss the bank bears), so a
+    defaulted loan against collateral or with a guarantee may cost less than a repaid unsecured one:
+    the comparison is made between loans of the same product (the same security and cover), each
+    product's gap in principal-weighted rates weighted by its defaulted principal.
+    """
+    loans = _loan_rates(run)
+    gaps, weights = [], []
+    for _, g in loans.groupby("product"):
+        bad, good = g[g["defaulted"]], g[g["repaid"]]
+        if bad.empty or good.empty:
+            continue
+        gaps.append(np.average(bad["rate"], weights=bad["principal"])
+                    - np.average(good["rate"], weights=good["principal"]))
+        weights.append(bad["principal"].sum())
+    if not gaps or sum(weights) <= 0:
+        raise NotAvailable("no product with both defaulted and repaid loans")
+    return float(np.average(gaps, weights=weights))
+
+
+@quantity("rate_gap_defaulted_pooled")
+def rate_gap_defaulted_pooled(run: RunData) -> float:
+    """Principal-weighted rate of all loans that later defaulted minus that of all loans repaid (products pooled)."""
+    loans = _loan_rates(run)
+    bad, good = loans[loans["defaulted"]], loans[loans["repaid"]]
+    if bad.empty or good.empty:
+        raise NotAvailable("no defaulted or no repaid loans")
+    return float(np.average(bad["rate"], weights=bad["principal"]) - np.average(good["rate"], weights=good["principal"]))
+
+
+@quantity("losses_over_balance")
+def losses_over_balance(run: RunData) -> float:
+    """Credit losses per year (banks, guarantors and the pool, after recoveries) over the loan balance, after year 2."""
+    m = run.metrics
+    for col in ("loss_bank", "loss_guarantors", "loss_government", "loan_balance"):
+        if col not in m:
+            raise NotAvailable(f"monthly metric '{col}' is not produced")
+    late = m[m["month"] > 24]
+    balance = late["loan_balance"].mean()
+    if late.empty or balance <= 0:
+        raise NotAvailable("no loan balance after year 2")
+    return float(12 * (late["loss_bank"] + late["loss_guarantors"] + late["loss_government"]).mean() / balance)
 
 
 # --------------------------------------------------------------------------- firms
