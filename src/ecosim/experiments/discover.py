@@ -348,10 +348,7 @@ def _cart(cases: Cases, y: np.ndarray, mass_min: float) -> pd.DataFrame:
 
 
 def _write(result: DiscoveryResult, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # EMA Workbench draws PRIM's figures with pyplot; no backend is forced
 
     out.mkdir(parents=True, exist_ok=True)
     result.boxes.to_csv(out / "boxes.csv", index=False)

@@ -306,17 +306,14 @@ def run_validation(
 def plot_scorecard(card: Scorecard, path: str | Path | None = None):
     """Draw the scorecard: per target, the accepted band (grey), the published figure (black) and the
     simulated mean with its 95% CI (green when it passes, red when it fails; a note when not available)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ecosim.outputs.figure import ShownFigure
 
     t = card.table
     n = len(t)
     cols = 3
     rows = max(1, int(np.ceil(n / cols)))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 1.7 * rows + 0.6), constrained_layout=True,
-                             squeeze=False)
+    fig = ShownFigure(figsize=(4.2 * cols, 1.7 * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax, (_, r) in zip(axes.flat, t.iterrows(), strict=False):
         lo, hi = r["band_low"], r["band_high"]
         ax.axvspan(lo, hi, color="0.88", label="accepted")
@@ -346,7 +343,7 @@ def plot_scorecard(card: Scorecard, path: str | Path | None = None):
         ax.set_visible(False)
     passed = int((t["status"] == PASS).sum())
     fig.suptitle(f"Validation of '{card.scenario}': {passed}/{n} targets pass "
-                 f"({len(card.runs)} seeds; mean and 95% CI)", fontsize=11)
+                 f"({len(card.runs)} seeds; mean and 95% CI)", fontsize=11, parse_math=False)
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
