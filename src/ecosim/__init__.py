@@ -15,8 +15,9 @@ The names below are imported on first use, so ``import ecosim`` stays quick.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from ecosim.lazy import lazy_attribute
 
 __version__ = "0.1.0"
 
@@ -63,12 +64,7 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ecosim' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return lazy_attribute(globals(), __name__, _EXPORTS, name)
 
 
 def __dir__() -> list[str]:

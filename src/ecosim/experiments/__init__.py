@@ -15,10 +15,11 @@ discover|optimise|results`` commands wrap these functions.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from ecosim.lazy import lazy_attribute
 
 #: Public names and the module each comes from (imported on first use, so the CLI starts quickly).
 _EXPORTS: dict[str, str] = {
@@ -69,12 +70,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ecosim.experiments' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return lazy_attribute(globals(), __name__, _EXPORTS, name)
 
 
 class _Package(types.ModuleType):
