@@ -25,6 +25,8 @@ COMMANDS: dict[str, list[str]] = {
     "ecosim --help": [str(BIN / "ecosim"), "--help"],
     "ecosim params": [str(BIN / "ecosim"), "params"],
     "import ecosim": [sys.executable, "-c", "import ecosim"],
+    # What `ecosim run` imports before the run starts (the model's libraries come with the run).
+    "run's imports": [sys.executable, "-c", "import ecosim.cli, ecosim.runner, ecosim.outputs.files"],
     "python (nothing)": [sys.executable, "-c", "pass"],
 }
 

@@ -4,6 +4,10 @@
 (monthly metrics and a summary); it is what the experiment engine calls, in
 any process. :func:`run_to_dir` also writes the run's files (see
 ``ecosim.outputs.files``).
+
+The model and the libraries it needs (Mesa, pandas) are imported when a run
+starts, not with this module, so ``ecosim run`` checks its options and loads
+the scenario before paying for them.
 """
 
 from __future__ import annotations
@@ -12,16 +16,15 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from ecosim.credit.report import credit_summary
-from ecosim.equity.metrics import equity_summary
-from ecosim.information.metrics import information_summary
-from ecosim.model import EcosystemModel
-from ecosim.plugins import Plugins
 from ecosim.scenario import Scenario, resolve_size, validate_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ecosim.model import EcosystemModel
+    from ecosim.plugins import Plugins
 
 #: Metrics summarised at the end of a run, and how.
 SUMMARY_LAST = ("firms_alive", "loan_balance", "credit_access_rate", "npl_ratio", "patents", "pool_balance")
@@ -49,8 +52,24 @@ class RunResult:
     model: EcosystemModel | None = field(default=None, repr=False)
 
 
+def model_class() -> type[EcosystemModel]:
+    """The model class, imported with the modules of the run's summary (outside a run's timed seconds)."""
+    import ecosim.credit.report
+    import ecosim.equity.metrics
+    import ecosim.information.metrics  # noqa: F401 - what :func:`summarise` reads
+    from ecosim.model import EcosystemModel
+
+    return EcosystemModel
+
+
 def summarise(model: EcosystemModel, metrics: pd.DataFrame) -> dict[str, float]:
     """Headline figures of a finished run."""
+    import numpy as np
+
+    from ecosim.credit.report import credit_summary
+    from ecosim.equity.metrics import equity_summary
+    from ecosim.information.metrics import information_summary
+
     last = metrics.iloc[-1]
     out = {k: float(last[k]) for k in SUMMARY_LAST}
     out.update({f"total_{k}": float(metrics[k].sum()) for k in SUMMARY_SUM})
@@ -101,8 +120,9 @@ def simulate(
         data = scenario.model_dump()
         data["run"].update(updates)
         scenario = validate_scenario(data)
+    model_type = model_class()  # imported before the clock starts: the run's seconds are the run's
     start = time.perf_counter()
-    model = EcosystemModel(scenario, rng=int(seed))
+    model = model_type(scenario, rng=int(seed))
     if plugins:
         plugins.apply(model)
     for _ in range(scenario.run.months):

@@ -5,12 +5,18 @@ its own (no pyplot state), so it works in scripts and notebooks alike. Time
 runs in years; every axis starts at zero; legends sit below their panel, clear
 of the data; names and units come from :mod:`ecosim.outputs.labels`. A note
 says that the page shows one run, a single draw of the model.
+
+The page has a fixed layout (:data:`PAGE`: eight equal panels with room below
+each for its legend), so it is drawn once when saved: no layout engine measuring
+every label on each draw, no extra pass to crop the page. Monthly defaults are
+one stepped area rather than a bar per month.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -20,6 +26,9 @@ from ecosim.outputs.labels import metric_name
 
 STAGE_COLOURS = ("#a6d96a", "#66bd63", "#1a9850", "#006837")
 PARTY_COLOURS = {"loss_bank": "#4575b4", "loss_guarantors": "#fdae61", "loss_government": "#9e0142"}
+#: Size of the page (inches; saved at 100 dpi) and where the panels sit on it (fractions of the page).
+FIGSIZE = (16.0, 10.0)
+PAGE = {"left": 0.055, "right": 0.985, "top": 0.92, "bottom": 0.15, "wspace": 0.3, "hspace": 0.6}
 ONE_RUN_NOTE = ("One run: a single random draw of the model. Differences between scenarios need many seeds "
                 "(ecosim compare A B --seeds 20), which give confidence intervals.")
 
@@ -38,6 +47,22 @@ def _finish(ax: Axes, title: str, ylabel: str, years: pd.Series) -> None:
     ax.tick_params(labelsize=9)
 
 
+def title_fonts(title: str) -> list[str] | None:
+    """Font families for a page title: the default font, then a CJK font for a name with Chinese characters.
+
+    ``None`` (matplotlib's default) when the title has none or no CJK font is installed (the characters
+    then show as boxes, and matplotlib warns).
+    """
+    if not any(ord(ch) >= 0x2E80 for ch in title):
+        return None
+    from ecosim.viz.charts import FontError, find_cjk_font
+
+    try:
+        return ["DejaVu Sans", find_cjk_font()]
+    except FontError:
+        return None
+
+
 def dashboard_figure(metrics: pd.DataFrame, title: str = "") -> Figure:
     """Eight panels from a run's monthly metrics (``metrics.csv``), on one figure.
 
@@ -47,8 +72,8 @@ def dashboard_figure(metrics: pd.DataFrame, title: str = "") -> Figure:
     """
     m = metrics
     x = m["month"] / 12.0
-    fig = ShownFigure(figsize=(16, 9.6), layout="constrained")
-    ax = fig.subplots(2, 4)
+    fig = ShownFigure(figsize=FIGSIZE)
+    ax = fig.subplots(2, 4, gridspec_kw=PAGE)
 
     a = ax[0, 0]
     a.stackplot(x, m["firms_seed"], m["firms_early"], m["firms_growth"], m["firms_mature"],
@@ -69,7 +94,9 @@ def dashboard_figure(metrics: pd.DataFrame, title: str = "") -> Figure:
     _legend_below(a, 1)
 
     a = ax[0, 3]
-    a.bar(x, m["defaults"], width=1 / 12, color="#d73027", alpha=0.75, label=f"{metric_name('defaults')} per month")
+    months = x.to_numpy(dtype=float)  # one step a month wide, centred on its month (as bars of width 1/12)
+    a.stairs(m["defaults"].to_numpy(dtype=float), np.append(months - 1 / 24, months[-1:] + 1 / 24) if len(months)
+             else np.zeros(1), fill=True, color="#d73027", alpha=0.75, label=f"{metric_name('defaults')} per month")
     _finish(a, "Loan defaults", "loans per month", x)
     _legend_below(a, 1)
 
@@ -77,7 +104,7 @@ def dashboard_figure(metrics: pd.DataFrame, title: str = "") -> Figure:
     a.stackplot(x, *[m[k].cumsum() for k in PARTY_COLOURS], colors=list(PARTY_COLOURS.values()), alpha=0.9,
                 labels=["banks", "guarantee chain", "risk-compensation pool"])
     _finish(a, "Default losses by party (cumulative)", "million yuan", x)
-    _legend_below(a, 3)
+    _legend_below(a, 2)
 
     a = ax[1, 1]
     a.stackplot(x, m["equity_public"].cumsum(), m["equity_private"].cumsum(), colors=["#c51b7d", "#7f7f7f"],
@@ -95,13 +122,14 @@ def dashboard_figure(metrics: pd.DataFrame, title: str = "") -> Figure:
     a.plot(x, m["listings"].cumsum(), color="#1a9850", label="listed (cumulative)")
     a.plot(x, m["acquisitions"].cumsum(), color="#b8860b", label="acquired (cumulative)")
     _finish(a, "Exits", "firms", x)
-    _legend_below(a, 2)
+    _legend_below(a, 1)
 
-    fig.suptitle(title or "ecosim run", fontsize=14, parse_math=False)  # a name with "$" is text, not TeX
-    fig.text(0.5, -0.01, ONE_RUN_NOTE, ha="center", va="top", fontsize=10, color="#444")
+    fig.suptitle(title or "ecosim run", fontsize=14, parse_math=False,  # a name with "$" is text, not TeX
+                 fontfamily=title_fonts(title))
+    fig.text(0.5, 0.012, ONE_RUN_NOTE, ha="center", va="bottom", fontsize=10, color="#444")
     return fig
 
 
 def draw_dashboard(metrics: pd.DataFrame, path: Path, title: str = "") -> None:
     """Draw the dashboard of a run's monthly metrics and save it as a PNG at ``path``."""
-    dashboard_figure(metrics, title).savefig(path, dpi=100, bbox_inches="tight")
+    dashboard_figure(metrics, title).savefig(path, dpi=100)

@@ -20,6 +20,10 @@ Tables are built from the state columns with array operations (no Python loop
 over rows, no copy of numeric columns) as pyarrow tables and each parquet file
 is written once, with the schema pandas would write; the graph is written by
 :mod:`ecosim.outputs.graphml` straight from the relationship arrays.
+
+pandas, pyarrow and the model's state modules are imported by the writers that
+use them, so importing this module (``ecosim run`` does, to check
+``--outputs`` before the run) stays cheap.
 """
 
 from __future__ import annotations
@@ -33,20 +37,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 import ecosim
-from ecosim.credit import loans as L
-from ecosim.firms import state as S
 from ecosim.scenario import SECTORS, Scenario
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
     from ecosim.model import EcosystemModel
     from ecosim.runner import RunResult
-
-EXIT_KINDS = {S.ACTIVE: "", S.FAILED: "failed", S.ACQUIRED: "acquired", S.LISTED: "listed"}
 
 #: Every output of a run: its name (for ``--outputs``) and the file it writes, in writing order.
 OUTPUTS: dict[str, str] = {
@@ -116,6 +116,8 @@ class Coded:
 
     def arrow(self) -> pa.Array:
         """The column as pyarrow writes it (indices of the narrowest integer type, as in pandas)."""
+        import pyarrow as pa
+
         codes = np.asarray(self.codes)
         if self.categorical:
             width = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(self.names) < np.iinfo(t).max)
@@ -127,6 +129,8 @@ class Coded:
 
     def empty(self) -> pd.Categorical | pd.Series:
         """No rows of the column, as pandas holds it."""
+        import pandas as pd
+
         if self.categorical:
             return pd.Categorical.from_codes(np.zeros(0, dtype=np.int64), categories=list(self.names))
         return pd.Series(np.zeros(0, dtype=object), dtype="str")
@@ -139,6 +143,9 @@ def arrow_table(columns: dict[str, np.ndarray | Coded]) -> pa.Table:
     Raises:
         TypeError: A column pandas would store with another type.
     """
+    import pandas as pd
+    import pyarrow as pa
+
     table = pa.table({name: col.arrow() if isinstance(col, Coded) else pa.array(col, from_pandas=True)  # NaN: null
                       for name, col in columns.items()})
     empty = pd.DataFrame({name: col.empty() if isinstance(col, Coded) else np.asarray(col)[:0]
@@ -161,8 +168,11 @@ def banks_per_firm(model: EcosystemModel) -> np.ndarray:
 
 def firms_table(model: EcosystemModel) -> pa.Table:
     """One row per firm that ever existed (``firms.parquet``)."""
+    from ecosim.firms import state as S
+
+    exit_kinds = {S.ACTIVE: "", S.FAILED: "failed", S.ACQUIRED: "acquired", S.LISTED: "listed"}
     f = model.firms
-    status_names = tuple(EXIT_KINDS[code] for code in range(len(EXIT_KINDS)))
+    status_names = tuple(exit_kinds[code] for code in range(len(exit_kinds)))
     return arrow_table(
         {
             "firm_id": f.agent_id,
@@ -192,6 +202,7 @@ def firms_frame(model: EcosystemModel) -> pd.DataFrame:
 
 def events_table(model: EcosystemModel) -> pa.Table:
     """One row per event (``events.parquet``); ``kind`` and the loan ``product`` named (empty when not a loan)."""
+    from ecosim.credit import loans as L
     from ecosim.events import EVENT_KINDS
 
     t = model.events.table
@@ -232,6 +243,9 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     (money, quality) rarely repeat, and trying a dictionary on them costs most of
     the writing time.
     """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     coded = [f.name for f in table.schema if not pa.types.is_floating(f.type)]
     pq.write_table(table, path, use_dictionary=coded)
 
@@ -241,6 +255,8 @@ def _write_firms(run: _Run, path: Path) -> None:
 
 
 def _write_panel(run: _Run, path: Path) -> None:
+    import pyarrow as pa
+
     write_parquet(pa.Table.from_pandas(run.model.panel, preserve_index=False), path)
 
 
