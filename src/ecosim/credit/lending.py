@@ -266,7 +266,8 @@ def lend(model: EcosystemModel) -> None:
     shielded = exempt_bank[i] & (amt <= p.exemption.max_loan)
     view_mean, offer_sd = screened_view(a.view_mean[i], view_sd[i], bonus[i], quality[i], screening_noise[i],
                                         b.screening_precision * screening_effort(b, cover, shielded))
-    pd = loan_pd(view_mean, coverage[i], a.age[i], runway_after(a.cash[i], a.burn[i], a.revenue[i], service), ten)
+    pd = loan_pd(view_mean, coverage[i], a.age[i], runway_after(a.cash[i], a.burn[i], a.revenue[i], service), ten,
+                 offer_sd)
     # The bank's credit policy refuses offers above its risk ceiling, and a guaranteed loan needs
     # the guarantor open for business and within its own ceiling; the officer decides the rest.
     considered = (pd <= b.max_pd) & np.where(is_g, chain_open & (pd <= p.guarantee.max_pd), True)
