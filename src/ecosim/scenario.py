@@ -362,10 +362,21 @@ class BankSection(Section):
         0.75, "share", "Share of an unsecured loan's outstanding principal lost on default.", ge=0.0, le=1.0
     )
     secured_lgd_floor: float = lever(
-        0.25, "share of principal", "Least share of a defaulted loan a bank expects to lose however well it is "
-        "secured (realisation costs, time, the valuation risk of pledged patents and equity); used in pricing.",
+        0.25, "share of the unsecured loss", "Least share of the unsecured loss (loss_given_default) a bank "
+        "expects to lose on a loan however well it is secured by fixed assets (realisation costs, time); used "
+        "in pricing.",
         ge=0.0, le=1.0,
-        source="model assumption (uncertain): recoveries on pledged IP and unlisted equity are slow and uncertain",
+        source="Basel III final reforms (2017), foundation IRB: LGD 20-25% on loans fully secured by real estate "
+        "or other physical collateral against 40% unsecured (≈0.25 × 0.75 here)",
+    )
+    pledge_lgd_floor: float = lever(
+        0.8, "share of the unsecured loss", "Least share of the unsecured loss a bank expects to lose on a loan "
+        "secured by pledged patents or unlisted equity: a failed firm's patents and shares lose their value "
+        "with it (wrong-way risk), so the pledge recovers little; used in pricing.",
+        ge=0.0, le=1.0,
+        source="model assumption (uncertain): the Basel foundation IRB approach recognises neither IP nor "
+        "unlisted equity as collateral (a loan secured by them counts as unsecured); 0.8 leaves the pledge "
+        "some value in a sale of the patents",
     )
     collateral_haircut: float = lever(
         0.4, "share", "Haircut on collateral value when it is realised.", ge=0.0, le=1.0

@@ -256,6 +256,9 @@ def lend(model: EcosystemModel) -> None:
     j, i, amt, ten = j[sized], i[sized], amt[sized], ten[sized]
     service = a.service[i] + debt_service(amt, ten, b.rate_cap)
     g = codes.index(L.GUARANTEED)
+    # Pledged patents and unlisted shares lose value with the failing firm; fixed assets keep theirs.
+    lgd_floor = np.array([b.pledge_lgd_floor if code in (L.IP_PLEDGE, L.EQUITY_PLEDGE) else b.secured_lgd_floor
+                          for code in codes])
     is_g = j == g
     # Guaranteed loans carry the guarantee chain's cover; other loans within the pool's size
     # limit carry the risk-compensation pool's. Cover and the exemption lower the officer's
@@ -274,7 +277,7 @@ def lend(model: EcosystemModel) -> None:
     j, i, amt, pd, is_g = j[considered], i[considered], amt[considered], pd[considered], is_g[considered]
     cover, shielded, offer_sd = cover[considered], shielded[considered], offer_sd[considered]
     lgd = np.maximum(b.loss_given_default * (1 - np.minimum(security[j, i] / np.maximum(amt, 1e-9), 1.0)),
-                     b.secured_lgd_floor * b.loss_given_default)
+                     lgd_floor[j] * b.loss_given_default)
     dec = decide(pd=pd, view_sd=offer_sd, loss_given_default=lgd, cover=cover, funding_cost=cost[i],
                  base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"][i], officer_penalty=b.officer_penalty,
                  opacity_aversion=b.opacity_aversion, exempt=shielded,
