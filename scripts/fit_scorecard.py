@@ -2,9 +2,9 @@
 
 The scorecard gives the log-odds of default for a firm of known quality (the bank
 integrates over what it does not know, see ``ecosim.credit.officer.scorecard_pd``).
-This script runs the baseline for a few seeds and records, for every operating firm
-at each year end (``--population``, the default) or at each loan's disbursal
-(``--loans``), the firm's latent quality and the hard data the bank reads (the runway
+This script runs the baseline for a few seeds and records, at each loan's disbursal
+(the default) or for every operating firm at each year end (``--population``), the
+firm's latent quality and the hard data the bank reads (the runway
 of the firm's own cash after debt service, revenue over costs, age), and whether the
 firm failed or the loan defaulted within twelve months. It fits a logistic regression
 (maximum likelihood, scipy) and prints the weights in the scorecard's sign convention,
@@ -121,7 +121,7 @@ def fit(X: np.ndarray, y: np.ndarray) -> np.ndarray:
 def main(
     seeds: Annotated[int, typer.Option(help="Baseline seeds.")] = 4,
     population: Annotated[bool, typer.Option("--population/--loans",
-                                             help="Fit on all firms' failures, or on loans' defaults.")] = True,
+                                             help="Fit on all firms' failures, or on loans' defaults.")] = False,
     on: Annotated[str, typer.Option(help="Quality regressor: latent 'quality' or the bank's 'view'.")] = "quality",
     scenario: Annotated[str, typer.Option(help="Scenario name or .toml path.")] = "baseline",
     set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE overrides (numbers).")] = None,

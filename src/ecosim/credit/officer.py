@@ -55,18 +55,21 @@ from scipy.special import expit, logit
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
 
-#: Bank scorecard: log-odds of default within a year for a firm of *known* quality, fitted by
-#: logistic regression of 12-month failure of all operating firms on latent quality and the hard
-#: data over calibrated baseline runs (``scripts/fit_scorecard.py --seeds 3``; on the whole
-#: population, so the fit is not biased by the banks' own selection of borrowers). It stands
-#: for what a bank learns from a long history of resolved loans, whose files show what the
-#: borrowers really were; on a new applicant the bank sees quality only through its view and
+#: Bank scorecard: log-odds of default within a year for a borrower of *known* quality, fitted by
+#: logistic regression of 12-month default of the loans of calibrated baseline runs on the
+#: borrower's latent quality and the hard data at disbursal (``scripts/fit_scorecard.py --seeds 3``).
+#: It stands for what a bank learns from a long history of resolved loans, whose files show what
+#: the borrowers really were. Fitting on the bank's own loans is not biased by its selection: it
+#: selects on its view, whose errors are independent of default once quality is known; and the
+#: loans, unlike the whole population, are firms that sought money and carry the loan's
+#: instalments (a fit on all firms made quality look far more protective for a firm short of
+#: cash than it is). On a new applicant the bank sees quality only through its view and
 #: integrates over what it cannot see (:func:`scorecard_pd`).
-SCORE_INTERCEPT = 0.29
-SCORE_RUNWAY = 0.93  # per log(1 + months of runway after debt service), capped at RUNWAY_CAP
-SCORE_COVERAGE = 0.71  # per unit of revenue / costs, capped at 1.5
-SCORE_QUALITY = 1.47  # per sd of latent quality
-SCORE_AGE = -1.32  # per five years of age (capped): firms a few years old fail more than the youngest
+SCORE_INTERCEPT = 2.89
+SCORE_RUNWAY = 1.25  # per log(1 + months of runway after debt service), capped at RUNWAY_CAP
+SCORE_COVERAGE = 0.78  # per unit of revenue / costs, capped at 1.5
+SCORE_QUALITY = 1.04  # per sd of latent quality
+SCORE_AGE = -0.21  # per five years of age (capped): firms a few years old fail more than the youngest
 #: Runway counted as "carries itself" (months).
 RUNWAY_CAP = 60.0
 
