@@ -79,7 +79,7 @@ class FirmSection(Section):
         0.0125, "share of initial firms per month",
         "New startups entering each month. With the firms' survival this keeps the population near its "
         "initial size (entry = initial firms / mean lifetime, about 80 months).",
-        ge=0.0, le=0.2, source="model assumption (stationary population)",
+        ge=0.0, le=0.2, source="calibrated: keeps the population stationary (target population_stationary)",
     )
     founder_capital: float = lever(
         1.2, "million yuan", "Median founders' capital of a new startup (log-normal).", ge=0.01, le=100.0
