@@ -1,17 +1,20 @@
-"""Refit the bank scorecard of ``ecosim.credit.officer`` on the simulated loan book.
+"""Refit the bank scorecard of ``ecosim.credit.officer`` on simulated firms or loans.
 
-A bank fits its scorecard on its own loans. This script runs the baseline for a
-few seeds and, at each loan's disbursal, records what the bank saw of the borrower
-(its view of quality from the platform rating and soft information, the runway of
-the firm's own cash after debt service including the new loan, revenue over costs,
-age), and whether the loan defaulted within twelve months. It fits a logistic
-regression (maximum likelihood, scipy) and prints the weights in the scorecard's
-sign convention, to be copied into ``ecosim/credit/officer.py``. (``--population``
-fits on all operating firms' 12-month failure at year ends instead.)
+The scorecard gives the log-odds of default for a firm of known quality (the bank
+integrates over what it does not know, see ``ecosim.credit.officer.scorecard_pd``).
+This script runs the baseline for a few seeds and records, at each loan's disbursal
+(the default) or for every operating firm at each year end (``--population``), the
+firm's latent quality and the hard data the bank reads (the runway
+of the firm's own cash after debt service, revenue over costs, age), and whether the
+firm failed or the loan defaulted within twelve months. It fits a logistic regression
+(maximum likelihood, scipy) and prints the weights in the scorecard's sign convention,
+to be copied into ``ecosim/credit/officer.py``. ``--on view`` fits on the bank's view
+of quality instead of latent quality (the reduced form a bank would fit without ever
+learning what its borrowers were).
 
 Run::
 
-    .venv/bin/python scripts/fit_scorecard.py --seeds 4
+    .venv/bin/python scripts/fit_scorecard.py --seeds 3
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from ecosim.model import EcosystemModel
 from ecosim.scenario import load_scenario
 
 
-def snapshot(model: EcosystemModel) -> dict[str, np.ndarray]:
-    """What a bank sees of every operating firm now."""
+def snapshot(model: EcosystemModel, on: str = "quality") -> dict[str, np.ndarray]:
+    """What a bank sees of every operating firm now, with its latent quality (or the bank's view, ``on="view"``)."""
     f = model.firms
     rows = model.alive
     cash = model.ledger.balance[f.acct_cash[rows]]
@@ -40,18 +43,19 @@ def snapshot(model: EcosystemModel) -> dict[str, np.ndarray]:
     runway = runway_after(cash, f.burn[rows], f.revenue[rows], existing_service(model)[rows])
     return {"rows": rows, "runway": np.log1p(np.minimum(runway, RUNWAY_CAP)),
             "coverage": np.minimum(f.revenue[rows] / np.maximum(f.burn[rows], 1e-9), 1.5),
-            "view": view.mean, "age": np.minimum(model.month - f.founded[rows], 60) / 60.0,
+            "view": view.mean if on == "view" else f.quality[rows].astype(float), "age": np.minimum(model.month - f.founded[rows], 60) / 60.0,
             "month": np.full(len(rows), model.month)}
 
 
-def collect(seed: int, months: int = 120, firms: int = 2000) -> tuple[np.ndarray, np.ndarray]:
-    """Features and 12-month failure outcomes from one baseline run."""
-    model = EcosystemModel(load_scenario("baseline", months=months, firms=firms), rng=seed)
+def collect(seed: int, months: int = 120, firms: int = 2000, scenario: str = "baseline",
+            overrides: dict | None = None, on: str = "quality") -> tuple[np.ndarray, np.ndarray]:
+    """Features and 12-month failure outcomes from one run of ``scenario``."""
+    model = EcosystemModel(load_scenario(scenario, months=months, firms=firms, overrides=overrides), rng=seed)
     snaps = []
     for _ in range(months):
         model.step()
         if model.month % 12 == 0 and model.month <= months - 12:
-            snaps.append(snapshot(model))
+            snaps.append(snapshot(model, on))
     f = model.firms
     X, y = [], []
     for s in snaps:
@@ -62,11 +66,12 @@ def collect(seed: int, months: int = 120, firms: int = 2000) -> tuple[np.ndarray
     return np.vstack(X), np.concatenate(y)
 
 
-def collect_loans(seed: int, months: int = 120, firms: int = 2000) -> tuple[np.ndarray, np.ndarray]:
-    """Features at disbursal and 12-month default outcomes of every loan of one baseline run."""
+def collect_loans(seed: int, months: int = 120, firms: int = 2000, scenario: str = "baseline",
+                  overrides: dict | None = None, on: str = "quality") -> tuple[np.ndarray, np.ndarray]:
+    """Features at disbursal and 12-month default outcomes of every loan of one run of ``scenario``."""
     import ecosim.credit.lending as lending
 
-    model = EcosystemModel(load_scenario("baseline", months=months, firms=firms), rng=seed)
+    model = EcosystemModel(load_scenario(scenario, months=months, firms=firms, overrides=overrides), rng=seed)
     seen: list[np.ndarray] = []
     original = lending.disburse
 
@@ -81,7 +86,8 @@ def collect_loans(seed: int, months: int = 120, firms: int = 2000) -> tuple[np.n
             runway = runway_after(cash, f.burn[rows], f.revenue[rows], service)
             seen.append(np.column_stack([np.ones(len(rows)), np.log1p(np.minimum(runway, RUNWAY_CAP)),
                                          np.minimum(f.revenue[rows] / np.maximum(f.burn[rows], 1e-9), 1.5),
-                                         view.mean, np.minimum(m.month - f.founded[rows], 60) / 60.0,
+                                         view.mean if on == "view" else f.quality[rows].astype(float),
+                                         np.minimum(m.month - f.founded[rows], 60) / 60.0,
                                          np.full(len(rows), m.month)]))
         original(m, terms)
 
@@ -114,10 +120,16 @@ def fit(X: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def main(
     seeds: Annotated[int, typer.Option(help="Baseline seeds.")] = 4,
-    population: Annotated[bool, typer.Option(help="Fit on all firms' failures instead of loans' defaults.")] = False,
+    population: Annotated[bool, typer.Option("--population/--loans",
+                                             help="Fit on all firms' failures, or on loans' defaults.")] = False,
+    on: Annotated[str, typer.Option(help="Quality regressor: latent 'quality' or the bank's 'view'.")] = "quality",
+    scenario: Annotated[str, typer.Option(help="Scenario name or .toml path.")] = "baseline",
+    set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE overrides (numbers).")] = None,
 ) -> None:
     """Fit and print the scorecard weights."""
-    parts = [(collect if population else collect_loans)(s) for s in range(1, seeds + 1)]
+    overrides = {k: float(v) for k, v in (item.split("=", 1) for item in (set_ or []))}
+    parts = [(collect if population else collect_loans)(s, scenario=scenario, overrides=overrides, on=on)
+             for s in range(1, seeds + 1)]
     X = np.vstack([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
     b = fit(X, y)

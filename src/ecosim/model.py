@@ -266,7 +266,7 @@ class EcosystemModel(mesa.Model):
         from ecosim.firms.prehistory import steady_state_firms
 
         n = self.params.run.firms
-        x = steady_state_firms(self.params.firms, n, self.streams.entry)
+        x = steady_state_firms(self.params.firms, n, self.streams.entry, risk=self.params.risk)
         rows = create_startups(self, n, age_months=x["age"], founding=x)
         f = self.firms
         f.stage[rows] = x["stage"]

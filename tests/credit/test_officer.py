@@ -12,16 +12,30 @@ KW = dict(funding_cost=0.013, base_margin=0.008, rate_cap=0.065, officer_penalty
 def test_default_risk_falls_with_runway_coverage_and_rating() -> None:
     """The scorecard's default risk falls as runway, revenue coverage and the rating view rise.
 
-    Age enters with its fitted weight (firms a few years old fail somewhat more than the youngest);
-    it moves the risk less than a year of runway does.
+    Age enters with its fitted weight (firms a few years old fail somewhat more than the youngest).
     """
     base = dict(view_mean=np.zeros(1), coverage=np.zeros(1), age_months=np.full(1, 24), runway=np.full(1, 12.0))
     pd0 = scorecard_pd(**base)[0]
     assert scorecard_pd(**{**base, "runway": np.full(1, 36.0)})[0] < pd0
     assert scorecard_pd(**{**base, "coverage": np.full(1, 1.2)})[0] < pd0
     assert scorecard_pd(**{**base, "view_mean": np.full(1, 1.0)})[0] < pd0
-    age_effect = abs(scorecard_pd(**{**base, "age_months": np.full(1, 60)})[0] - pd0)
-    assert age_effect < pd0 - scorecard_pd(**{**base, "runway": np.full(1, 24.0)})[0]
+
+
+def test_precise_views_sharpen_the_default_estimate() -> None:
+    """The bank integrates over what it cannot see: a precise view spreads the estimates apart.
+
+    With a vague view every firm's estimate is pulled towards the middle (a safe-looking firm
+    looks riskier, a risky-looking one safer); a precise rating lets the bank tell them apart,
+    and the estimate tends to the scorecard at known quality.
+    """
+    view = np.array([-1.5, 1.5])
+    hard = dict(coverage=np.zeros(2), age_months=np.full(2, 24), runway=np.full(2, 12.0))
+    vague = scorecard_pd(view_mean=view, view_sd=np.full(2, 0.9), **hard)
+    sharp = scorecard_pd(view_mean=view, view_sd=np.full(2, 0.2), **hard)
+    known = scorecard_pd(view_mean=view, view_sd=np.zeros(2), **hard)
+    assert sharp[0] > vague[0] and sharp[1] < vague[1]
+    assert sharp[1] / sharp[0] < vague[1] / vague[0]
+    assert np.all(np.abs(known - sharp) < np.abs(known - vague))
 
 
 def test_debt_service_shortens_runway() -> None:

@@ -256,6 +256,9 @@ def lend(model: EcosystemModel) -> None:
     j, i, amt, ten = j[sized], i[sized], amt[sized], ten[sized]
     service = a.service[i] + debt_service(amt, ten, b.rate_cap)
     g = codes.index(L.GUARANTEED)
+    # Pledged patents and unlisted shares lose value with the failing firm; fixed assets keep theirs.
+    lgd_floor = np.array([b.pledge_lgd_floor if code in (L.IP_PLEDGE, L.EQUITY_PLEDGE) else b.secured_lgd_floor
+                          for code in codes])
     is_g = j == g
     # Guaranteed loans carry the guarantee chain's cover; other loans within the pool's size
     # limit carry the risk-compensation pool's. Cover and the exemption lower the officer's
@@ -266,14 +269,15 @@ def lend(model: EcosystemModel) -> None:
     shielded = exempt_bank[i] & (amt <= p.exemption.max_loan)
     view_mean, offer_sd = screened_view(a.view_mean[i], view_sd[i], bonus[i], quality[i], screening_noise[i],
                                         b.screening_precision * screening_effort(b, cover, shielded))
-    pd = loan_pd(view_mean, coverage[i], a.age[i], runway_after(a.cash[i], a.burn[i], a.revenue[i], service), ten)
+    pd = loan_pd(view_mean, coverage[i], a.age[i], runway_after(a.cash[i], a.burn[i], a.revenue[i], service), ten,
+                 offer_sd)
     # The bank's credit policy refuses offers above its risk ceiling, and a guaranteed loan needs
     # the guarantor open for business and within its own ceiling; the officer decides the rest.
     considered = (pd <= b.max_pd) & np.where(is_g, chain_open & (pd <= p.guarantee.max_pd), True)
     j, i, amt, pd, is_g = j[considered], i[considered], amt[considered], pd[considered], is_g[considered]
     cover, shielded, offer_sd = cover[considered], shielded[considered], offer_sd[considered]
     lgd = np.maximum(b.loss_given_default * (1 - np.minimum(security[j, i] / np.maximum(amt, 1e-9), 1.0)),
-                     b.secured_lgd_floor * b.loss_given_default)
+                     lgd_floor[j] * b.loss_given_default)
     dec = decide(pd=pd, view_sd=offer_sd, loss_given_default=lgd, cover=cover, funding_cost=cost[i],
                  base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"][i], officer_penalty=b.officer_penalty,
                  opacity_aversion=b.opacity_aversion, exempt=shielded,

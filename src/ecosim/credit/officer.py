@@ -7,8 +7,12 @@ on), a guidance-fund signal; and it reads the firm's *repayment capacity* from
 its accounts: revenue against costs and debt service, the months its cash
 carries it once the new loan's instalments are added (runway), and its age.
 From those it estimates the firm's annual default risk with the bank's
-scorecard (:func:`scorecard_pd`), and adds an *ambiguity premium* for what it
-cannot see (the posterior uncertainty of its view). Loans are sized to
+scorecard (:func:`scorecard_pd`): the scorecard gives the log-odds of default
+for a firm of known quality, and the bank, which knows quality only up to its
+posterior, takes the expected default risk over that posterior (a logistic-normal
+integral). A precise rating therefore sharpens the estimate (good firms look
+safer, weak ones riskier) and an opaque firm's estimate is pulled towards the
+middle; the officer adds an *ambiguity premium* for what it cannot see on top. Loans are sized to
 capacity (:func:`capacity_amount`): debt service may take at most a share of
 revenue plus cash spread over the tenor.
 
@@ -51,17 +55,21 @@ from scipy.special import expit, logit
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
 
-#: Bank scorecard (log-odds of default within a year), fitted by logistic regression of
-#: 12-month failure of all operating firms on these observables over calibrated baseline runs
-#: (``scripts/fit_scorecard.py --population --seeds 3``; on the whole population, so the fit is
-#: not biased by the banks' own selection of borrowers). Refitted when failures came from the
-#: latent technical and market hazard and non-fatal setbacks: the runway now predicts failure
-#: far less than under a cash cliff, and revenue coverage, positive now, predicts it.
-SCORE_INTERCEPT = 1.08
-SCORE_RUNWAY = 0.94  # per log(1 + months of runway after debt service), capped at RUNWAY_CAP
-SCORE_COVERAGE = 0.56  # per unit of revenue / costs, capped at 1.5
-SCORE_QUALITY = 0.79  # per sd of the lender's view of quality
-SCORE_AGE = -0.28  # per five years of age (capped): firms a few years old fail more than the youngest
+#: Bank scorecard: log-odds of default within a year for a borrower of *known* quality, fitted by
+#: logistic regression of 12-month default of the loans of calibrated baseline runs on the
+#: borrower's latent quality and the hard data at disbursal (``scripts/fit_scorecard.py --seeds 3``).
+#: It stands for what a bank learns from a long history of resolved loans, whose files show what
+#: the borrowers really were. Fitting on the bank's own loans is not biased by its selection: it
+#: selects on its view, whose errors are independent of default once quality is known; and the
+#: loans, unlike the whole population, are firms that sought money and carry the loan's
+#: instalments (a fit on all firms made quality look far more protective for a firm short of
+#: cash than it is). On a new applicant the bank sees quality only through its view and
+#: integrates over what it cannot see (:func:`scorecard_pd`).
+SCORE_INTERCEPT = 2.89
+SCORE_RUNWAY = 1.25  # per log(1 + months of runway after debt service), capped at RUNWAY_CAP
+SCORE_COVERAGE = 0.78  # per unit of revenue / costs, capped at 1.5
+SCORE_QUALITY = 1.04  # per sd of latent quality
+SCORE_AGE = -0.21  # per five years of age (capped): firms a few years old fail more than the youngest
 #: Runway counted as "carries itself" (months).
 RUNWAY_CAP = 60.0
 
@@ -140,24 +148,36 @@ def capacity_amount(
 
 
 def scorecard_pd(
-    view_mean: np.ndarray, coverage: np.ndarray, age_months: np.ndarray, runway: np.ndarray
+    view_mean: np.ndarray,
+    coverage: np.ndarray,
+    age_months: np.ndarray,
+    runway: np.ndarray,
+    view_sd: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """The bank's estimate of a firm's annual default probability from its view and hard data.
+
+    The scorecard's log-odds ``z = z_hard - SCORE_QUALITY × quality`` hold for a firm of known
+    quality; quality is known only as ``N(view_mean, view_sd²)``, so the estimate is the expected
+    probability over that posterior, ``E[expit(z)] ≈ expit(μ / sqrt(1 + π σ² / 8))`` with
+    ``μ = z_hard - SCORE_QUALITY × view_mean`` and ``σ = SCORE_QUALITY × view_sd`` (the
+    probit approximation of the logistic-normal integral).
 
     Args:
         view_mean: The lender's view of quality (sd units).
         coverage: Revenue as a share of costs (cash-flow coverage).
         age_months: Age of the firm.
         runway: Months of runway after debt service (:func:`runway_after`).
+        view_sd: Posterior sd of the view (0: quality known).
     """
-    z = (
+    mu = (
         SCORE_INTERCEPT
         - SCORE_RUNWAY * np.log1p(np.minimum(runway, RUNWAY_CAP))
         - SCORE_COVERAGE * np.minimum(coverage, 1.5)
         - SCORE_QUALITY * view_mean
         - SCORE_AGE * np.minimum(age_months, 60) / 60.0
     )
-    return expit(z)
+    sigma = SCORE_QUALITY * np.asarray(view_sd)
+    return expit(mu / np.sqrt(1.0 + (np.pi / 8.0) * sigma * sigma))
 
 
 def loan_pd(
@@ -166,6 +186,7 @@ def loan_pd(
     age_months: np.ndarray,
     runway: np.ndarray,
     tenor: np.ndarray | int,
+    view_sd: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """Annualised default risk over the loan's life: the scorecard applied year by year as the runway runs down.
 
@@ -177,8 +198,9 @@ def loan_pd(
     """
     runway = np.asarray(runway)
     shape = runway.shape
-    tenor, view_mean, coverage, age_months = (x if x.shape == shape else np.broadcast_to(x, shape)
-                                              for x in map(np.asarray, (tenor, view_mean, coverage, age_months)))
+    tenor, view_mean, coverage, age_months, view_sd = (
+        x if x.shape == shape else np.broadcast_to(x, shape)
+        for x in map(np.asarray, (tenor, view_mean, coverage, age_months, view_sd)))
     years = int(np.ceil(tenor.max() / 12.0)) if tenor.size else 1
     # With loans ordered longest first, those still running in a year are a leading slice.
     longest_first = tenor.ndim == 1 and bool((tenor[1:] <= tenor[:-1]).all())
@@ -193,7 +215,8 @@ def loan_pd(
             still_running = 12 * k < tenor
             running = ... if still_running.all() else np.nonzero(still_running)
         left = np.where(carries[running], RUNWAY_CAP, np.maximum(runway[running] - 12.0 * k, 0.0))
-        pd_k = scorecard_pd(view_mean[running], coverage[running], age_months[running] + 12 * k, left)
+        pd_k = scorecard_pd(view_mean[running], coverage[running], age_months[running] + 12 * k, left,
+                            view_sd[running])
         survive[running] *= 1.0 - pd_k
     return 1.0 - survive ** (12.0 / np.maximum(tenor, 1))
 

@@ -4,7 +4,8 @@ Before month 0 the region's firm population is simulated on its own for
 :data:`PREHISTORY_MONTHS` months with constant entry, under the same rules as
 the monthly phases (:mod:`ecosim.firms.economics`): hibernation, stochastic
 milestones, first sales, two-sided and saturating revenue growth, costs and
-staff that follow the business, insiders' bridge money, insolvency and latent
+staff that follow the business, insiders' bridge money, non-fatal setbacks
+(:mod:`ecosim.risk.shocks`, when the scenario has them), insolvency and latent
 technical/market failure, acquisitions and listings. The firms still operating
 at the end are a draw from the steady state: their ages, stages, revenue,
 staff and cash are the ones the dynamics produce, so the model starts without
@@ -23,7 +24,7 @@ import numpy as np
 
 from ecosim.firms import economics as E
 from ecosim.firms import state as S
-from ecosim.scenario import FirmSection
+from ecosim.scenario import FirmSection, RiskSection
 
 #: Months simulated before month 0 (ages of the initial population reach up to this).
 PREHISTORY_MONTHS = 180
@@ -49,7 +50,15 @@ def _founding(rng: np.random.Generator, p: FirmSection, n: int) -> dict[str, np.
             "patent_p": p.patent_rate * np.exp(0.5 * d["q"][:, 3])}
 
 
-def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, month: int) -> np.ndarray:
+def _setbacks(r: RiskSection, x: dict[str, np.ndarray], hit: np.ndarray) -> None:
+    """Setbacks as in :func:`ecosim.risk.shocks.adverse_shocks`: hit firms lose cash and part of their revenue."""
+    cash = np.maximum(x["cash"][hit], 0.0)
+    x["cash"][hit] -= np.minimum(r.shock_loss_months * x["burn"][hit] + r.shock_cash_loss * cash, cash)
+    x["revenue"][hit] *= 1.0 - r.shock_revenue_cut
+
+
+def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, month: int,
+           risk: RiskSection | None = None) -> np.ndarray:
     """One month of the firm-only dynamics on the arrays ``x``; returns which firms are still operating."""
     n = len(x["cash"])
     z = rng.standard_normal((n, 2))
@@ -76,6 +85,8 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
     x["patents"] += (u[:, 1] < x["patent_p"] * (1 + x["stage"])).astype(np.int64)
     # costs, staff, trade, bridges
     x["burn"] = E.operating_costs(p, x["fixed"], x["revenue"], x["vshare"], x["hib"])
+    if risk is not None and risk.shocks:
+        _setbacks(risk, x, rng.random(n) < x["shock_p"])
     x["staff"] = E.adjust_staff(p, x["staff"], E.staff_needed(p, x["fixed"], x["revenue"], x["hib"]))
     x["cash"] = x["cash"] + x["revenue"]
     shortfall = x["burn"] - x["cash"]
@@ -104,8 +115,10 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
 
 
 def steady_state_firms(p: FirmSection, n: int, rng: np.random.Generator,
-                       months: int = PREHISTORY_MONTHS) -> dict[str, np.ndarray]:
+                       months: int = PREHISTORY_MONTHS, risk: RiskSection | None = None) -> dict[str, np.ndarray]:
     """Run the pre-history and draw ``n`` of the firms operating at its end.
+
+    ``risk``: the scenario's risk section, for setbacks (none when omitted).
 
     Returns:
         Per firm: the founding draws (``q``, ``quality``, ``sector``, ``collateral``, ``rating_noise``),
@@ -119,12 +132,14 @@ def steady_state_firms(p: FirmSection, n: int, rng: np.random.Generator,
     x = _founding(rng, p, entry * months)
     x["founded"] = np.repeat(np.arange(-months + 1, 1), entry)
     x["alive"] = np.ones(entry * months, dtype=bool)
+    if risk is not None:
+        x["shock_p"] = np.minimum(risk.shock_rate * np.exp(-risk.shock_quality_slope * x["quality"]), 1.0)
     done = 0  # rows founded so far
     for k, month in enumerate(range(-months + 1, 1)):
         done += entry
         view = {key: arr[:done] for key, arr in x.items()}
         orig = dict(view)
-        view["alive"] &= _month(p, view, rng, month)
+        view["alive"] &= _month(p, view, rng, month, risk)
         for key, arr in view.items():
             if arr is not orig[key]:  # the month replaced the array: write it back
                 x[key][:done] = arr
@@ -138,6 +153,6 @@ def steady_state_firms(p: FirmSection, n: int, rng: np.random.Generator,
     out = {k: v[pick] for k, v in x.items()}
     out["age"] = -out["founded"]
     out["capital"] = out.pop("cash")
-    for k in ("vshare", "hazard0", "sale0", "bridge_p", "patent_p"):
-        del out[k]
+    for k in ("vshare", "hazard0", "sale0", "bridge_p", "patent_p", "shock_p"):
+        out.pop(k, None)
     return out

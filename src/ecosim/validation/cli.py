@@ -96,6 +96,8 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", help="Scenario file to write.")] = SCENARIO_DIR / "calibrated.toml",
         setup: Annotated[Path | None, typer.Option(help="Free parameters and moments (default: calibration.toml).")] = None,
         workers: Annotated[int | None, typer.Option(help="Processes per evaluation (default: CPU count).", min=1)] = None,
+        sampler: Annotated[str, typer.Option(help="Search: tpe (global) or cmaes (local, from the scenario's values).")] = "tpe",
+        step: Annotated[float, typer.Option(help="CMA-ES initial step, share of each parameter's range.", min=0.001, max=1.0)] = 0.15,
     ) -> None:
         """Calibrate the declared free parameters by simulated moments and write them as a scenario file."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -122,7 +124,7 @@ def register(app: typer.Typer) -> None:
 
                 res = run_calibration(scenario, budget=budget, seeds=seeds, firms=firms, months=months,
                                       setup=cal_setup, history=history, out=out, workers=workers,
-                                      on_trial=on_trial)
+                                      sampler=sampler, cmaes_step=step, on_trial=on_trial)
         except ScenarioError as exc:
             _fail(str(exc))
         table = Table(title=f"Calibration: J {res.start_distance:.3f} → {res.best_distance:.3f} "

@@ -386,3 +386,13 @@ def deals_over_5x(run: RunData) -> float:
     """Share of realised equity deals that returned more than five times their cost."""
     d = _realised(run)
     return float((d["proceeds"] > 5.0 * d["cost"]).mean())
+
+
+@quantity("population_drift")
+def population_drift(run: RunData) -> float:
+    """Firms operating in the run's last year over those in its second year (1 = a stationary population)."""
+    early = _months_mean(run, "firms_alive", 13, 24)
+    late = _months_mean(run, "firms_alive", run.months - 11, run.months)
+    if early <= 0:
+        raise NotAvailable("no firms operating in the second year")
+    return late / early
