@@ -45,14 +45,17 @@ def test_ip_pledge_secured_at_the_platform_valuation_less_haircut() -> None:
     np.testing.assert_allclose(o.pledged, [0.0, 1.0, 4.0])
 
 
-def test_rd_loan_long_tenor_for_developing_firms_only() -> None:
-    """The R&D loan runs up to ten years and is offered to firms still developing, for R&D costs."""
+def test_rd_loan_long_tenor_for_firms_with_patents_or_a_rating() -> None:
+    """The R&D loan runs up to ten years and is offered, at any stage, to firms with patents or a rating."""
     sc = load_scenario("baseline", {"products.rd_tenor": 120})
-    a = _apps(stage=np.array([S.SEED, S.GROWTH, S.MATURE]))
+    a = _apps(n=4, stage=np.array([S.SEED, S.GROWTH, S.MATURE, S.GROWTH]),
+              rated=np.array([True, True, True, False]), patents=np.array([0.0, 0.0, 0.0, 0.0]))
     o = OFFERS[L.RD](a, sc)
     assert (o.tenor == 120).all()
     months = sc.products.rd_months * sc.products.rd_cost_share
-    np.testing.assert_allclose(o.line, [months * 0.1, months * 0.1, 0.0])
+    np.testing.assert_allclose(o.line, [months * 0.1, months * 0.1, months * 0.1, 0.0])
+    a.patents[3] = 2.0
+    assert OFFERS[L.RD](a, sc).line[3] == pytest.approx(months * 0.1)
 
 
 def test_ma_loan_only_for_acquisitions_and_only_ma_for_them() -> None:

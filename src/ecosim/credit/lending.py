@@ -3,7 +3,7 @@
 Each month four kinds of firms apply: firms that need money (short runway or a
 milestone ahead, see ``ecosim.firms.phases.seek_finance``), with a chance that a
 partner team's visit raises; selling firms without a loan that want working
-capital; developing firms with patents or a rating that want to fund R&D; and a
+capital; firms with patents or a rating that want to fund an R&D project; and a
 few growth or mature firms that want to acquire. Each applies to
 its relationship bank or to a bank it finds.
 
@@ -49,7 +49,7 @@ from ecosim.credit.products import (
     purpose_in,
 )
 from ecosim.equity.signals import crowding_in
-from ecosim.firms.state import ACTIVE, GROWTH, MATURE
+from ecosim.firms.state import ACTIVE, GROWTH
 from ecosim.information.evaluation import incentive_terms
 from ecosim.information.market import choose_bank
 from ecosim.information.view import district_terms
@@ -125,7 +125,7 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     ma = (~need & ~wc & (stage >= GROWTH) & (revenue > 0)
           & (ma_draw < p.products.ma_apply * p.products.ma_enabled))
     # R&D projects draw from the other end of the same uniform, so a selling firm may seek either.
-    rd = (~in_need & ~has_loan & (stage < MATURE) & ~wc
+    rd = (~in_need & ~has_loan & ~wc
           & ((f.patents[alive] > 0) | ~np.isnan(f.rating[alive]))
           & (1.0 - product_draw < p.products.rd_apply * p.products.rd_enabled))
     applying = np.flatnonzero(need | wc | ma | rd)

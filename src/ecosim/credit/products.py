@@ -8,6 +8,10 @@ phase sizes each offer to the firm's need and repayment capacity, lets the
 officer price it, and gives each firm the approved product that best fits its
 need (:mod:`ecosim.credit.lending`).
 
+A loan's use is bound to its purpose (as the rules on working-capital and fixed-asset loans bind
+it): the general products lend to firms in need and for working capital; an R&D project
+(researcher pay, labs) is financed only by the R&D loan, and an acquisition only by the M&A loan.
+
 Products and the real instruments they model:
 
 * ``collateral`` — the standard loan against fixed assets (loan-to-value, haircut on realisation).
@@ -16,7 +20,8 @@ Products and the real instruments they model:
 * ``data_credit`` — small credit loan scored on government-service data (泉融e贷), per social-insurance payer.
 * ``guaranteed`` — tech loan guaranteed through the guarantee chain (泉融通-科创贷), line from
   social-insurance and IP data.
-* ``rd`` — R&D loan (科研贷) for researcher pay and labs, with a tenor up to ten years.
+* ``rd`` — R&D loan (科研贷) for researcher pay and labs, with a tenor up to ten years, to firms with
+  patents or a rating at any stage, sized to the project's cost.
 * ``ip_pledge`` — loan against patents valued by the IP public service platform, with a haircut.
 * ``equity_pledge`` — loan against pledged unlisted equity (科股贷) at the last round's valuation.
 * ``invest_loan`` — invest-loan linkage (联投易贷): a line sized by the firm's equity financing.
@@ -37,7 +42,7 @@ from ecosim.firms import state as S
 from ecosim.scenario import Scenario
 
 #: Why a firm applies: to extend its runway or fund a milestone, for working capital, to acquire,
-#: or to fund an R&D project (researchers and labs) of a firm still developing.
+#: or to fund an R&D project (researcher pay and labs) of a firm holding patents or a rating.
 NEED, WORKING_CAPITAL, ACQUISITION, RD_PROJECT = 0, 1, 2, 3
 PURPOSES: tuple[str, ...] = ("need", "working_capital", "acquisition", "rd_project")
 
@@ -96,7 +101,7 @@ def _per_applicant(value, n: int, dtype) -> np.ndarray:
 
 
 def _offer(a: Applicants, line, tenor, pledged=0.0, security=0.0, *,
-           for_purpose=(NEED, WORKING_CAPITAL, RD_PROJECT)) -> Offer:
+           for_purpose=(NEED, WORKING_CAPITAL)) -> Offer:
     n = len(a.rows)
     ok = purpose_in(a.purpose, for_purpose)
     line = np.where(ok, np.maximum(_per_applicant(line, n, float), 0.0), 0.0)
@@ -159,10 +164,14 @@ def guaranteed_offer(a: Applicants, p: Scenario) -> Offer:
 
 
 def rd_offer(a: Applicants, p: Scenario) -> Offer:
-    """R&D loan: finances months of R&D costs of firms still developing, over a long tenor."""
+    """R&D loan: finances an R&D project (``rd_months`` of R&D costs) over a long tenor.
+
+    Open to firms with patents or a platform rating at any stage (Qilu Bank's 科研贷 serves specialised
+    SMEs as well as firms without sales), for an R&D project or a firm's need.
+    """
     pr = p.products
     line = pr.rd_months * pr.rd_cost_share * a.burn
-    eligible = pr.rd_enabled & (a.stage < S.MATURE) & ((a.patents > 0) | a.rated)
+    eligible = pr.rd_enabled & ((a.patents > 0) | a.rated)
     return _offer(a, np.where(eligible, line - a.debt, 0.0), pr.rd_tenor, for_purpose=(NEED, RD_PROJECT))
 
 

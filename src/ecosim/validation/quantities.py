@@ -33,11 +33,12 @@ class RunData:
         metrics: Monthly metrics, one row per month.
         months: Months simulated.
         firms: One row per firm ever: ``founded``, ``exit_month`` (-1 while operating), ``status``.
-        loans: One row per loan: ``firm``, ``product`` (name), ``principal``, ``guaranteed``, ``fee_rate``,
-            ``rate``, ``defaulted`` (written off or in workout), ``repaid``.
+        loans: One row per loan: ``firm``, ``product`` (name), ``start`` (month of disbursal), ``principal``,
+            ``guaranteed``, ``fee_rate``, ``rate``, ``defaulted`` (written off or in workout), ``repaid``.
         defaults: One row per defaulted loan: ``product`` (name), ``amount`` (loss after collateral),
             ``loss_bank``, ``loss_guarantors``, ``loss_pool``.
         deals: One row per equity stake: ``cost``, ``proceeds``, ``active``, ``guidance``.
+        initial_firms: Startups at month 0 (``run.firms``), the model's size relative to Jinan.
     """
 
     summary: dict[str, float]
@@ -47,6 +48,7 @@ class RunData:
     loans: pd.DataFrame
     defaults: pd.DataFrame
     deals: pd.DataFrame
+    initial_firms: int = 0
 
     @classmethod
     def from_model(cls, model, metrics: pd.DataFrame, summary: dict[str, float]) -> RunData:
@@ -65,6 +67,7 @@ class RunData:
         loans = pd.DataFrame({
             "firm": lb.firm[:n].copy(),
             "product": names[lb.product[:n]] if n else np.array([], dtype=object),
+            "start": lb.start[:n].astype(np.int64),
             "principal": lb.principal[:n].copy(),
             "guaranteed": lb.guaranteed[:n].copy(),
             "fee_rate": lb.fee_rate[:n].copy(),
@@ -94,7 +97,7 @@ class RunData:
             "guidance": guidance[h.investor[:k]] if k else np.array([], dtype=bool),
         })
         return cls(summary=dict(summary), metrics=metrics, months=int(model.month), firms=firms, loans=loans,
-                   defaults=defaults, deals=deals)
+                   defaults=defaults, deals=deals, initial_firms=int(model.params.run.firms))
 
 
 Quantity = Callable[[RunData], float]
@@ -396,3 +399,92 @@ def population_drift(run: RunData) -> float:
     if early <= 0:
         raise NotAvailable("no firms operating in the second year")
     return late / early
+
+
+# --------------------------------------------------------------------------- product volumes
+
+#: Jinan's number of tech startups: a run of ``run.firms`` startups is ``run.firms / JINAN_FIRMS`` of Jinan.
+JINAN_FIRMS = 20_000
+#: Months of ramp-up left out of the yearly volumes: the initial population starts without loans and
+#: borrows its first working-capital and R&D loans in a burst over the first year.
+RAMP_UP_MONTHS = 12
+
+
+def _yearly_at_jinan_scale(run: RunData, product: str) -> pd.DataFrame:
+    """Loans of ``product`` disbursed after the ramp-up year, and the factor to Jinan-years.
+
+    Returns:
+        The loans, with ``attrs["per_jinan_year"]``: the factor turning their sum into a yearly
+        figure at Jinan scale, ``(20,000 / run.firms) × 12 / months after the ramp-up``.
+    """
+    from ecosim.credit.loans import PRODUCTS
+
+    if product not in PRODUCTS:
+        raise NotAvailable(f"the model has no '{product}' loan product")
+    if run.initial_firms <= 0:
+        raise NotAvailable("the run's initial number of firms is not recorded")
+    if "start" not in run.loans:
+        raise NotAvailable("loans carry no month of disbursal")
+    span = run.months - RAMP_UP_MONTHS
+    if span < 12:
+        raise NotAvailable(f"run shorter than {RAMP_UP_MONTHS + 12} months (ramp-up year and one year)")
+    loans = run.loans[(run.loans["product"] == product) & (run.loans["start"] >= RAMP_UP_MONTHS)]
+    loans.attrs["per_jinan_year"] = JINAN_FIRMS / run.initial_firms * 12.0 / span
+    return loans
+
+
+def _principal_per_year(run: RunData, product: str) -> float:
+    loans = _yearly_at_jinan_scale(run, product)
+    return float(loans["principal"].sum() / 1_000.0 * loans.attrs["per_jinan_year"])
+
+
+def _loans_per_year(run: RunData, product: str) -> float:
+    loans = _yearly_at_jinan_scale(run, product)
+    return float(len(loans) * loans.attrs["per_jinan_year"])
+
+
+def _borrowers_per_year(run: RunData, product: str) -> float:
+    loans = _yearly_at_jinan_scale(run, product)
+    return float(loans["firm"].nunique() * loans.attrs["per_jinan_year"])
+
+
+@quantity("guaranteed_principal_per_year")
+def guaranteed_principal_per_year(run: RunData) -> float:
+    """Guaranteed tech loans (泉融通-科创贷) lent per year at Jinan scale, billion yuan."""
+    return _principal_per_year(run, "guaranteed")
+
+
+@quantity("guaranteed_loans_per_year")
+def guaranteed_loans_per_year(run: RunData) -> float:
+    """Guaranteed tech loans made per year at Jinan scale (loans)."""
+    return _loans_per_year(run, "guaranteed")
+
+
+@quantity("guaranteed_borrowers_per_year")
+def guaranteed_borrowers_per_year(run: RunData) -> float:
+    """Firms that took a guaranteed tech loan, per year of the run at Jinan scale (distinct firms)."""
+    return _borrowers_per_year(run, "guaranteed")
+
+
+@quantity("ma_principal_per_year")
+def ma_principal_per_year(run: RunData) -> float:
+    """M&A loans for tech firms lent per year at Jinan scale, billion yuan."""
+    return _principal_per_year(run, "ma")
+
+
+@quantity("ma_loans_per_year")
+def ma_loans_per_year(run: RunData) -> float:
+    """M&A loans for tech firms made per year at Jinan scale (loans)."""
+    return _loans_per_year(run, "ma")
+
+
+@quantity("rd_principal_per_year")
+def rd_principal_per_year(run: RunData) -> float:
+    """R&D loans (科研贷) lent per year at Jinan scale, billion yuan."""
+    return _principal_per_year(run, "rd")
+
+
+@quantity("rd_loans_per_year")
+def rd_loans_per_year(run: RunData) -> float:
+    """R&D loans (科研贷) made per year at Jinan scale (loans)."""
+    return _loans_per_year(run, "rd")
