@@ -118,11 +118,21 @@ def _row(accounts: np.ndarray, i: int) -> int:
     return int(accounts) if accounts.ndim == 0 else int(accounts[i])
 
 
-def _add_rows(balance: np.ndarray, accounts: np.ndarray, amount: np.ndarray, sign: int) -> None:
-    """Add ``sign * amount[i]`` to ``balance[accounts[i]]`` row by row, in order (a single account serves every row)."""
-    if accounts.ndim == 0:
-        accounts = np.full(len(amount), accounts)
-    (np.add if sign > 0 else np.subtract).at(balance, accounts, amount)
+def _book(balance: np.ndarray, legs: tuple[tuple[np.ndarray, np.ndarray, int], ...]) -> None:
+    """Book the legs ``(accounts, amount, sign)`` in one pass: ``sign * amount[i]`` onto ``balance[accounts[i]]``.
+
+    Row by row, leg after leg, in order (a single account serves every row of its leg), so every
+    account receives the same additions in the same order as booking each leg on its own would give
+    (subtracting an amount and adding its negation are the same operation in floating point).
+    """
+    if len(legs) == 1 and legs[0][0].ndim == 1:
+        accounts, amount, sign = legs[0]
+        (np.add if sign > 0 else np.subtract).at(balance, accounts, amount)
+        return
+    n = len(legs[0][1])
+    accounts = np.concatenate([a.repeat(n) if a.ndim == 0 else a for a, _, _ in legs])
+    amounts = np.concatenate([amount if sign > 0 else -amount for _, amount, sign in legs])
+    np.add.at(balance, accounts, amounts)
 
 
 class AccountNames:
@@ -256,8 +266,11 @@ class Ledger:
             self._post_one(kind, int(payee_cash), int(payee_contra), total)
         else:
             amount, total = self._amounts(kind, amount, (payer_contra, payer_cash, payee_cash, payee_contra))
-            self._rows(kind, payer_contra, payer_cash, amount)
-            self._rows(kind, payee_cash, payee_contra, amount)
+            if amount.size:
+                payer_contra, payer_cash = self._sides(kind, payer_contra, payer_cash, amount)
+                payee_cash, payee_contra = self._sides(kind, payee_cash, payee_contra, amount)
+                _book(self.balance, ((payer_contra, amount, 1), (payer_cash, amount, -1),
+                                     (payee_cash, amount, 1), (payee_contra, amount, -1)))
         self.flows[kind] += total
         self.totals[kind] += total
 
@@ -292,6 +305,16 @@ class Ledger:
         """Book ``amount[i]`` from ``credit[i]`` to ``debit[i]``: both of one owner (a single account serves every row)."""
         if amount.size == 0:
             return
+        debit, credit = self._sides(kind, debit, credit, amount)
+        _book(self.balance, ((debit, amount, 1), (credit, amount, -1)))
+
+    def _sides(self, kind: str, debit, credit, amount: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The debit and credit accounts of a block of rows, as int64 arrays, checked to be of one owner each row.
+
+        Raises:
+            ValueError: When a side has neither one account nor one per row.
+            BooksUnbalanced: When a row's two accounts belong to different owners.
+        """
         debit = np.asarray(debit, dtype=np.int64)
         credit = np.asarray(credit, dtype=np.int64)
         for side in (debit, credit):
@@ -305,8 +328,7 @@ class Ledger:
                 f"{kind}: a row debits {self.account_names[_row(debit, i)]} but credits "
                 f"{self.account_names[_row(credit, i)]} (different owners), amount {amount[i]:.6f}"
             )
-        _add_rows(self.balance, debit, amount, 1)
-        _add_rows(self.balance, credit, amount, -1)
+        return debit, credit
 
     def _post_one(self, kind: str, debit: int, credit: int, amount: float) -> float:
         """One row: the same checks as :meth:`_post`, without array overhead."""
