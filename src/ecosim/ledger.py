@@ -179,6 +179,9 @@ class Ledger:
         self.owner = np.zeros(capacity, dtype=np.int64)
         self.kind = np.zeros(capacity, dtype=np.int8)  # index into SIDES
         self.signed = np.zeros(capacity, dtype=bool)  # sign held by the monthly check
+        # +1 for a held asset, -1 for a held liability, 0 for the rest: balance × this is the natural balance
+        # of every held account and 0 elsewhere (what check_signs compares with the tolerance).
+        self._held_sign = np.zeros(capacity)
         self.n_accounts = 0
         self.owner_names: list[str] = []
         self.account_names = AccountNames(self)
@@ -197,6 +200,7 @@ class Ledger:
         self.owner = np.concatenate([self.owner, np.zeros(new - cap, dtype=np.int64)])
         self.kind = np.concatenate([self.kind, np.zeros(new - cap, dtype=np.int8)])
         self.signed = np.concatenate([self.signed, np.zeros(new - cap, dtype=bool)])
+        self._held_sign = np.concatenate([self._held_sign, np.zeros(new - cap)])
 
     def open(self, name: str, chart: Chart) -> dict[str, int]:
         """Open the accounts of one owner; return ``{account name: account id}``."""
@@ -224,6 +228,8 @@ class Ledger:
         self.kind[start : start + n * k] = np.tile(kinds, n)
         signed = np.array([t in SIGNED_SIDES and not chart.outside for _, t in chart.accounts], dtype=bool)
         self.signed[start : start + n * k] = np.tile(signed, n)
+        held = np.where(signed, np.where(kinds == SIDES.index(ASSET), 1.0, -1.0), 0.0)
+        self._held_sign[start : start + n * k] = np.tile(held, n)
         self.n_accounts += n * k
         self.owner_names.extend(names)
         self.account_names.add_block(start, chart)
@@ -396,6 +402,8 @@ class Ledger:
             SignViolation: Naming the month, the owner, the account and its balance, for the worst account.
         """
         n = self.n_accounts
+        if not (self.balance[:n] * self._held_sign[:n] < -tol).any():  # the common case: nothing to report
+            return
         # natural balance: debit-positive for assets, credit-positive for liabilities
         natural = np.where(self.kind[:n] == SIDES.index(ASSET), self.balance[:n], -self.balance[:n])
         wrong = self.signed[:n] & (natural < -tol)
