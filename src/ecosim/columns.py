@@ -81,8 +81,8 @@ class ColumnTable:
                 self._data[name] = grown
         object.__setattr__(self, "n", end)
         cached = self.__dict__
-        for name in self._data:
-            cached.pop(name, None)
+        for name in cached.keys() & self._data.keys():  # the views of the columns read so far
+            del cached[name]
         for name, value in values.items():
             if name not in self._data:
                 raise KeyError(f"unknown column {name!r}")

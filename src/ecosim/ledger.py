@@ -118,11 +118,21 @@ def _row(accounts: np.ndarray, i: int) -> int:
     return int(accounts) if accounts.ndim == 0 else int(accounts[i])
 
 
-def _add_rows(balance: np.ndarray, accounts: np.ndarray, amount: np.ndarray, sign: int) -> None:
-    """Add ``sign * amount[i]`` to ``balance[accounts[i]]`` row by row, in order (a single account serves every row)."""
-    if accounts.ndim == 0:
-        accounts = np.full(len(amount), accounts)
-    (np.add if sign > 0 else np.subtract).at(balance, accounts, amount)
+def _book(balance: np.ndarray, legs: tuple[tuple[np.ndarray, np.ndarray, int], ...]) -> None:
+    """Book the legs ``(accounts, amount, sign)`` in one pass: ``sign * amount[i]`` onto ``balance[accounts[i]]``.
+
+    Row by row, leg after leg, in order (a single account serves every row of its leg), so every
+    account receives the same additions in the same order as booking each leg on its own would give
+    (subtracting an amount and adding its negation are the same operation in floating point).
+    """
+    if len(legs) == 1 and legs[0][0].ndim == 1:
+        accounts, amount, sign = legs[0]
+        (np.add if sign > 0 else np.subtract).at(balance, accounts, amount)
+        return
+    n = len(legs[0][1])
+    accounts = np.concatenate([a.repeat(n) if a.ndim == 0 else a for a, _, _ in legs])
+    amounts = np.concatenate([amount if sign > 0 else -amount for _, amount, sign in legs])
+    np.add.at(balance, accounts, amounts)
 
 
 class AccountNames:
@@ -169,6 +179,9 @@ class Ledger:
         self.owner = np.zeros(capacity, dtype=np.int64)
         self.kind = np.zeros(capacity, dtype=np.int8)  # index into SIDES
         self.signed = np.zeros(capacity, dtype=bool)  # sign held by the monthly check
+        # +1 for a held asset, -1 for a held liability, 0 for the rest: balance × this is the natural balance
+        # of every held account and 0 elsewhere (what check_signs compares with the tolerance).
+        self._held_sign = np.zeros(capacity)
         self.n_accounts = 0
         self.owner_names: list[str] = []
         self.account_names = AccountNames(self)
@@ -187,6 +200,7 @@ class Ledger:
         self.owner = np.concatenate([self.owner, np.zeros(new - cap, dtype=np.int64)])
         self.kind = np.concatenate([self.kind, np.zeros(new - cap, dtype=np.int8)])
         self.signed = np.concatenate([self.signed, np.zeros(new - cap, dtype=bool)])
+        self._held_sign = np.concatenate([self._held_sign, np.zeros(new - cap)])
 
     def open(self, name: str, chart: Chart) -> dict[str, int]:
         """Open the accounts of one owner; return ``{account name: account id}``."""
@@ -214,6 +228,8 @@ class Ledger:
         self.kind[start : start + n * k] = np.tile(kinds, n)
         signed = np.array([t in SIGNED_SIDES and not chart.outside for _, t in chart.accounts], dtype=bool)
         self.signed[start : start + n * k] = np.tile(signed, n)
+        held = np.where(signed, np.where(kinds == SIDES.index(ASSET), 1.0, -1.0), 0.0)
+        self._held_sign[start : start + n * k] = np.tile(held, n)
         self.n_accounts += n * k
         self.owner_names.extend(names)
         self.account_names.add_block(start, chart)
@@ -256,8 +272,11 @@ class Ledger:
             self._post_one(kind, int(payee_cash), int(payee_contra), total)
         else:
             amount, total = self._amounts(kind, amount, (payer_contra, payer_cash, payee_cash, payee_contra))
-            self._rows(kind, payer_contra, payer_cash, amount)
-            self._rows(kind, payee_cash, payee_contra, amount)
+            if amount.size:
+                payer_contra, payer_cash = self._sides(kind, payer_contra, payer_cash, amount)
+                payee_cash, payee_contra = self._sides(kind, payee_cash, payee_contra, amount)
+                _book(self.balance, ((payer_contra, amount, 1), (payer_cash, amount, -1),
+                                     (payee_cash, amount, 1), (payee_contra, amount, -1)))
         self.flows[kind] += total
         self.totals[kind] += total
 
@@ -292,6 +311,16 @@ class Ledger:
         """Book ``amount[i]`` from ``credit[i]`` to ``debit[i]``: both of one owner (a single account serves every row)."""
         if amount.size == 0:
             return
+        debit, credit = self._sides(kind, debit, credit, amount)
+        _book(self.balance, ((debit, amount, 1), (credit, amount, -1)))
+
+    def _sides(self, kind: str, debit, credit, amount: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The debit and credit accounts of a block of rows, as int64 arrays, checked to be of one owner each row.
+
+        Raises:
+            ValueError: When a side has neither one account nor one per row.
+            BooksUnbalanced: When a row's two accounts belong to different owners.
+        """
         debit = np.asarray(debit, dtype=np.int64)
         credit = np.asarray(credit, dtype=np.int64)
         for side in (debit, credit):
@@ -305,8 +334,7 @@ class Ledger:
                 f"{kind}: a row debits {self.account_names[_row(debit, i)]} but credits "
                 f"{self.account_names[_row(credit, i)]} (different owners), amount {amount[i]:.6f}"
             )
-        _add_rows(self.balance, debit, amount, 1)
-        _add_rows(self.balance, credit, amount, -1)
+        return debit, credit
 
     def _post_one(self, kind: str, debit: int, credit: int, amount: float) -> float:
         """One row: the same checks as :meth:`_post`, without array overhead."""
@@ -374,6 +402,8 @@ class Ledger:
             SignViolation: Naming the month, the owner, the account and its balance, for the worst account.
         """
         n = self.n_accounts
+        if not (self.balance[:n] * self._held_sign[:n] < -tol).any():  # the common case: nothing to report
+            return
         # natural balance: debit-positive for assets, credit-positive for liabilities
         natural = np.where(self.kind[:n] == SIDES.index(ASSET), self.balance[:n], -self.balance[:n])
         wrong = self.signed[:n] & (natural < -tol)

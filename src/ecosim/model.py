@@ -1,8 +1,8 @@
 """The ecosystem model and its monthly cycle.
 
 :class:`EcosystemModel` is a Mesa ``Model``. Startups live in numpy columns
-(``model.firms``) with a Mesa handle each; institutions are ordinary Mesa
-agents. One step is one month, and a month is the explicit list of phases in
+(``model.firms``) with a Mesa handle each (made when Mesa's agent sets are first
+read); institutions are ordinary Mesa agents. One step is one month, and a month is the explicit list of phases in
 :data:`MONTH`, run top to bottom. A researcher can read it, reorder it or
 extend it (``model.phases`` is a copy per model)::
 
@@ -208,7 +208,7 @@ class EcosystemModel(mesa.Model):
         self.rating_noise = np.zeros(0)
         self.distressed = np.zeros(0, dtype=bool)
         self.spinoff_rows = np.zeros(0, dtype=np.int64)
-        self.startup_handles: list = []
+        self._startup_handles: list = []  # the startups' Mesa handles made so far, in row order
         self._has_loan: tuple[np.ndarray, np.ndarray] | None = None
         self.investors: list[Investor] = []
         self.decisions: list[tuple[np.ndarray, np.ndarray]] = []
@@ -308,6 +308,72 @@ class EcosystemModel(mesa.Model):
     def record_decisions(self, rows: np.ndarray, approved: np.ndarray) -> None:
         """Keep this month's credit decisions (for allocation-efficiency metrics)."""
         self.decisions.append((rows.copy(), approved.copy()))
+
+    # ------------------------------------------------------------------ Mesa handles of the startups
+
+    def reserve_startup_ids(self, n: int) -> np.ndarray:
+        """Mesa ``unique_id`` for ``n`` new startups, in row order; their handles are made on first use.
+
+        Making tens of thousands of Mesa agents one by one costs more than a month of the model, and
+        the phases never use them, so a startup's handle (:class:`~ecosim.firms.agent.Startup`) is
+        made when Mesa's agent sets (:attr:`agents`, :attr:`agents_by_type`, :attr:`agent_types`) or
+        :attr:`startup_handles` are read, with the id it was given here. The ids are the ones creating
+        the agents at once would give, so the ids of every agent are the same either way.
+        """
+        first = self.agent_id_counter
+        self.agent_id_counter = first + n
+        return np.arange(first, first + n, dtype=np.int64)
+
+    def _make_startup_handles(self) -> None:
+        """Make and register the Mesa handles of the startups that have none yet, with their reserved ids."""
+        if "firms" not in self.__dict__:  # Mesa's own set-up, before the firm table exists
+            return
+        made = self._startup_handles
+        n = len(self.firms)
+        if len(made) == n:
+            return
+        from ecosim.firms.agent import Startup
+
+        counter = self.agent_id_counter
+        try:
+            for row, uid in enumerate(self.firms.agent_id[len(made):n].tolist(), start=len(made)):
+                self.agent_id_counter = uid  # Mesa gives a new agent the counter's value
+                made.append(Startup(self, row))
+        finally:
+            self.agent_id_counter = counter
+
+    @property
+    def startup_handles(self) -> list:
+        """The startups' Mesa handles, one per firm row (made on first use)."""
+        self._make_startup_handles()
+        return self._startup_handles
+
+    @property
+    def agents(self):
+        """Mesa's set of all agents, the startups' handles included (see :meth:`reserve_startup_ids`)."""
+        self._make_startup_handles()
+        return mesa.Model.agents.fget(self)
+
+    @agents.setter
+    def agents(self, value: Any) -> None:
+        mesa.Model.agents.fset(self, value)
+
+    @property
+    def agents_by_type(self):
+        """Mesa's agent sets by type, the startups' handles included (``agents_by_type[Startup]``)."""
+        self._make_startup_handles()
+        return mesa.Model.agents_by_type.fget(self)
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Mesa's agent types, :class:`~ecosim.firms.agent.Startup` included."""
+        self._make_startup_handles()
+        return mesa.Model.agent_types.fget(self)
+
+    def remove_all_agents(self) -> None:
+        """Mesa's ``remove_all_agents``, the startups' handles included."""
+        self._make_startup_handles()
+        super().remove_all_agents()
 
     # ------------------------------------------------------------------ views
 

@@ -63,7 +63,8 @@ class RelationGraph:
         self._cache = None
 
     def add_nodes(self, nodes: Iterable[int], kind: str) -> None:
-        self._nodes.update({n: {"kind": kind} for n in np.atleast_1d(nodes).tolist()})
+        # The nodes of one call share one attribute dict (read only here; G and GraphML copy it).
+        self._nodes.update(dict.fromkeys(np.atleast_1d(nodes).tolist(), {"kind": kind}))
         self._cache = None
 
     def remove_nodes(self, nodes: Iterable[int]) -> None:

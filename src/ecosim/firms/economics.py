@@ -59,8 +59,15 @@ def milestone_progress(p: FirmSection, q_technology: np.ndarray, spent: np.ndarr
     """This month's progress towards the next milestone (1 = reached): stochastic, faster for better
     technology, slower when less of the planned money is spent (a log-normal shock of mean one)."""
     s = p.milestone_noise
-    return (np.exp(p.quality_pace * q_technology + s * z - 0.5 * s * s) / p.stage_months
-            * np.clip(spent, 0.0, 1.0) ** p.rd_spend_elasticity)
+    pace = np.exp(p.quality_pace * q_technology + s * z - 0.5 * s * s) / p.stage_months
+    share = np.clip(spent, 0.0, 1.0)
+    if np.ndim(pace) == 0 or np.shape(share) != np.shape(pace):  # a single firm, or a broadcast spending share
+        return pace * share ** p.rd_spend_elasticity
+    # Most firms spend all they planned: their factor is 1 ** elasticity = 1, so the power is taken
+    # only for the others (the same values, without a power per firm).
+    slowed = np.flatnonzero(share != 1.0)
+    pace[slowed] *= share[slowed] ** p.rd_spend_elasticity
+    return pace
 
 
 def first_sale_base(p: FirmSection, q_market: np.ndarray) -> np.ndarray:

@@ -19,7 +19,6 @@ from ecosim import macro
 from ecosim.common_random import firm_draws, poisson_from_uniform
 from ecosim.firms import economics as E
 from ecosim.firms import state as S
-from ecosim.firms.agent import Startup
 from ecosim.ledger import FIRM_CHART
 from ecosim.scenario import SECTORS
 
@@ -46,7 +45,10 @@ def draw_founding(rng: np.random.Generator, p, n: int, quality_shift: float = 0.
 
 def create_startups(model: EcosystemModel, n: int, *, age_months: np.ndarray | None = None,
                     quality_shift: float = 0.0, founding: dict[str, np.ndarray] | None = None) -> np.ndarray:
-    """Create ``n`` startups (rows, Mesa handles, ledger accounts, founders' capital); return their rows.
+    """Create ``n`` startups (rows, Mesa ids, ledger accounts, founders' capital); return their rows.
+
+    Each firm's Mesa handle (:class:`~ecosim.firms.agent.Startup`) gets its ``unique_id`` here and is
+    made when the model's agents are first asked for (:meth:`EcosystemModel.reserve_startup_ids`).
 
     Args:
         model: The model.
@@ -85,10 +87,8 @@ def create_startups(model: EcosystemModel, n: int, *, age_months: np.ndarray | N
     founders = model.ledger.external_owner("founders")
     model.ledger.transfer("founders_capital", founders["cash"], founders["net_flow"], accts["cash"],
                           accts["paid_in"], capital)
-    agents = [Startup(model, int(r)) for r in rows]
-    ids = np.fromiter((a.unique_id for a in agents), dtype=np.int64, count=n)
+    ids = model.reserve_startup_ids(n)  # the Mesa handles are made when first asked for
     model.firms.agent_id[rows] = ids
-    model.startup_handles.extend(agents)
     model.graph.add_nodes(ids, "startup")
     model.events.record(model.month, "entry", firm_id=ids, amount=capital)
     return rows

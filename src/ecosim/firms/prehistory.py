@@ -134,8 +134,16 @@ def steady_state_firms(p: FirmSection, n: int, rng: np.random.Generator,
     x["alive"] = np.ones(entry * months, dtype=bool)
     if risk is not None:
         x["shock_p"] = np.minimum(risk.shock_rate * np.exp(-risk.shock_quality_slope * x["quality"]), 1.0)
-    done = 0  # rows founded so far
+    # The rows in the table are the first ``done``; the entrants of later months wait in the arrays of
+    # ``x`` from row ``waiting`` on, and move up behind the table in the month they enter (the table
+    # only shrinks when it is compacted, so they never overlap rows in use).
+    done = 0  # rows in the table (founded so far, less those dropped)
+    waiting = 0  # row of ``x`` where the next month's entrants are
     for k, month in enumerate(range(-months + 1, 1)):
+        if waiting > done:
+            for arr in x.values():
+                arr[done : done + entry] = arr[waiting : waiting + entry]
+        waiting += entry
         done += entry
         view = {key: arr[:done] for key, arr in x.items()}
         orig = dict(view)
@@ -144,10 +152,11 @@ def steady_state_firms(p: FirmSection, n: int, rng: np.random.Generator,
             if arr is not orig[key]:  # the month replaced the array: write it back
                 x[key][:done] = arr
         if k % 12 == 11 or month == 0:
-            keep = np.concatenate([x["alive"][:done], np.ones(len(x["alive"]) - done, dtype=bool)])
-            x = {key: arr[keep] for key, arr in x.items()}
-            done = int(keep[:done].sum())
-    x = {key: arr[x["alive"]] for key, arr in x.items()}
+            kept = np.flatnonzero(x["alive"][:done])
+            for arr in x.values():
+                arr[: len(kept)] = arr[kept]
+            done = len(kept)
+    x = {key: arr[:done] for key, arr in x.items()}
     have = len(x["cash"])
     pick = rng.choice(have, size=n, replace=have < n)
     out = {k: v[pick] for k, v in x.items()}
