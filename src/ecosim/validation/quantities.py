@@ -39,6 +39,7 @@ class RunData:
             ``loss_bank``, ``loss_guarantors``, ``loss_pool``.
         deals: One row per equity stake: ``cost``, ``proceeds``, ``active``, ``guidance``.
         initial_firms: Startups at month 0 (``run.firms``), the model's size relative to Jinan.
+        shrinking: Shares of firm-years with falling revenue and with falling staff (year-end panel).
     """
 
     summary: dict[str, float]
@@ -49,6 +50,7 @@ class RunData:
     defaults: pd.DataFrame
     deals: pd.DataFrame
     initial_firms: int = 0
+    shrinking: tuple[float, float] = (float("nan"), float("nan"))
 
     @classmethod
     def from_model(cls, model, metrics: pd.DataFrame, summary: dict[str, float]) -> RunData:
@@ -96,8 +98,11 @@ class RunData:
             "active": h.active[:k].copy(),
             "guidance": guidance[h.investor[:k]] if k else np.array([], dtype=bool),
         })
+        from ecosim.validation.lifecycle import shrinking_shares
+
         return cls(summary=dict(summary), metrics=metrics, months=int(model.month), firms=firms, loans=loans,
-                   defaults=defaults, deals=deals, initial_firms=int(model.params.run.firms))
+                   defaults=defaults, deals=deals, initial_firms=int(model.params.run.firms),
+                   shrinking=shrinking_shares(model.panel))
 
 
 Quantity = Callable[[RunData], float]
@@ -389,6 +394,22 @@ def deals_over_5x(run: RunData) -> float:
     """Share of realised equity deals that returned more than five times their cost."""
     d = _realised(run)
     return float((d["proceeds"] > 5.0 * d["cost"]).mean())
+
+
+@quantity("falling_revenue_share")
+def falling_revenue_share(run: RunData) -> float:
+    """Share of firm-years with revenue in both years whose revenue fell."""
+    if run.months < 24:
+        raise NotAvailable("fewer than two year ends")
+    return float(run.shrinking[0])
+
+
+@quantity("falling_staff_share")
+def falling_staff_share(run: RunData) -> float:
+    """Share of firm-years with staff in both years whose staff fell."""
+    if run.months < 24:
+        raise NotAvailable("fewer than two year ends")
+    return float(run.shrinking[1])
 
 
 @quantity("population_drift")
