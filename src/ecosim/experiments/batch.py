@@ -8,6 +8,7 @@ writes what has finished before the interrupt propagates.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -27,12 +28,14 @@ class BatchReport:
         skipped: Runs already in the store.
         completed: Runs finished now.
         failed: Failed runs: ``key, scenario, seed, error`` (traceback in the store).
+        seconds: Wall time of the batch: workers started, runs done and written, workers stopped.
     """
 
     total: int
     skipped: int
     completed: int = 0
     failed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["key", "scenario", "seed", "error"]))
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -63,6 +66,7 @@ def run_batch(
         description: Label of the progress bar.
         scenario_toml: Resolved scenario TOML by content hash, saved for provenance.
     """
+    start = time.perf_counter()
     executor = check_executor(executor, scheduler)
     unique = list({t.key: t for t in tasks}.values())
     for h, text in (scenario_toml or {}).items():
@@ -85,6 +89,7 @@ def run_batch(
                         failures.append({"key": t.key, "scenario": t.scenario, "seed": t.seed, "error": outcome.error})
     finally:
         store.flush()
+        report.seconds = time.perf_counter() - start
     if failures:
         report.failed = pd.DataFrame(failures)
     return report
