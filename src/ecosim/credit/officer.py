@@ -65,11 +65,11 @@ if TYPE_CHECKING:
 #: instalments (a fit on all firms made quality look far more protective for a firm short of
 #: cash than it is). On a new applicant the bank sees quality only through its view and
 #: integrates over what it cannot see (:func:`scorecard_pd`).
-SCORE_INTERCEPT = 2.89
-SCORE_RUNWAY = 1.25  # per log(1 + months of runway after debt service), capped at RUNWAY_CAP
-SCORE_COVERAGE = 0.78  # per unit of revenue / costs, capped at 1.5
-SCORE_QUALITY = 1.04  # per sd of latent quality
-SCORE_AGE = -0.21  # per five years of age (capped): firms a few years old fail more than the youngest
+SCORE_INTERCEPT = 1.53
+SCORE_RUNWAY = 0.82  # per log(1 + months of runway after debt service), capped at RUNWAY_CAP
+SCORE_COVERAGE = 0.70  # per unit of revenue / costs, capped at 1.5
+SCORE_QUALITY = 1.03  # per sd of latent quality
+SCORE_AGE = -0.14  # per five years of age (capped): firms a few years old fail more than the youngest
 #: Runway counted as "carries itself" (months).
 RUNWAY_CAP = 60.0
 
