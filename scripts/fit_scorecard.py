@@ -14,7 +14,7 @@ learning what its borrowers were).
 
 Run::
 
-    .venv/bin/python scripts/fit_scorecard.py --seeds 3
+    .venv/bin/python scripts/fit_scorecard.py --seeds 4 --iterate 5
 """
 
 from __future__ import annotations
@@ -118,6 +118,19 @@ def fit(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return minimize(nll, np.zeros(X.shape[1]), jac=grad, method="BFGS").x
 
 
+WEIGHTS = ("SCORE_INTERCEPT", "SCORE_RUNWAY", "SCORE_COVERAGE", "SCORE_QUALITY", "SCORE_AGE")
+
+
+def fit_weights(seeds: int, population: bool, on: str, scenario: str, overrides: dict) -> tuple[np.ndarray, int, float]:
+    """One fit at the scorecard now in ``ecosim.credit.officer``: (weights in its sign convention, n, outcome rate)."""
+    parts = [(collect if population else collect_loans)(s, scenario=scenario, overrides=overrides, on=on)
+             for s in range(1, seeds + 1)]
+    X = np.vstack([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    b = fit(X, y)
+    return np.array([b[0], -b[1], -b[2], -b[3], -b[4]]), len(y), float(y.mean())
+
+
 def main(
     seeds: Annotated[int, typer.Option(help="Baseline seeds.")] = 4,
     population: Annotated[bool, typer.Option("--population/--loans",
@@ -125,20 +138,29 @@ def main(
     on: Annotated[str, typer.Option(help="Quality regressor: latent 'quality' or the bank's 'view'.")] = "quality",
     scenario: Annotated[str, typer.Option(help="Scenario name or .toml path.")] = "baseline",
     set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE overrides (numbers).")] = None,
+    iterate: Annotated[int, typer.Option(help="Damped refits: each uses the mean of the weights in use and the "
+                                              "last fit; prints the mean of the fits.", min=1)] = 1,
 ) -> None:
-    """Fit and print the scorecard weights."""
+    """Fit and print the scorecard weights.
+
+    The bank's rules decide which firms borrow, so a fit on loans depends on the weights in use;
+    ``--iterate N`` looks for the fixed point: it refits N times, each time at the mean of the
+    weights in use and the last fit, and prints the mean of the N fits.
+    """
+    import ecosim.credit.officer as officer
+
     overrides = {k: float(v) for k, v in (item.split("=", 1) for item in (set_ or []))}
-    parts = [(collect if population else collect_loans)(s, scenario=scenario, overrides=overrides, on=on)
-             for s in range(1, seeds + 1)]
-    X = np.vstack([p[0] for p in parts])
-    y = np.concatenate([p[1] for p in parts])
-    b = fit(X, y)
-    print(f"{len(y)} observations, {y.mean():.3f} fail or default within 12 months")
-    print(f"SCORE_INTERCEPT = {b[0]:.2f}")
-    print(f"SCORE_RUNWAY = {-b[1]:.2f}")
-    print(f"SCORE_COVERAGE = {-b[2]:.2f}")
-    print(f"SCORE_QUALITY = {-b[3]:.2f}")
-    print(f"SCORE_AGE = {-b[4]:.2f}")
+    fits = []
+    for k in range(iterate):
+        w, n, rate = fit_weights(seeds, population, on, scenario, overrides)
+        fits.append(w)
+        in_use = np.array([getattr(officer, name) for name in WEIGHTS])
+        print(f"fit {k + 1}: {n} observations, {rate:.3f} fail or default within 12 months; at "
+              f"{' '.join(f'{x:.2f}' for x in in_use)} -> {' '.join(f'{x:.2f}' for x in w)}")
+        for name, x in zip(WEIGHTS, 0.5 * (in_use + w), strict=True):
+            setattr(officer, name, float(x))
+    for name, x in zip(WEIGHTS, np.mean(fits, axis=0), strict=True):
+        print(f"{name} = {x:.2f}")
 
 
 if __name__ == "__main__":
