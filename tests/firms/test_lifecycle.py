@@ -102,7 +102,7 @@ def test_staff_fall_when_a_firm_hibernates_and_when_revenue_falls():
     f = model.firms
     rows = np.flatnonzero(f.status == S.ACTIVE)[:50]
     f.hibernating[rows] = False
-    for _ in range(30):
+    for _ in range(200):  # staff close the gap to what the business needs part by part each month
         set_costs_and_staff(model, rows)
     before = f.employees[rows].copy()
     f.hibernating[rows] = True
@@ -220,7 +220,8 @@ def test_a_run_at_the_top_of_the_horizon_range_completes():
 
 
 def test_a_struck_firm_spends_on_loses_revenue_gets_no_bridge_and_closes_after_failure_months():
-    model = _model(**{"firms.failure_months": 3, "firms.bridge_probability": 1.0})
+    # Small revenue shocks, so that the decay of a struck firm's revenue shows in a few months.
+    model = _model(**{"firms.failure_months": 3, "firms.bridge_probability": 1.0, "firms.revenue_noise": 0.05})
     f = model.firms
     p = model.params.firms
     rows = np.flatnonzero((f.status == S.ACTIVE) & (f.revenue > 0))[:20]

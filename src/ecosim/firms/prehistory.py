@@ -85,8 +85,10 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
     x["patents"] += (u[:, 1] < x["patent_p"] * (1 + x["stage"])).astype(np.int64)
     # costs, staff, trade, bridges
     x["burn"] = E.operating_costs(p, x["fixed"], x["revenue"], x["vshare"], x["hib"])
-    if risk is not None and risk.shocks:
-        _setbacks(risk, x, rng.random(n) < x["shock_p"])
+    if risk is not None:  # drawn whether or not setbacks are on, so the stream stays in step (common random numbers)
+        hit = rng.random(n) < x["shock_p"]
+        if risk.shocks:
+            _setbacks(risk, x, hit)
     x["staff"] = E.adjust_staff(p, x["staff"], E.staff_needed(p, x["fixed"], x["revenue"], x["hib"]))
     x["cash"] = x["cash"] + x["revenue"]
     shortfall = x["burn"] - x["cash"]
