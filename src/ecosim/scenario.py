@@ -123,6 +123,18 @@ class FirmSection(Section):
         0.15, "log-sd per month", "Monthly shocks to revenue (two-sided: a firm can shrink).",
         ge=0.0, le=1.0, source="calibrated",
     )
+    noise_size_elasticity: float = lever(
+        0.2, "elasticity", "How fast revenue shocks shrink with a firm's size above noise_reference_revenue: "
+        "their log-sd is revenue_noise × (revenue / reference) ** -elasticity (larger firms' growth is "
+        "less volatile).", ge=0.0, le=1.0,
+        source="Stanley et al. (1996), Scaling behaviour in the growth of companies, Nature 379: the sd of "
+        "firms' annual growth rates falls with size as size^-β, β ≈ 0.15-0.2 (Compustat firms)",
+    )
+    noise_reference_revenue: float = lever(
+        1.0, "million yuan per month", "Monthly revenue up to which revenue shocks keep their full size "
+        "(revenue_noise).", ge=0.001, le=1e5,
+        source="model assumption: about the revenue of a startup a few years after its first sale",
+    )
     first_sale_rate: float = lever(
         0.04, "per month", "Monthly chance that a seed-stage firm of median market quality makes its first sale; "
         "times (1 + stage) at later stages.", ge=0.0, le=1.0, source="calibrated",

@@ -88,6 +88,14 @@ def first_revenue(p: FirmSection, fixed: np.ndarray, q_market: np.ndarray) -> np
     return p.revenue_start * fixed * np.exp(0.3 * q_market)
 
 
+def revenue_shock_sd(p: FirmSection, revenue: np.ndarray) -> np.ndarray:
+    """Monthly log-sd of a selling firm's revenue shocks: ``revenue_noise`` up to the reference size,
+    falling as ``(revenue / noise_reference_revenue) ** -noise_size_elasticity`` above it (larger firms
+    are diversified over more customers and products, so their growth is less volatile)."""
+    rel = np.maximum(revenue, 1e-12) / p.noise_reference_revenue
+    return p.revenue_noise * np.minimum(1.0, rel ** -p.noise_size_elasticity)
+
+
 def growth_drift(p: FirmSection, q_market: np.ndarray, revenue: np.ndarray, market_size: np.ndarray,
                  hibernating: np.ndarray, doomed: np.ndarray | bool = False) -> np.ndarray:
     """Expected monthly log growth of revenue before shocks.

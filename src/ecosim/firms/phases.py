@@ -199,7 +199,7 @@ def grow_revenue(model: EcosystemModel, rows: np.ndarray, z: np.ndarray) -> None
     f = model.firms
     selling = f.revenue[rows] > 0
     rows, z = rows[selling], z[selling]
-    f.revenue[rows] *= np.exp(revenue_drift(model, rows) + model.params.firms.revenue_noise * z)
+    f.revenue[rows] *= np.exp(revenue_drift(model, rows) + E.revenue_shock_sd(model.params.firms, f.revenue[rows]) * z)
 
 
 def file_patents(model: EcosystemModel, rows: np.ndarray, u: np.ndarray) -> None:

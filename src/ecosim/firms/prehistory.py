@@ -81,7 +81,7 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
     x["first_sale"][start] = month
     selling = (x["revenue"] > 0) & ~start
     drift = E.growth_drift(p, q_market, x["revenue"], x["market"], x["hib"], doomed)
-    x["revenue"] = np.where(selling, x["revenue"] * np.exp(drift + p.revenue_noise * z[:, 1]), x["revenue"])
+    x["revenue"] = np.where(selling, x["revenue"] * np.exp(drift + E.revenue_shock_sd(p, x["revenue"]) * z[:, 1]), x["revenue"])
     x["patents"] += (u[:, 1] < x["patent_p"] * (1 + x["stage"])).astype(np.int64)
     # costs, staff, trade, bridges
     x["burn"] = E.operating_costs(p, x["fixed"], x["revenue"], x["vshare"], x["hib"])
