@@ -128,6 +128,10 @@ def steady_state_firms(p: FirmSection, n: int, rng: np.random.Generator,
         ``progress``, ``fixed``, ``revenue``, ``market``, ``staff``, ``hib``, ``paid``, ``insolvent``,
         ``bridges``, ``patents``, ``first_sale``, ``burn``).
     """
+    # The pre-history draws from its own generator, seeded by one draw of ``rng``: how many values it reads
+    # depends on how many of its firms survive, which differs between scenarios (with or without setbacks),
+    # and the caller's stream must stay in step (common random numbers).
+    rng = np.random.default_rng(rng.integers(0, 2**63))
     entry = max(1, int(np.ceil(n * ENTRY_PER_FIRM)))
     # Every entrant of the pre-history, in order of founding; each month acts on the rows founded so far
     # (firms that have left are marked, and dropped from the table once a year).
