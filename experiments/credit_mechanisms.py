@@ -38,6 +38,7 @@ from scipy import stats
 from ecosim.credit import loans as L
 from ecosim.runner import simulate
 from ecosim.scenario import JINAN_FIRMS, SCENARIO_DIR, load_scenario
+from ecosim.validation.quantities import gap_within_product
 
 FULL_COVERAGE = {"platforms.district": False, "platforms.coverage_start": 1.0,
                  "platforms.provincial_coverage_start": 1.0}
@@ -70,23 +71,6 @@ def _defaulted(loans, n: int) -> np.ndarray:
     return bad
 
 
-def _gap_within_product(product: np.ndarray, rate: np.ndarray, principal: np.ndarray, bad: np.ndarray,
-                        repaid: np.ndarray) -> float:
-    """Rate of defaulted minus repaid loans within each product, averaged with the defaulted principal as weights.
-
-    Secured products lend to riskier firms at lower rates than unsecured credit loans, so the
-    pooled gap mixes risk-based pricing within a product with the products' different security.
-    """
-    gaps, weights = [], []
-    for code in np.unique(product):
-        sel = product == code
-        b, r = bad & sel, repaid & sel
-        if b.any() and r.any():
-            gaps.append(np.average(rate[b], weights=principal[b]) - np.average(rate[r], weights=principal[r]))
-            weights.append(principal[b].sum())
-    return float(np.average(gaps, weights=weights)) if gaps else np.nan
-
-
 def measure(name: str, base: str, overrides: dict, seed: int, firms: int) -> dict[str, float]:
     """Run one variant for one seed and read the figures off the model."""
     scenario = load_scenario(base, overrides=overrides)
@@ -114,7 +98,7 @@ def measure(name: str, base: str, overrides: dict, seed: int, firms: int) -> dic
     }
     out["rate_gap_defaulted_minus_repaid"] = out["rate_defaulted"] - out["rate_repaid"]
     out["defaults_per_yuan_lent"] = float(principal[bad].sum() / principal.sum()) if n else np.nan
-    out["rate_gap_within_product"] = _gap_within_product(loans.product[:n], rate, principal, bad, repaid)
+    out["rate_gap_within_product"] = gap_within_product(loans.product[:n], rate, principal, bad, repaid)
     npl_col = "npl_ratio"
     month = met["month"]
     out["npl_after_year_2"] = float(met.loc[month > 24, npl_col].mean())

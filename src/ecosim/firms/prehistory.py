@@ -24,6 +24,7 @@ import numpy as np
 
 from ecosim.firms import economics as E
 from ecosim.firms import state as S
+from ecosim.risk.shocks import setback_loss, setback_probability
 from ecosim.scenario import FirmSection, RiskSection
 
 #: Months simulated before month 0 (ages of the initial population reach up to this).
@@ -52,8 +53,7 @@ def _founding(rng: np.random.Generator, p: FirmSection, n: int) -> dict[str, np.
 
 def _setbacks(r: RiskSection, x: dict[str, np.ndarray], hit: np.ndarray) -> None:
     """Setbacks as in :func:`ecosim.risk.shocks.adverse_shocks`: hit firms lose cash and part of their revenue."""
-    cash = np.maximum(x["cash"][hit], 0.0)
-    x["cash"][hit] -= np.minimum(r.shock_loss_months * x["burn"][hit] + r.shock_cash_loss * cash, cash)
+    x["cash"][hit] -= setback_loss(r, x["burn"][hit], x["cash"][hit])
     x["revenue"][hit] *= 1.0 - r.shock_revenue_cut
 
 
@@ -139,7 +139,7 @@ def steady_state_firms(p: FirmSection, n: int, rng: np.random.Generator,
     x["founded"] = np.repeat(np.arange(-months + 1, 1), entry)
     x["alive"] = np.ones(entry * months, dtype=bool)
     if risk is not None:
-        x["shock_p"] = np.minimum(risk.shock_rate * np.exp(-risk.shock_quality_slope * x["quality"]), 1.0)
+        x["shock_p"] = setback_probability(risk, x["quality"])
     # The rows in the table are the first ``done``; the entrants of later months wait in the arrays of
     # ``x`` from row ``waiting`` on, and move up behind the table in the month they enter (the table
     # only shrinks when it is compacted, so they never overlap rows in use).

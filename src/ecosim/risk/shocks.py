@@ -33,13 +33,23 @@ from ecosim.firms import state as S
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
+    from ecosim.scenario import RiskSection
+
+
+def setback_probability(r: RiskSection, quality: np.ndarray, multiplier: float = 1.0) -> np.ndarray:
+    """Monthly probability of a setback for firms of latent ``quality`` (``multiplier``: a downturn's)."""
+    return np.minimum(r.shock_rate * np.exp(-r.shock_quality_slope * quality) * multiplier, 1.0)
+
+
+def setback_loss(r: RiskSection, burn: np.ndarray, cash: np.ndarray) -> np.ndarray:
+    """Cash a setback costs: ``shock_loss_months`` of costs plus ``shock_cash_loss`` of the cash, within the cash."""
+    cash = np.maximum(cash, 0.0)
+    return np.minimum(r.shock_loss_months * burn + r.shock_cash_loss * cash, cash)
 
 
 def shock_probability(model: EcosystemModel, quality: np.ndarray) -> np.ndarray:
     """Monthly probability of a setback for firms of latent ``quality`` this month."""
-    r = model.params.risk
-    p = r.shock_rate * np.exp(-r.shock_quality_slope * quality) * macro.failure_multiplier(model)
-    return np.minimum(p, 1.0)
+    return setback_probability(model.params.risk, quality, macro.failure_multiplier(model))
 
 
 def adverse_shocks(model: EcosystemModel) -> None:
@@ -56,8 +66,7 @@ def adverse_shocks(model: EcosystemModel) -> None:
     if len(hit) == 0:
         return
     led = model.ledger
-    cash = np.maximum(led.balance[f.acct_cash[hit]], 0.0)
-    loss = np.minimum(r.shock_loss_months * f.burn[hit] + r.shock_cash_loss * cash, cash)
+    loss = setback_loss(r, f.burn[hit], led.balance[f.acct_cash[hit]])
     market = led.external_owner("market")
     led.transfer("setback_loss", f.acct_cash[hit], f.acct_retained[hit], market["cash"], market["net_flow"], loss)
     f.revenue[hit] *= 1.0 - r.shock_revenue_cut

@@ -310,16 +310,27 @@ def rate_gap_defaulted(run: RunData) -> float:
     product's gap in principal-weighted rates weighted by its defaulted principal.
     """
     loans = _loan_rates(run)
-    gaps, weights = [], []
-    for _, g in loans.groupby("product"):
-        bad, good = g[g["defaulted"]], g[g["repaid"]]
-        if bad.empty or good.empty:
-            continue
-        gaps.append(np.average(bad["rate"], weights=bad["principal"])
-                    - np.average(good["rate"], weights=good["principal"]))
-        weights.append(bad["principal"].sum())
-    if not gaps or sum(weights) <= 0:
+    gap = gap_within_product(loans["product"].to_numpy(), loans["rate"].to_numpy(), loans["principal"].to_numpy(),
+                             loans["defaulted"].to_numpy(), loans["repaid"].to_numpy())
+    if np.isnan(gap):
         raise NotAvailable("no product with both defaulted and repaid loans")
+    return gap
+
+
+def gap_within_product(product: np.ndarray, rate: np.ndarray, principal: np.ndarray, defaulted: np.ndarray,
+                       repaid: np.ndarray) -> float:
+    """Principal-weighted rate of defaulted minus repaid loans within each product, averaged over the
+    products with both kinds of loan with their defaulted principal as weights (NaN where there are none)."""
+    gaps, weights = [], []
+    for code in pd.unique(product):
+        sel = product == code
+        bad, good = defaulted & sel, repaid & sel
+        if not bad.any() or not good.any():
+            continue
+        gaps.append(np.average(rate[bad], weights=principal[bad]) - np.average(rate[good], weights=principal[good]))
+        weights.append(principal[bad].sum())
+    if not gaps or sum(weights) <= 0:
+        return float("nan")
     return float(np.average(gaps, weights=weights))
 
 
