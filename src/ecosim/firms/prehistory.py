@@ -24,6 +24,7 @@ import numpy as np
 
 from ecosim.firms import economics as E
 from ecosim.firms import state as S
+from ecosim.firms.phases import draw_founding
 from ecosim.risk.shocks import setback_loss, setback_probability
 from ecosim.scenario import FirmSection, RiskSection
 
@@ -34,21 +35,36 @@ PREHISTORY_MONTHS = 180
 ENTRY_PER_FIRM = 1.0 / 45.0
 
 
-def _founding(rng: np.random.Generator, p: FirmSection, n: int) -> dict[str, np.ndarray]:
-    from ecosim.firms.phases import draw_founding
+#: Columns of the pre-history's table that are its own working values (dropped from what it returns):
+#: each firm's entrant number, per-firm constants of the rules and rates that change with the stage.
+_WORKING = ("entrant", "vshare", "hazard0", "sale0", "bridge_p", "patent_p", "shock_p", "hazard",
+            "patent_rate", "q_tech", "q_market")
 
-    d = draw_founding(rng, p, n)
-    cash = d["capital"].copy()
-    return {**d, "cash": cash, "stage": np.zeros(n, np.int8), "progress": np.zeros(n),
-            "fixed": np.full(n, p.burn_seed), "revenue": np.zeros(n),
-            "market": p.market_size * E.MARKET_WEIGHT[d["sector"]], "staff": np.full(n, p.employees_seed),
-            "hib": np.zeros(n, bool), "paid": np.ones(n), "insolvent": np.zeros(n, np.int16),
-            "bridges": np.zeros(n, np.int16), "doomed": np.full(n, -1), "patents": np.zeros(n, np.int64), "first_sale": np.full(n, -1),
-            "burn": np.full(n, p.burn_seed),
-            # per-firm constants of the rules, computed once
-            "vshare": E.variable_cost_share(p, d["sector"]), "hazard0": E.quality_hazard(p, d["q"][:, 0], d["q"][:, 2]),
-            "sale0": E.first_sale_base(p, d["q"][:, 2]), "bridge_p": E.bridge_chance(p, d["quality"]),
-            "patent_p": p.patent_rate * np.exp(0.5 * d["q"][:, 3])}
+
+def _table(p: FirmSection, d: dict[str, np.ndarray], risk: RiskSection | None) -> dict[str, np.ndarray]:
+    """The operating state of the entrants ``d`` (:func:`ecosim.firms.phases.draw_founding`) at founding,
+    with the per-firm constants the monthly rules read, computed once."""
+    n = len(d["capital"])
+    stage = np.zeros(n, np.int8)
+    q_tech, q_market = d["q"][:, 0].copy(), d["q"][:, 2].copy()
+    hazard0 = E.quality_hazard(p, q_tech, q_market)
+    patent_p = p.patent_rate * np.exp(0.5 * d["q"][:, 3])
+    x = {"entrant": np.arange(n), "alive": np.ones(n, bool),
+         "cash": d["capital"].copy(), "stage": stage, "progress": np.zeros(n),
+         "fixed": np.full(n, p.burn_seed), "revenue": np.zeros(n),
+         "market": p.market_size * E.MARKET_WEIGHT[d["sector"]], "staff": np.full(n, p.employees_seed),
+         "hib": np.zeros(n, bool), "paid": np.ones(n), "insolvent": np.zeros(n, np.int16),
+         "bridges": np.zeros(n, np.int16), "doomed": np.full(n, -1), "patents": np.zeros(n, np.int64),
+         "first_sale": np.full(n, -1), "burn": np.full(n, p.burn_seed),
+         # per-firm constants of the rules
+         "vshare": E.variable_cost_share(p, d["sector"]), "hazard0": hazard0,
+         "sale0": E.first_sale_base(p, q_market), "bridge_p": E.bridge_chance(p, d["quality"]),
+         "patent_p": patent_p, "q_tech": q_tech, "q_market": q_market,
+         # per-firm rates that change only with the stage, updated at each milestone
+         "hazard": E.latent_hazard(p, stage, q_tech, q_market, hazard0), "patent_rate": patent_p * (1 + stage)}
+    if risk is not None:
+        x["shock_p"] = setback_probability(risk, d["quality"])
+    return x
 
 
 def _setbacks(r: RiskSection, x: dict[str, np.ndarray], hit: np.ndarray) -> None:
@@ -57,63 +73,146 @@ def _setbacks(r: RiskSection, x: dict[str, np.ndarray], hit: np.ndarray) -> None
     x["revenue"][hit] *= 1.0 - r.shock_revenue_cut
 
 
+def _hibernation(p: FirmSection, x: dict[str, np.ndarray], doomed: np.ndarray) -> None:
+    """Firms short of runway (at the costs of full operation) hibernate; those with enough again resume."""
+    full = E.operating_costs(p, x["fixed"], x["revenue"], x["vshare"], False)
+    x["hib"][:] = E.hibernation(p, x["hib"], E.runway_months(x["cash"], full, x["revenue"]), doomed)
+
+
+def _milestones(p: FirmSection, x: dict[str, np.ndarray], z: np.ndarray, held_back: np.ndarray) -> None:
+    """Progress towards the next milestone; firms reaching it move up a stage, with its costs and rates.
+
+    ``held_back``: the firms that may spend less than planned (hibernating, or short of cash last
+    month); every other firm spends all it planned, so their progress is taken for all of them at once.
+    """
+    pace = E.milestone_progress(p, x["q_tech"], 1.0, z)
+    spent = x["paid"][held_back] * (1.0 - p.hibernation_cut * x["hib"][held_back])
+    pace[held_back] = E.milestone_progress(p, x["q_tech"][held_back], spent, z[held_back])
+    progress, stage = x["progress"], x["stage"]
+    progress += pace
+    progress[stage >= S.MATURE] = 0.0
+    up = np.flatnonzero(progress >= 1.0)
+    progress[up] = 0.0
+    stage[up] += 1
+    x["fixed"][up] = E.fixed_costs_at(p, stage[up])
+    x["hazard"][up] = E.latent_hazard(p, stage[up], x["q_tech"][up], x["q_market"][up], x["hazard0"][up])
+    x["patent_rate"][up] = x["patent_p"][up] * (1 + stage[up])
+
+
+def _sales(p: FirmSection, x: dict[str, np.ndarray], z: np.ndarray, u: np.ndarray, month: int,
+           odd: np.ndarray) -> None:
+    """First sales of firms not yet selling, and growth of the revenue of those already selling.
+
+    ``odd``: the hibernating or struck firms; the others' growth is taken for all of them at once.
+    """
+    revenue, q_market = x["revenue"], x["q_market"]
+    waiting = np.flatnonzero(revenue <= 0)
+    chance = E.first_sale_probability(p, x["stage"][waiting], q_market[waiting], x["sale0"][waiting])
+    start = waiting[u[waiting] < chance]
+    revenue[start] = E.first_revenue(p, x["fixed"][start], q_market[start])
+    x["first_sale"][start] = month
+    drift = E.growth_drift(p, q_market, revenue, x["market"], False)
+    drift[odd] = E.growth_drift(p, q_market[odd], revenue[odd], x["market"][odd], x["hib"][odd],
+                                x["doomed"][odd] >= 0)
+    factor = _revenue_shocks(p, revenue, z)
+    factor += drift
+    np.exp(factor, out=factor)
+    factor[waiting] = 1.0  # firms that were not selling keep their revenue (none, or their first)
+    revenue *= factor
+
+
+def _revenue_shocks(p: FirmSection, revenue: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """This month's log shocks to revenue: the log-sd (:func:`~ecosim.firms.economics.revenue_shock_sd`)
+    times the normal draws ``z``. The log-sd is ``revenue_noise`` for every firm up to the reference
+    size, so it is taken firm by firm only above it."""
+    shocks = z * E.revenue_shock_sd(p, p.noise_reference_revenue)
+    large = np.flatnonzero(revenue > p.noise_reference_revenue)
+    shocks[large] = E.revenue_shock_sd(p, revenue[large]) * z[large]
+    return shocks
+
+
+def _operating_costs(p: FirmSection, x: dict[str, np.ndarray], hib: np.ndarray) -> None:
+    """This month's costs (``hib``: the hibernating firms, whose fixed costs are cut)."""
+    burn = x["burn"]
+    burn[:] = E.operating_costs(p, x["fixed"], x["revenue"], x["vshare"], False)
+    burn[hib] = E.operating_costs(p, x["fixed"][hib], x["revenue"][hib], x["vshare"][hib], True)
+
+
+def _staff(p: FirmSection, x: dict[str, np.ndarray], hib: np.ndarray) -> None:
+    """Staff follow the business (``hib``: the hibernating firms, whose core staff is cut)."""
+    needed = E.staff_needed(p, x["fixed"], x["revenue"], False)
+    needed[hib] = E.staff_needed(p, x["fixed"][hib], x["revenue"][hib], True)
+    x["staff"][:] = E.adjust_staff(p, x["staff"], needed)
+
+
+def _payments(p: FirmSection, x: dict[str, np.ndarray], u: np.ndarray, doomed: np.ndarray, month: int) -> None:
+    """Sales come in, insiders bridge some firms that cannot pay their costs, costs are paid
+    (``paid``: the share paid; ``insolvent``: months in a row of unpaid costs); once a year,
+    profitable firms pay out their cash above a buffer."""
+    cash, burn, revenue = x["cash"], x["burn"], x["revenue"]
+    cash += revenue
+    shortfall = burn - cash
+    ask = np.flatnonzero(shortfall > 1e-12)
+    bridged = ask[(x["bridges"][ask] < p.bridge_rounds) & (u[ask] < x["bridge_p"][ask]) & ~doomed[ask]]
+    cash[bridged] += E.bridge_amount(p, shortfall[bridged], burn[bridged] - revenue[bridged])
+    x["bridges"][bridged] += 1
+    paid = np.minimum(burn, np.maximum(cash, 0.0))
+    cash -= paid
+    share = x["paid"]
+    np.divide(paid, np.maximum(burn, 1e-12), out=share)
+    share[burn <= 0] = 1.0
+    short = paid < burn - 1e-12
+    insolvent = x["insolvent"]
+    insolvent *= short  # back to 0 for firms that paid, one more month for the others
+    insolvent += short
+    if month % 12 == 0:
+        excess = cash - p.payout_buffer * burn
+        payout = np.flatnonzero((revenue > burn) & (excess > 0))
+        cash[payout] -= excess[payout]
+
+
+def _exits(p: FirmSection, x: dict[str, np.ndarray], u: np.ndarray, v: np.ndarray, doomed: np.ndarray,
+           month: int) -> None:
+    """Technical or market failures strike (``u``: the draws for them); insolvent and failed firms
+    close, and some are acquired or listed (``v``: the draws for exits)."""
+    since, alive, stage = x["doomed"], x["alive"], x["stage"]
+    struck = np.flatnonzero(u < x["hazard"])
+    since[struck[~doomed[struck]]] = month
+    alive[x["insolvent"] >= p.insolvent_months] = False
+    failing = np.flatnonzero(since >= 0)
+    alive[failing[month - since[failing] >= p.failure_months]] = False
+    acquired = np.flatnonzero(v < p.acquisition_hazard)
+    alive[acquired[stage[acquired] >= S.GROWTH]] = False
+    listed = np.flatnonzero(v > 1.0 - p.listing_probability)
+    alive[listed[(stage[listed] == S.MATURE) & (x["revenue"][listed] >= p.listing_revenue)]] = False
+
+
 def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, month: int,
-           risk: RiskSection | None = None) -> np.ndarray:
-    """One month of the firm-only dynamics on the arrays ``x``; returns which firms are still operating."""
+           risk: RiskSection | None = None) -> None:
+    """One month of the firm-only dynamics on the table ``x``, in place; firms that leave are marked
+    not ``alive``.
+
+    Every row draws its random numbers, whether or not it is still operating. Rules whose values
+    differ only for a few firms (hibernating, struck, short of cash, not yet selling) are applied to
+    all firms as for the common case, then again to those few.
+    """
     n = len(x["cash"])
     z = rng.standard_normal((n, 2))
     u = rng.random((n, 5))
-    q_tech, q_market = x["q"][:, 0], x["q"][:, 2]
-    full = E.operating_costs(p, x["fixed"], x["revenue"], x["vshare"], False)
+    # drawn whether or not setbacks are on, so the stream stays in step (common random numbers)
+    setback_draws = rng.random(n) if risk is not None else None
     doomed = x["doomed"] >= 0
-    x["hib"] = E.hibernation(p, x["hib"], E.runway_months(x["cash"], full, x["revenue"]), doomed)
-    # milestones
-    dev = x["stage"] < S.MATURE
-    spent = x["paid"] * (1.0 - p.hibernation_cut * x["hib"])
-    x["progress"] = np.where(dev, x["progress"] + E.milestone_progress(p, q_tech, spent, z[:, 0]), 0.0)
-    up = x["progress"] >= 1.0
-    x["progress"][up] = 0.0
-    x["stage"][up] += 1
-    x["fixed"][up] = E.fixed_costs_at(p, x["stage"][up])
-    # first sales and revenue
-    start = (x["revenue"] <= 0) & (u[:, 0] < E.first_sale_probability(p, x["stage"], q_market, x["sale0"]))
-    x["revenue"][start] = E.first_revenue(p, x["fixed"][start], q_market[start])
-    x["first_sale"][start] = month
-    selling = (x["revenue"] > 0) & ~start
-    drift = E.growth_drift(p, q_market, x["revenue"], x["market"], x["hib"], doomed)
-    x["revenue"] = np.where(selling, x["revenue"] * np.exp(drift + E.revenue_shock_sd(p, x["revenue"]) * z[:, 1]), x["revenue"])
-    x["patents"] += (u[:, 1] < x["patent_p"] * (1 + x["stage"])).astype(np.int64)
-    # costs, staff, trade, bridges
-    x["burn"] = E.operating_costs(p, x["fixed"], x["revenue"], x["vshare"], x["hib"])
-    if risk is not None:  # drawn whether or not setbacks are on, so the stream stays in step (common random numbers)
-        hit = rng.random(n) < x["shock_p"]
-        if risk.shocks:
-            _setbacks(risk, x, hit)
-    x["staff"] = E.adjust_staff(p, x["staff"], E.staff_needed(p, x["fixed"], x["revenue"], x["hib"]))
-    x["cash"] = x["cash"] + x["revenue"]
-    shortfall = x["burn"] - x["cash"]
-    bridged = ((shortfall > 1e-12) & (x["bridges"] < p.bridge_rounds)
-               & (u[:, 2] < x["bridge_p"]) & ~doomed)
-    x["cash"][bridged] += E.bridge_amount(p, shortfall[bridged], (x["burn"] - x["revenue"])[bridged])
-    x["bridges"][bridged] += 1
-    paid = np.minimum(x["burn"], np.maximum(x["cash"], 0.0))
-    x["cash"] = x["cash"] - paid
-    x["paid"] = np.where(x["burn"] > 0, paid / np.maximum(x["burn"], 1e-12), 1.0)
-    short = paid < x["burn"] - 1e-12
-    x["insolvent"] = np.where(short, x["insolvent"] + 1, 0).astype(np.int16)
-    if month % 12 == 0:
-        excess = x["cash"] - p.payout_buffer * x["burn"]
-        x["cash"] = np.where((x["revenue"] > x["burn"]) & (excess > 0), x["cash"] - excess, x["cash"])
-    # failure and exits
-    struck = ~doomed & (u[:, 3] < E.latent_hazard(p, x["stage"], q_tech, q_market, x["hazard0"]))
-    x["doomed"] = np.where(struck, month, x["doomed"])
-    failed = ((x["insolvent"] >= p.insolvent_months)
-              | ((x["doomed"] >= 0) & (month - x["doomed"] >= p.failure_months)))
-    v = u[:, 4]
-    acquired = (x["stage"] >= S.GROWTH) & (v < p.acquisition_hazard)
-    listed = ((x["stage"] == S.MATURE) & (x["revenue"] >= p.listing_revenue)
-              & (v > 1.0 - p.listing_probability))
-    return ~(failed | acquired | listed)
+    _hibernation(p, x, doomed)
+    hib = np.flatnonzero(x["hib"])
+    _milestones(p, x, z[:, 0], np.flatnonzero(x["hib"] | (x["paid"] != 1.0)))
+    _sales(p, x, z[:, 1], u[:, 0], month, np.flatnonzero(x["hib"] | doomed))
+    x["patents"] += u[:, 1] < x["patent_rate"]
+    _operating_costs(p, x, hib)
+    if risk is not None and risk.shocks:
+        _setbacks(risk, x, np.flatnonzero(setback_draws < x["shock_p"]))
+    _staff(p, x, hib)
+    _payments(p, x, u[:, 2], doomed, month)
+    _exits(p, x, u[:, 3], u[:, 4], doomed, month)
 
 
 def steady_state_firms(p: FirmSection, n: int, rng: np.random.Generator,
@@ -133,13 +232,12 @@ def steady_state_firms(p: FirmSection, n: int, rng: np.random.Generator,
     # and the caller's stream must stay in step (common random numbers).
     rng = np.random.default_rng(rng.integers(0, 2**63))
     entry = max(1, int(np.ceil(n * ENTRY_PER_FIRM)))
-    # Every entrant of the pre-history, in order of founding; each month acts on the rows founded so far
-    # (firms that have left are marked, and dropped from the table once a year).
-    x = _founding(rng, p, entry * months)
-    x["founded"] = np.repeat(np.arange(-months + 1, 1), entry)
-    x["alive"] = np.ones(entry * months, dtype=bool)
-    if risk is not None:
-        x["shock_p"] = setback_probability(risk, x["quality"])
+    # Every entrant of the pre-history, in order of founding: what it brings, which stays in place, and
+    # its row of the table the months act on, which holds the rows founded so far (firms that have left
+    # are marked, and dropped from the table once a year).
+    founding = draw_founding(rng, p, entry * months)
+    founding["founded"] = np.repeat(np.arange(-months + 1, 1), entry)
+    x = _table(p, founding, risk)
     # The rows in the table are the first ``done``; the entrants of later months wait in the arrays of
     # ``x`` from row ``waiting`` on, and move up behind the table in the month they enter (the table
     # only shrinks when it is compacted, so they never overlap rows in use).
@@ -151,23 +249,16 @@ def steady_state_firms(p: FirmSection, n: int, rng: np.random.Generator,
                 arr[done : done + entry] = arr[waiting : waiting + entry]
         waiting += entry
         done += entry
-        view = {key: arr[:done] for key, arr in x.items()}
-        orig = dict(view)
-        view["alive"] &= _month(p, view, rng, month, risk)
-        for key, arr in view.items():
-            if arr is not orig[key]:  # the month replaced the array: write it back
-                x[key][:done] = arr
+        _month(p, {key: arr[:done] for key, arr in x.items()}, rng, month, risk)
         if k % 12 == 11 or month == 0:
             kept = np.flatnonzero(x["alive"][:done])
             for arr in x.values():
                 arr[: len(kept)] = arr[kept]
             done = len(kept)
-    x = {key: arr[:done] for key, arr in x.items()}
-    have = len(x["cash"])
-    pick = rng.choice(have, size=n, replace=have < n)
-    out = {k: v[pick] for k, v in x.items()}
+    pick = rng.choice(done, size=n, replace=done < n)
+    entrant = x["entrant"][pick]
+    out = {key: arr[entrant] for key, arr in founding.items()}
+    out.update({key: arr[:done][pick] for key, arr in x.items() if key not in _WORKING})
     out["age"] = -out["founded"]
     out["capital"] = out.pop("cash")
-    for k in ("vshare", "hazard0", "sale0", "bridge_p", "patent_p", "shock_p"):
-        out.pop(k, None)
     return out
