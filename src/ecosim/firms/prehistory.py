@@ -79,18 +79,12 @@ def _hibernation(p: FirmSection, x: dict[str, np.ndarray], doomed: np.ndarray) -
     x["hib"][:] = E.hibernation(p, x["hib"], E.runway_months(x["cash"], full, x["revenue"]), doomed)
 
 
-def _milestones(p: FirmSection, x: dict[str, np.ndarray], z: np.ndarray, held_back: np.ndarray) -> None:
-    """Progress towards the next milestone; firms reaching it move up a stage, with its costs and rates.
-
-    ``held_back``: the firms that may spend less than planned (hibernating, or short of cash last
-    month); every other firm spends all it planned, so their progress is taken for all of them at once.
-    """
-    pace = E.milestone_progress(p, x["q_tech"], 1.0, z)
-    spent = x["paid"][held_back] * (1.0 - p.hibernation_cut * x["hib"][held_back])
-    pace[held_back] = E.milestone_progress(p, x["q_tech"][held_back], spent, z[held_back])
+def _milestones(p: FirmSection, x: dict[str, np.ndarray], z: np.ndarray) -> None:
+    """Progress towards the next milestone; firms reaching it move up a stage, with its costs and rates."""
+    spent = x["paid"] * (1.0 - p.hibernation_cut * x["hib"])
     progress, stage = x["progress"], x["stage"]
-    progress += pace
-    progress[stage >= S.MATURE] = 0.0
+    progress += E.milestone_progress(p, x["q_tech"], spent, z)
+    progress *= stage < S.MATURE  # mature firms have no milestone ahead
     up = np.flatnonzero(progress >= 1.0)
     progress[up] = 0.0
     stage[up] += 1
@@ -99,23 +93,17 @@ def _milestones(p: FirmSection, x: dict[str, np.ndarray], z: np.ndarray, held_ba
     x["patent_rate"][up] = x["patent_p"][up] * (1 + stage[up])
 
 
-def _sales(p: FirmSection, x: dict[str, np.ndarray], z: np.ndarray, u: np.ndarray, month: int,
-           odd: np.ndarray) -> None:
-    """First sales of firms not yet selling, and growth of the revenue of those already selling.
-
-    ``odd``: the hibernating or struck firms; the others' growth is taken for all of them at once.
-    """
+def _sales(p: FirmSection, x: dict[str, np.ndarray], z: np.ndarray, u: np.ndarray, doomed: np.ndarray,
+           month: int) -> None:
+    """First sales of firms not yet selling, and growth of the revenue of those already selling."""
     revenue, q_market = x["revenue"], x["q_market"]
     waiting = np.flatnonzero(revenue <= 0)
     chance = E.first_sale_probability(p, x["stage"][waiting], q_market[waiting], x["sale0"][waiting])
     start = waiting[u[waiting] < chance]
     revenue[start] = E.first_revenue(p, x["fixed"][start], q_market[start])
     x["first_sale"][start] = month
-    drift = E.growth_drift(p, q_market, revenue, x["market"], False)
-    drift[odd] = E.growth_drift(p, q_market[odd], revenue[odd], x["market"][odd], x["hib"][odd],
-                                x["doomed"][odd] >= 0)
     factor = _revenue_shocks(p, revenue, z)
-    factor += drift
+    factor += E.growth_drift(p, q_market, revenue, x["market"], x["hib"], doomed)
     np.exp(factor, out=factor)
     factor[waiting] = 1.0  # firms that were not selling keep their revenue (none, or their first)
     revenue *= factor
@@ -129,20 +117,6 @@ def _revenue_shocks(p: FirmSection, revenue: np.ndarray, z: np.ndarray) -> np.nd
     large = np.flatnonzero(revenue > p.noise_reference_revenue)
     shocks[large] = E.revenue_shock_sd(p, revenue[large]) * z[large]
     return shocks
-
-
-def _operating_costs(p: FirmSection, x: dict[str, np.ndarray], hib: np.ndarray) -> None:
-    """This month's costs (``hib``: the hibernating firms, whose fixed costs are cut)."""
-    burn = x["burn"]
-    burn[:] = E.operating_costs(p, x["fixed"], x["revenue"], x["vshare"], False)
-    burn[hib] = E.operating_costs(p, x["fixed"][hib], x["revenue"][hib], x["vshare"][hib], True)
-
-
-def _staff(p: FirmSection, x: dict[str, np.ndarray], hib: np.ndarray) -> None:
-    """Staff follow the business (``hib``: the hibernating firms, whose core staff is cut)."""
-    needed = E.staff_needed(p, x["fixed"], x["revenue"], False)
-    needed[hib] = E.staff_needed(p, x["fixed"][hib], x["revenue"][hib], True)
-    x["staff"][:] = E.adjust_staff(p, x["staff"], needed)
 
 
 def _payments(p: FirmSection, x: dict[str, np.ndarray], u: np.ndarray, doomed: np.ndarray, month: int) -> None:
@@ -192,9 +166,8 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
     """One month of the firm-only dynamics on the table ``x``, in place; firms that leave are marked
     not ``alive``.
 
-    Every row draws its random numbers, whether or not it is still operating. Rules whose values
-    differ only for a few firms (hibernating, struck, short of cash, not yet selling) are applied to
-    all firms as for the common case, then again to those few.
+    Every row draws its random numbers, whether or not it is still operating; rules that concern
+    only a few firms (first sales, bridges, payouts, exits) are applied to those firms only.
     """
     n = len(x["cash"])
     z = rng.standard_normal((n, 2))
@@ -203,14 +176,13 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
     setback_draws = rng.random(n) if risk is not None else None
     doomed = x["doomed"] >= 0
     _hibernation(p, x, doomed)
-    hib = np.flatnonzero(x["hib"])
-    _milestones(p, x, z[:, 0], np.flatnonzero(x["hib"] | (x["paid"] != 1.0)))
-    _sales(p, x, z[:, 1], u[:, 0], month, np.flatnonzero(x["hib"] | doomed))
+    _milestones(p, x, z[:, 0])
+    _sales(p, x, z[:, 1], u[:, 0], doomed, month)
     x["patents"] += u[:, 1] < x["patent_rate"]
-    _operating_costs(p, x, hib)
+    x["burn"][:] = E.operating_costs(p, x["fixed"], x["revenue"], x["vshare"], x["hib"])
     if risk is not None and risk.shocks:
         _setbacks(risk, x, np.flatnonzero(setback_draws < x["shock_p"]))
-    _staff(p, x, hib)
+    x["staff"][:] = E.adjust_staff(p, x["staff"], E.staff_needed(p, x["fixed"], x["revenue"], x["hib"]))
     _payments(p, x, u[:, 2], doomed, month)
     _exits(p, x, u[:, 3], u[:, 4], doomed, month)
 
