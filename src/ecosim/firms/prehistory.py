@@ -162,7 +162,7 @@ def _exits(p: FirmSection, x: dict[str, np.ndarray], u: np.ndarray, v: np.ndarra
 
 
 def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, month: int,
-           risk: RiskSection | None = None) -> None:
+           risk: RiskSection | None, normals: np.ndarray, uniforms: np.ndarray) -> None:
     """One month of the firm-only dynamics on the table ``x``, in place; firms that leave are marked
     not ``alive``.
 
@@ -170,10 +170,10 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
     only a few firms (first sales, bridges, payouts, exits) are applied to those firms only.
     """
     n = len(x["cash"])
-    z = rng.standard_normal((n, 2))
-    u = rng.random((n, 5))
+    z = rng.standard_normal(out=normals[: 2 * n].reshape(n, 2))
+    u = rng.random(out=uniforms[: 5 * n].reshape(n, 5))
     # drawn whether or not setbacks are on, so the stream stays in step (common random numbers)
-    setback_draws = rng.random(n) if risk is not None else None
+    setback_draws = rng.random(out=uniforms[5 * n : 6 * n]) if risk is not None else None
     doomed = x["doomed"] >= 0
     _hibernation(p, x, doomed)
     _milestones(p, x, z[:, 0])
@@ -210,6 +210,9 @@ def steady_state_firms(p: FirmSection, n: int, rng: np.random.Generator,
     founding = draw_founding(rng, p, entry * months)
     founding["founded"] = np.repeat(np.arange(-months + 1, 1), entry)
     x = _table(p, founding, risk)
+    # Each month's draws are written into these, as long as the table can grow (new arrays of a
+    # size that grows every month would each take fresh memory from the system).
+    normals, uniforms = np.empty(2 * entry * months), np.empty(6 * entry * months)
     # The rows in the table are the first ``done``; the entrants of later months wait in the arrays of
     # ``x`` from row ``waiting`` on, and move up behind the table in the month they enter (the table
     # only shrinks when it is compacted, so they never overlap rows in use).
@@ -221,7 +224,7 @@ def steady_state_firms(p: FirmSection, n: int, rng: np.random.Generator,
                 arr[done : done + entry] = arr[waiting : waiting + entry]
         waiting += entry
         done += entry
-        _month(p, {key: arr[:done] for key, arr in x.items()}, rng, month, risk)
+        _month(p, {key: arr[:done] for key, arr in x.items()}, rng, month, risk, normals, uniforms)
         if k % 12 == 11 or month == 0:
             kept = np.flatnonzero(x["alive"][:done])
             for arr in x.values():
