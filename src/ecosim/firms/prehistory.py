@@ -166,8 +166,9 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
     """One month of the firm-only dynamics on the table ``x``, in place; firms that leave are marked
     not ``alive``.
 
-    Every row draws its random numbers, whether or not it is still operating; rules that concern
-    only a few firms (first sales, bridges, payouts, exits) are applied to those firms only.
+    Every row draws its random numbers, whether or not it is still operating, into ``normals`` and
+    ``uniforms`` (buffers for the largest table); rules that concern only a few firms (first sales,
+    bridges, payouts, exits) are applied to those firms only.
     """
     n = len(x["cash"])
     z = rng.standard_normal(out=normals[: 2 * n].reshape(n, 2))
