@@ -84,6 +84,24 @@ def test_every_file_is_written_and_timed(finished) -> None:
     assert all(s >= 0 for s in recorded.values())
 
 
+def test_a_failing_dashboard_stops_the_run_after_the_tables_are_written(finished, tmp_path, monkeypatch) -> None:
+    """The dashboard is drawn beside the tables; an error in it reaches the caller, the tables are kept
+    and no run.json claims a complete set of files."""
+    import ecosim.outputs.files as files
+
+    sc, result, _, _ = finished
+
+    def broken(run, path):
+        raise RuntimeError("no canvas")
+
+    monkeypatch.setitem(files.WRITERS, "dashboard", broken)
+    with pytest.raises(RuntimeError, match="no canvas"):
+        write_run(result, sc, 5, tmp_path)
+    written = {p.name for p in tmp_path.iterdir()}
+    assert {"metrics.csv", "firms.parquet", "events.parquet", "network.graphml"} <= written
+    assert "run.json" not in written
+
+
 def test_firms_table_names_exits_and_counts_distinct_banks(finished) -> None:
     """firms.parquet: one row per firm ever, exit kinds named from the status, banks = distinct lenders."""
     _, result, out, _ = finished

@@ -32,6 +32,7 @@ import json
 import subprocess
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -295,7 +296,7 @@ def _write_provenance(run: _Run, path: Path) -> None:
         "version": ecosim.__version__,
         "git_commit": git_commit(),
         "wall_seconds": round(run.result.wall_seconds, 3),
-        "write_seconds": {OUTPUTS[name]: round(s, 4) for name, s in run.seconds.items()},
+        "write_seconds": {file: round(run.seconds[name], 4) for name, file in OUTPUTS.items() if name in run.seconds},
         "summary": run.result.summary,
     }
     path.write_text(json.dumps(provenance, indent=2, default=float))
@@ -333,8 +334,27 @@ def write_run(
     """
     names = parse_outputs(outputs)
     run = _Run(result, scenario, int(seed), Path(out_dir), {})
-    for name in names:
-        start = time.perf_counter()
-        if WRITERS[name](run, run.out_dir / OUTPUTS[name]) is not False:
-            run.seconds[name] = time.perf_counter() - start
-    return dict(run.seconds)
+    if "dashboard" not in names or len(names) == 1:
+        for name in names:
+            _write_one(run, name)
+        return dict(run.seconds)
+    # The dashboard is drawn on a thread of its own while the tables are written: pyarrow and zlib
+    # release the interpreter while they encode, so on a machine with a free core the two overlap.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecosim-dashboard") as pool:
+        drawing = pool.submit(_write_one, run, "dashboard")
+        for name in names:
+            if name == "run":
+                drawing.result()  # the provenance records the dashboard's seconds too
+            if name not in ("dashboard", "run"):
+                _write_one(run, name)
+        drawing.result()  # raises what the drawing raised
+        if "run" in names:
+            _write_one(run, "run")
+    return {name: run.seconds[name] for name in names if name in run.seconds}
+
+
+def _write_one(run: _Run, name: str) -> None:
+    """Write output ``name`` of ``run`` and record the seconds it took (unless the run has nothing for it)."""
+    start = time.perf_counter()
+    if WRITERS[name](run, run.out_dir / OUTPUTS[name]) is not False:
+        run.seconds[name] = time.perf_counter() - start
