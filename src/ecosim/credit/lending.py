@@ -252,7 +252,7 @@ def lend(model: EcosystemModel) -> None:
     ten = tenor[j, i]
     amt = np.minimum(amount[j, i], capacity_amount(a.revenue[i], a.cash[i], a.service[i], ten, b.rate_cap,
                                                    b.debt_service_share))
-    sized = amt >= MIN_LOAN
+    sized = np.flatnonzero(amt >= MIN_LOAN)
     j, i, amt, ten = j[sized], i[sized], amt[sized], ten[sized]
     service = a.service[i] + debt_service(amt, ten, b.rate_cap)
     g = codes.index(L.GUARANTEED)
@@ -274,14 +274,16 @@ def lend(model: EcosystemModel) -> None:
     # The bank's credit policy refuses offers above its risk ceiling, and a guaranteed loan needs
     # the guarantor open for business and within its own ceiling; the officer decides the rest.
     considered = (pd <= b.max_pd) & np.where(is_g, chain_open & (pd <= p.guarantee.max_pd), True)
-    j, i, amt, pd, is_g = j[considered], i[considered], amt[considered], pd[considered], is_g[considered]
+    considered = np.flatnonzero(considered)  # one index for the many arrays it selects from
+    j, i, amt, ten, pd, is_g = j[considered], i[considered], amt[considered], ten[considered], pd[considered], \
+        is_g[considered]
     cover, shielded, offer_sd = cover[considered], shielded[considered], offer_sd[considered]
     lgd = np.maximum(b.loss_given_default * (1 - np.minimum(security[j, i] / np.maximum(amt, 1e-9), 1.0)),
                      lgd_floor[j] * b.loss_given_default)
     dec = decide(pd=pd, view_sd=offer_sd, loss_given_default=lgd, cover=cover, funding_cost=cost[i],
                  base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"][i], officer_penalty=b.officer_penalty,
                  opacity_aversion=b.opacity_aversion, exempt=shielded,
-                 max_pd=b.max_pd, reference_rate=loan_prime_rate(p, tenor[j, i]),
+                 max_pd=b.max_pd, reference_rate=loan_prime_rate(p, ten),
                  capital_charge=b.capital_ratio * b.capital_return, funding_saving=b.funding_rate - cost[i],
                  pass_through=b.subsidy_pass_through, risk_premium=b.risk_premium)
 
@@ -320,16 +322,7 @@ def lend(model: EcosystemModel) -> None:
 
     within_capital(model, bank_idx, lent, approve)
 
-    young = a.age < 36
-    model.tally["applications_young"] += int(young.sum())
-    model.tally["approvals_young"] += int((approve & young).sum())
-    model.tally["applications_old"] += int((~young).sum())
-    model.tally["approvals_old"] += int((approve & ~young).sum())
-    for band, lo, hi in AGE_BANDS:
-        inb = (a.age >= lo) & (a.age < hi)
-        model.tally[f"applications_age_{band}"] += int(inb.sum())
-        model.tally[f"approvals_age_{band}"] += int((approve & inb).sum())
-    model.tally["approvals"] += int(approve.sum())
+    tally_approvals(model, a.age, approve)
     model.record_decisions(rows, approve)
 
     idx = np.flatnonzero(approve)
@@ -373,6 +366,26 @@ def lend(model: EcosystemModel) -> None:
         chain.refresh()  # cover recomputed from the loan book and the queue
 
 
+def tally_approvals(model: EcosystemModel, age: np.ndarray, approve: np.ndarray) -> None:
+    """Count this month's applications and approvals, young and old and by age band (:data:`AGE_BANDS`)."""
+    t = model.tally
+    n, approved = len(age), int(np.count_nonzero(approve))
+    young = age < 36
+    young_approved = int(np.count_nonzero(approve & young))
+    t["applications_young"] += int(np.count_nonzero(young))
+    t["approvals_young"] += young_approved
+    t["applications_old"] += n - int(np.count_nonzero(young))
+    t["approvals_old"] += approved - young_approved
+    # The bands are contiguous: position k + 1 among the edges is band k (0 and the last: outside every band).
+    edges = [lo for _, lo, _ in AGE_BANDS] + [AGE_BANDS[-1][2]]
+    band = np.searchsorted(edges, age, side="right")
+    applied_in, approved_in = (np.bincount(b, minlength=len(edges) + 1) for b in (band, band[approve]))
+    for k, (name, _, _) in enumerate(AGE_BANDS, start=1):
+        t[f"applications_age_{name}"] += int(applied_in[k])
+        t[f"approvals_age_{name}"] += int(approved_in[k])
+    t["approvals"] += approved
+
+
 def within_capital(model: EcosystemModel, bank_idx: np.ndarray, amount: np.ndarray, approve: np.ndarray) -> None:
     """Withdraw approvals once a bank's capital requirement binds, in application order (``approve`` in place).
 
@@ -382,15 +395,19 @@ def within_capital(model: EcosystemModel, bank_idx: np.ndarray, amount: np.ndarr
     """
     room = lending_rooms(model)
     approved = np.flatnonzero(approve)
-    asked = np.bincount(bank_idx[approved], weights=amount[approved], minlength=len(room))
+    bank_of = bank_idx[approved]
+    asked = np.bincount(bank_of, weights=amount[approved], minlength=len(room))
     # Banks asked for clearly less than their room approve everything; the others go one by one.
-    for k in np.flatnonzero(asked > (1.0 - 1e-9) * room):
-        left = room[k]
-        for i in approved[bank_idx[approved] == k]:
-            if amount[i] > left:
-                approve[i] = False
+    refused = []
+    for k in np.flatnonzero(asked > (1.0 - 1e-9) * room).tolist():
+        left = float(room[k])
+        queue = approved[bank_of == k]
+        for i, asks in zip(queue.tolist(), amount[queue].tolist(), strict=True):
+            if asks > left:
+                refused.append(i)
             else:
-                left -= amount[i]
+                left -= asks
+    approve[refused] = False
 
 
 def disburse_queued(model: EcosystemModel) -> None:
@@ -452,6 +469,9 @@ def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
     model.tally["guarantee_fee_weighted"] += float((terms["fee_rate"] * principal).sum())
     model.tally["time_to_loan_sum"] += float(ttl.sum())
     made = np.bincount(terms["product"], minlength=len(L.PRODUCTS))
-    for prod in np.flatnonzero(made):  # volume and count by product
-        model.tally[f"new_loans_{L.PRODUCTS[prod]}"] += float(principal[terms["product"] == prod].sum())
+    # Volume and count by product; a stable sort lists each product's loans together, in their order.
+    by_product = principal[np.argsort(terms["product"], kind="stable")]
+    ends = np.cumsum(made)
+    for prod in np.flatnonzero(made).tolist():
+        model.tally[f"new_loans_{L.PRODUCTS[prod]}"] += float(by_product[ends[prod] - made[prod]:ends[prod]].sum())
         model.tally[f"loans_made_{L.PRODUCTS[prod]}"] += int(made[prod])
