@@ -114,26 +114,27 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     p = model.params
     rng = model.streams.credit
     draws = firm_draws(model, rng, "random", 3)
-    alive = np.flatnonzero((f.status == ACTIVE) & (f.pending_until < 0))
-    need_draw, product_draw, ma_draw = (draws[:, c][alive] for c in range(3))
-    has_loan = model.has_loan()[alive]
-    revenue, stage = f.revenue[alive], f.stage[alive]
-    in_need = f.need_since[alive] >= 0
-    chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits[alive] > 0)
-    need = in_need & (need_draw < chance)
-    wc = ~in_need & ~has_loan & (revenue > 0) & (product_draw < p.products.working_capital_apply)
-    ma = (~need & ~wc & (stage >= GROWTH) & (revenue > 0)
+    # Masks over the whole firm table: most rows are operating firms, so reading the columns in order
+    # costs less than gathering the operating rows first.
+    alive = (f.status == ACTIVE) & (f.pending_until < 0)
+    need_draw, product_draw, ma_draw = draws[:, 0], draws[:, 1], draws[:, 2]
+    has_loan = model.has_loan()
+    revenue, stage = f.revenue, f.stage
+    in_need = f.need_since >= 0
+    chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits > 0)
+    need = alive & in_need & (need_draw < chance)
+    wc = alive & ~in_need & ~has_loan & (revenue > 0) & (product_draw < p.products.working_capital_apply)
+    ma = (alive & ~need & ~wc & (stage >= GROWTH) & (revenue > 0)
           & (ma_draw < p.products.ma_apply * p.products.ma_enabled))
     # R&D projects draw from the other end of the same uniform, so a selling firm may seek either.
-    rd = (~in_need & ~has_loan & ~wc
-          & ((f.patents[alive] > 0) | ~np.isnan(f.rating[alive]))
+    rd = (alive & ~in_need & ~has_loan & ~wc
+          & ((f.patents > 0) | ~np.isnan(f.rating))
           & (1.0 - product_draw < p.products.rd_apply * p.products.rd_enabled))
-    applying = np.flatnonzero(need | wc | ma | rd)
-    rows = alive[applying]
+    rows = np.flatnonzero(need | wc | ma | rd)
     purpose = np.full(len(rows), RD_PROJECT, dtype=np.int8)
-    purpose[ma[applying]] = ACQUISITION
-    purpose[wc[applying]] = WORKING_CAPITAL
-    purpose[need[applying]] = NEED
+    purpose[ma[rows]] = ACQUISITION
+    purpose[wc[rows]] = WORKING_CAPITAL
+    purpose[need[rows]] = NEED
     sought = np.zeros(len(rows))
     sel = purpose == NEED
     sought[sel] = money_sought(model, rows[sel])
@@ -196,12 +197,13 @@ def see_applicants(model: EcosystemModel, rows, purpose, sought, bank_idx) -> tu
     bonus = np.broadcast_to(np.asarray(crowding_in(model, rows), dtype=float), len(rows))  # guidance-fund signal
     view = lender_view(rating, rating_prec, f.soft_signal[rows], np.where(own_soft, f.soft_precision[rows], 0.0),
                        bonus)
-    ip_value = f.patents[rows] * p.products.ip_value_per_patent * np.exp(0.5 * f.q_ip[rows])
+    patents = f.patents[rows]
+    ip_value = patents * p.products.ip_value_per_patent * np.exp(0.5 * f.q_ip[rows])
     apps = Applicants(
         rows=rows, purpose=purpose, sought=sought, age=model.month - f.founded[rows], stage=f.stage[rows],
         cash=led.balance[f.acct_cash[rows]], revenue=f.revenue[rows], burn=f.burn[rows],
         debt=-led.balance[f.acct_debt[rows]], service=existing_service(model)[rows], collateral=f.collateral[rows],
-        patents=f.patents[rows].astype(float), ip_value=ip_value, employees=f.employees[rows].astype(float),
+        patents=patents.astype(float), ip_value=ip_value, employees=f.employees[rows].astype(float),
         valuation=f.valuation[rows], equity_raised=f.equity_raised[rows], view_mean=view.mean,
         rated=~np.isnan(rating),
     )
@@ -245,15 +247,17 @@ def lend(model: EcosystemModel) -> None:
     amount = np.minimum(np.minimum(a.sought, np.stack([o.line for o in offers])), b.max_loan)
 
     # The officer prices every offer worth booking: (product j, applicant i) pairs, longest tenors
-    # first, each sized to the firm's repayment capacity.
+    # first, each sized to the firm's repayment capacity. A pair's ``cell`` is its position in the
+    # flattened product-by-applicant tables.
     longest_first = np.argsort(-tenor.max(axis=1, initial=0), kind="stable")
-    j, i = np.nonzero(amount[longest_first] >= MIN_LOAN)
+    j, i = np.nonzero((amount >= MIN_LOAN)[longest_first])
     j = longest_first[j]
-    ten = tenor[j, i]
-    amt = np.minimum(amount[j, i], capacity_amount(a.revenue[i], a.cash[i], a.service[i], ten, b.rate_cap,
-                                                   b.debt_service_share))
+    cell = j * n + i
+    ten = tenor.ravel()[cell]
+    amt = np.minimum(amount.ravel()[cell], capacity_amount(a.revenue[i], a.cash[i], a.service[i], ten, b.rate_cap,
+                                                           b.debt_service_share))
     sized = np.flatnonzero(amt >= MIN_LOAN)
-    j, i, amt, ten = j[sized], i[sized], amt[sized], ten[sized]
+    j, i, cell, amt, ten = j[sized], i[sized], cell[sized], amt[sized], ten[sized]
     service = a.service[i] + debt_service(amt, ten, b.rate_cap)
     g = codes.index(L.GUARANTEED)
     # Pledged patents and unlisted shares lose value with the failing firm; fixed assets keep theirs.
@@ -275,10 +279,10 @@ def lend(model: EcosystemModel) -> None:
     # the guarantor open for business and within its own ceiling; the officer decides the rest.
     considered = (pd <= b.max_pd) & np.where(is_g, chain_open & (pd <= p.guarantee.max_pd), True)
     considered = np.flatnonzero(considered)  # one index for the many arrays it selects from
-    j, i, amt, ten, pd, is_g = j[considered], i[considered], amt[considered], ten[considered], pd[considered], \
-        is_g[considered]
-    cover, shielded, offer_sd = cover[considered], shielded[considered], offer_sd[considered]
-    lgd = np.maximum(b.loss_given_default * (1 - np.minimum(security[j, i] / np.maximum(amt, 1e-9), 1.0)),
+    j, i, cell, amt, ten, pd = j[considered], i[considered], cell[considered], amt[considered], ten[considered], \
+        pd[considered]
+    is_g, cover, shielded, offer_sd = is_g[considered], cover[considered], shielded[considered], offer_sd[considered]
+    lgd = np.maximum(b.loss_given_default * (1 - np.minimum(security.ravel()[cell] / np.maximum(amt, 1e-9), 1.0)),
                      lgd_floor[j] * b.loss_given_default)
     dec = decide(pd=pd, view_sd=offer_sd, loss_given_default=lgd, cover=cover, funding_cost=cost[i],
                  base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"][i], officer_penalty=b.officer_penalty,
