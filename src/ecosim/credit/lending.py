@@ -250,8 +250,10 @@ def lend(model: EcosystemModel) -> None:
     # first, each sized to the firm's repayment capacity. A pair's ``cell`` is its position in the
     # flattened product-by-applicant tables.
     longest_first = np.argsort(-tenor.max(axis=1, initial=0), kind="stable")
-    j, i = np.nonzero((amount >= MIN_LOAN)[longest_first])
-    j = longest_first[j]
+    worth = np.flatnonzero((amount >= MIN_LOAN)[longest_first])  # positions in the reordered table
+    rank = worth // n
+    i = worth - rank * n
+    j = longest_first[rank]
     cell = j * n + i
     ten = tenor.ravel()[cell]
     amt = np.minimum(amount.ravel()[cell], capacity_amount(a.revenue[i], a.cash[i], a.service[i], ten, b.rate_cap,
@@ -293,7 +295,7 @@ def lend(model: EcosystemModel) -> None:
 
     # The firm takes the cheapest approved product that covers its need, else the one lending most.
     yes = np.flatnonzero(dec.approve)
-    j, i, amt, is_g = j[yes], i[yes], amt[yes], is_g[yes]
+    j, i, cell, amt, is_g = j[yes], i[yes], cell[yes], amt[yes], is_g[yes]
     rate, exempt, officer_pd = dec.rate[yes], dec.exempt[yes], dec.officer_pd[yes]
     fee = p.guarantee.fee_rate if chain is not None else 0.0
     all_in = rate + np.where(is_g, fee, 0.0)
@@ -333,7 +335,7 @@ def lend(model: EcosystemModel) -> None:
     if len(idx) == 0:
         return
     chosen = taken[idx]
-    ch = j[chosen]
+    ch, chosen_cell = j[chosen], cell[chosen]
     product = np.array(codes)[ch]
     guaranteed = product == L.GUARANTEED
     inc = p.incentives
@@ -346,9 +348,9 @@ def lend(model: EcosystemModel) -> None:
         "product": product.astype(np.int8),
         "principal": principal,
         "rate": rate[chosen],
-        "tenor": tenor[ch, idx],
-        "collateral": np.stack([o.pledged for o in offers])[ch, idx],
-        "security": np.minimum(security[ch, idx], principal),
+        "tenor": tenor.ravel()[chosen_cell],
+        "collateral": np.concatenate([o.pledged for o in offers])[chosen_cell],
+        "security": np.minimum(security.ravel()[chosen_cell], principal),
         "guaranteed": guaranteed,
         "fee_rate": np.where(guaranteed, chain.fee_rate(principal) if chain is not None else 0.0, 0.0),
         "relending_share": relend_share[idx],

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 from scipy.special import ndtr
@@ -80,17 +79,12 @@ class Offer:
     security: np.ndarray  # what the bank expects to realise from them on default
 
 
-@cache
-def _purpose_table(purposes: tuple[int, ...]) -> np.ndarray:
-    """A table answering "is this purpose one of ``purposes``?" by indexing."""
-    table = np.zeros(len(PURPOSES), dtype=bool)
-    table[list(purposes)] = True
-    return table
-
-
 def purpose_in(purpose: np.ndarray, purposes: tuple[int, ...]) -> np.ndarray:
     """Per applicant: whether its purpose is one of ``purposes``."""
-    return _purpose_table(tuple(purposes))[purpose]
+    inside = np.zeros(np.shape(purpose), dtype=bool)
+    for code in purposes:
+        inside |= purpose == code
+    return inside
 
 
 def _per_applicant(value, n: int, dtype) -> np.ndarray:
