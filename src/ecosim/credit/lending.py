@@ -281,9 +281,9 @@ def lend(model: EcosystemModel) -> None:
     # the guarantor open for business and within its own ceiling; the officer decides the rest.
     considered = (pd <= b.max_pd) & np.where(is_g, chain_open & (pd <= p.guarantee.max_pd), True)
     considered = np.flatnonzero(considered)  # one index for the many arrays it selects from
-    j, i, cell, amt, ten, pd = j[considered], i[considered], cell[considered], amt[considered], ten[considered], \
-        pd[considered]
-    is_g, cover, shielded, offer_sd = is_g[considered], cover[considered], shielded[considered], offer_sd[considered]
+    j, i, cell, amt, ten = j[considered], i[considered], cell[considered], amt[considered], ten[considered]
+    pd, is_g, cover = pd[considered], is_g[considered], cover[considered]
+    shielded, offer_sd = shielded[considered], offer_sd[considered]
     lgd = np.maximum(b.loss_given_default * (1 - np.minimum(security.ravel()[cell] / np.maximum(amt, 1e-9), 1.0)),
                      lgd_floor[j] * b.loss_given_default)
     dec = decide(pd=pd, view_sd=offer_sd, loss_given_default=lgd, cover=cover, funding_cost=cost[i],
