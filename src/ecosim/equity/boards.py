@@ -60,7 +60,8 @@ def climb_boards(model: EcosystemModel) -> None:
         return
     month = model.month
     t = model.tally
-    # Only operating firms move: every mask below is over their rows (``alive``), in row order.
+    # Only operating firms move: every mask below is over their rows (``alive``), in row order. Their
+    # board, board month and pending admission are gathered once and kept up to date with the columns.
     alive = np.flatnonzero(f.status == S.ACTIVE)
     draws = np.take(draws, alive, axis=0)
     stage, revenue = f.stage[alive], f.revenue[alive]
@@ -69,42 +70,40 @@ def climb_boards(model: EcosystemModel) -> None:
     large = revenue >= min(p.neeq_revenue, p.chinext_revenue)
     growth[large] = revenue_growth(model, alive[large])
     profitable = revenue > f.burn[alive]
-    board = f.board[alive]
+    board, board_since, admit = f.board[alive], f.board_since[alive], f.admit_month[alive]
     on_regional = (board == REGIONAL_SCI_TECH) | (board == REGIONAL_SPECIALISED)
 
     # Pending NEEQ applications that are admitted this month.
-    admit = f.admit_month[alive]
-    due = alive[(admit >= 0) & (admit <= month)]
+    is_due = (admit >= 0) & (admit <= month)
+    due = alive[is_due]
     if len(due):
         _move(model, due, NEEQ)
         f.admit_month[due] = -1
+        board[is_due], board_since[is_due], admit[is_due] = NEEQ, month, -1
 
     # Regional equity market: eligible firms join; growth firms with revenue go to the specialised board.
     specialised_ok = (stage >= S.GROWTH) & (revenue >= p.specialised_revenue)
     # Firms that already qualify for NEEQ go there directly; the regional boards take the smaller ones.
-    board, admit = f.board[alive], f.admit_month[alive]
     joining = ((board < 0) & (admit < 0) & (stage >= S.EARLY) & (stage <= S.GROWTH)
                & (revenue < p.neeq_revenue) & (draws[:, 0] < p.regional_join))
     join = alive[joining]
     if len(join):
         spec = specialised_ok[joining]
-        f.board[join] = np.where(spec, REGIONAL_SPECIALISED, REGIONAL_SCI_TECH)
-        f.board_since[join] = month
+        f.board[join] = board[joining] = np.where(spec, REGIONAL_SPECIALISED, REGIONAL_SCI_TECH)
+        f.board_since[join] = board_since[joining] = month
         f.regional_since[join] = month
-        t["listings_regional_sci_tech"] += int((~spec).sum())
-        t["listings_regional_specialised"] += int(spec.sum())
+        t["listings_regional_sci_tech"] += int(np.count_nonzero(~spec))
+        t["listings_regional_specialised"] += int(np.count_nonzero(spec))
         model.events.record(month, "listing", firm_id=f.agent_id[join], amount=np.zeros(len(join)),
                             channel=f.board[join])
-    board = f.board[alive]
-    moving = alive[on_regional & (board == REGIONAL_SCI_TECH) & specialised_ok]
-    f.board[moving] = REGIONAL_SPECIALISED  # a transfer within the regional market, not an upgrade
+    moving = on_regional & (board == REGIONAL_SCI_TECH) & specialised_ok
+    f.board[alive[moving]] = board[moving] = REGIONAL_SPECIALISED  # a transfer within the regional market
 
     # NEEQ applications: from the regional board (green channel when on) or directly.
-    board = f.board[alive]
-    months_on = month - f.board_since[alive]
+    months_on = month - board_since
     min_months = p.green_min_months if p.four_to_three else p.neeq_min_months
     review = p.green_review_months if p.four_to_three else p.neeq_review_months
-    meets = (revenue >= p.neeq_revenue) & (growth >= 0) & (f.admit_month[alive] < 0) & (draws[:, 1] < p.neeq_apply)
+    meets = (revenue >= p.neeq_revenue) & (growth >= 0) & (admit < 0) & (draws[:, 1] < p.neeq_apply)
     from_regional = alive[on_regional & meets & (months_on >= min_months)]
     direct = alive[(board < 0) & (stage >= S.GROWTH) & meets]
     f.admit_month[from_regional] = month + max(review, 1)
@@ -132,8 +131,8 @@ def _move(model: EcosystemModel, rows: np.ndarray, board: int, value: np.ndarray
     f = model.firms
     t = model.tally
     was = f.board[rows]
-    t["upgrades"] += int((was >= 0).sum())
-    t["upgrades_regional"] += int(((was == REGIONAL_SCI_TECH) | (was == REGIONAL_SPECIALISED)).sum())
+    t["upgrades"] += int(np.count_nonzero(was >= 0))
+    t["upgrades_regional"] += int(np.count_nonzero((was == REGIONAL_SCI_TECH) | (was == REGIONAL_SPECIALISED)))
     t[f"listings_{BOARDS[board]}"] += len(rows)
     f.board[rows] = board
     f.board_since[rows] = model.month

@@ -12,6 +12,7 @@ diluted. A private VC may join a guidance fund's round as co-investor.
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -88,11 +89,11 @@ def invest(model: EcosystemModel) -> None:
         if j >= len(model.investors):
             continue
         inv = model.investors[j]
-        if not isinstance(inv, (SubFund, VentureFund)) or not inv.is_investing():
+        if not isinstance(inv, (SubFund, VentureFund)):
             continue
         p = inv.params
         k = int(p.deals_per_month) + int(deal_draws[j] < p.deals_per_month % 1)
-        if k == 0:
+        if k == 0 or not inv.is_investing():
             continue
         for at, s in deal_flow.best(inv, k, portfolios.get(inv.index, [])):
             row = int(seekers[at])
@@ -159,13 +160,23 @@ class _DealFlow:
             above = np.flatnonzero(mean >= floor)
             self._ranking[guidance] = above[np.argsort(-mean[above], kind="stable")]
         self._ranked: dict[tuple, list[int]] = {}
+        # Per ranking: where the run of funded seekers at its top ends (they stay off the market all month).
+        self._head: dict[tuple, int] = {}
+
+    @staticmethod
+    def _key(inv: Investor) -> tuple:
+        """What a manager's ranking depends on: guidance or not, stage focus, sectors and (AIC) bank."""
+        return inv.guidance, inv.stage_focus(), inv.sectors(), inv.bank if isinstance(inv, AicFund) else None
 
     def ranked(self, inv: Investor) -> list[int]:
         """Positions of the seekers within ``inv``'s stage focus, sectors and (AIC) bank, best view first.
 
         Ties keep seeker order. Computed once per kind of manager and screen each month.
         """
-        key = (inv.guidance, inv.stage_focus(), inv.sectors(), inv.bank if isinstance(inv, AicFund) else None)
+        return self._ranked_for(self._key(inv))
+
+    def _ranked_for(self, key: tuple) -> list[int]:
+        """The ranking of :meth:`ranked` for a manager's :meth:`_key`."""
         out = self._ranked.get(key)
         if out is None:
             guidance, stages, sectors, bank = key
@@ -194,7 +205,13 @@ class _DealFlow:
         scored = [(view[at] + FOLLOW_ON_EDGE, at) for at in held]
         scored = [(score, at) for score, at in scored if score >= threshold]
         fresh = 0
-        for at in self.ranked(inv):  # best view first: stop at the k-th new candidate or below the threshold
+        key = self._key(inv)
+        ranked = self._ranked_for(key)
+        head = self._head.get(key, 0)
+        while head < len(ranked) and ranked[head] in self.funded:
+            head += 1
+        self._head[key] = head
+        for at in islice(ranked, head, None):  # best view first: stop at the k-th new candidate or below the threshold
             if view[at] < threshold or fresh == k:
                 break
             if at not in self.funded and at not in held:
@@ -268,23 +285,25 @@ def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row
     earlier = model.holdings.of_firm(row)
     if earlier:
         model.holdings.stake[earlier] *= pre_money / post
-    f.rounds[row] += 1
-    rnd = int(f.rounds[row])
+    rnd = int(f.rounds[row]) + 1
+    f.rounds[row] = rnd
     if f.stage[row] == SEED and any(inv.kind != "grant" for inv, _ in backers):
         f.seed_financed[row] = True
         tally["seed_rounds"] += 1
     firm_cash, firm_paid_in, firm_id = int(f.acct_cash[row]), int(f.acct_paid_in[row]), int(f.agent_id[row])
     records = RoundBatch() if batch is None else batch
+    fund_backed = bool(f.fund_backed[row])
     for inv, amount in backers:
         inv.fund(amount)
-        led.transfer("equity_investment", inv.accounts["cash"], inv.accounts["investments"], firm_cash,
-                     firm_paid_in, amount)
+        accounts = inv.accounts
+        led.transfer("equity_investment", accounts["cash"], accounts["investments"], firm_cash, firm_paid_in, amount)
         records.stakes.append((inv.index, row, amount / post, amount, month, rnd))
         records.investments.append((firm_id, inv.unique_id, amount, post, rnd))
         inv.record_investment(amount)
-        if f.fund_backed[row] and not inv.guidance:
+        if fund_backed and not inv.guidance:
             tally["equity_crowded_in"] += amount
-        if inv.guidance and not f.fund_backed[row]:
+        if inv.guidance and not fund_backed:
+            fund_backed = True
             f.fund_backed[row] = True
             f.first_fund_month[row] = month
     if batch is None:

@@ -153,6 +153,29 @@ def build_brokers(model: EcosystemModel) -> list[Broker]:
     return out
 
 
+#: Every how many scores :func:`best_first` samples to bracket the ones it sorts.
+_SAMPLE_STEP = 16
+
+
+def best_first(score: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, highest first; equal scores keep their position order.
+
+    A score at or below the ``k``-th highest is found among every :data:`_SAMPLE_STEP`-th score,
+    so only the scores at or above it are sorted (all of them when it does not leave ``k``).
+
+    Args:
+        score: The scores (``-inf`` for positions that cannot be chosen).
+        k: How many positions to return (at most ``len(score)``).
+    """
+    sample = score[::_SAMPLE_STEP]
+    rank = min(2 * k // _SAMPLE_STEP + 1, len(sample) - 1)  # a generous rank: about 2k scores lie above
+    cut = np.partition(sample, len(sample) - 1 - rank)[len(sample) - 1 - rank]
+    candidates = np.flatnonzero(score >= cut)
+    if len(candidates) < k:
+        candidates = np.arange(len(score))
+    return candidates[np.argsort(-score[candidates], kind="stable")[:k]]
+
+
 def visit_firms(model: EcosystemModel) -> None:
     """All brokers make their visits for the month (vectorised over operating firms, kind by kind).
 
@@ -177,7 +200,7 @@ def visit_firms(model: EcosystemModel) -> None:
     by_kind: dict[str, list[Broker]] = {kind: [] for kind in KINDS}
     for broker in brokers:
         by_kind[broker.kind].append(broker)
-    noise = noise[alive]  # one gather of the operating firms' rows; each kind reads its column
+    noise = np.take(noise, alive, axis=0)  # one gather of the operating firms' rows; each kind reads its column
     for k, kind in enumerate(KINDS):
         mine = by_kind[kind]
         if not mine or mine[0].capacity == 0:
@@ -187,8 +210,7 @@ def visit_firms(model: EcosystemModel) -> None:
         total = min(len(mine) * mine[0].capacity, int(np.count_nonzero(free)))
         if total == 0:
             continue
-        pick = np.argpartition(-score, total - 1)[:total]
-        pick = pick[np.argsort(-score[pick], kind="stable")]
+        pick = best_first(score, total)
         chosen = alive[pick]
         who = np.arange(total) % len(mine)
         partner = np.array([b.partner_bank for b in mine])[who]
