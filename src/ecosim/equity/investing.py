@@ -79,7 +79,8 @@ def invest(model: EcosystemModel) -> None:
     position = np.full(n, -1, dtype=np.int64)
     position[seekers] = np.arange(len(seekers))
     # Only seekers viewed at least as well as the lowest threshold of this month's investors can be backed.
-    investing = [inv for inv in model.investors if isinstance(inv, (SubFund, VentureFund)) and inv.is_investing()]
+    # A fund not investing at the start of the phase does not start during it (only deals change its state).
+    investing = {inv for inv in model.investors if isinstance(inv, (SubFund, VentureFund)) and inv.is_investing()}
     floor = min((inv.min_signal() for inv in investing), default=-np.inf)
     deal_flow = _DealFlow(views, f.stage[seekers], f.sector[seekers], f.rel_bank[seekers], floor)
     # Stakes only end outside this phase and new ones are in firms just funded, so portfolios hold all month.
@@ -89,7 +90,7 @@ def invest(model: EcosystemModel) -> None:
         if j >= len(model.investors):
             continue
         inv = model.investors[j]
-        if not isinstance(inv, (SubFund, VentureFund)):
+        if inv not in investing:
             continue
         p = inv.params
         k = int(p.deals_per_month) + int(deal_draws[j] < p.deals_per_month % 1)
