@@ -12,6 +12,7 @@ diluted. A private VC may join a guidance fund's round as co-investor.
 
 from __future__ import annotations
 
+import functools
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -86,6 +87,7 @@ def invest(model: EcosystemModel) -> None:
     # Stakes only end outside this phase and new ones are in firms just funded, so portfolios hold all month.
     portfolios = _portfolios(model.holdings, position) if pf.follow_on else {}
     batch = RoundBatch()  # the month's rounds, each in a different firm
+    deal_draw = deal_draws.tolist()
     for j in order.tolist():
         if j >= len(model.investors):
             continue
@@ -93,7 +95,7 @@ def invest(model: EcosystemModel) -> None:
         if inv not in investing:
             continue
         p = inv.params
-        k = int(p.deals_per_month) + int(deal_draws[j] < p.deals_per_month % 1)
+        k = int(p.deals_per_month) + int(deal_draw[j] < p.deals_per_month % 1)
         if k == 0 or not inv.is_investing():
             continue
         for at, s in deal_flow.best(inv, k, portfolios.get(inv.index, [])):
@@ -151,6 +153,7 @@ class _DealFlow:
         self.sector = sector
         self.rel_bank = rel_bank
         self.funded: set[int] = set()
+        self._keys: dict[Investor, tuple] = {}  # each manager's :meth:`_key`
         self._rank(floor)
 
     def _rank(self, floor: float) -> None:
@@ -202,30 +205,36 @@ class _DealFlow:
         threshold = inv.min_signal()
         if threshold < self.floor:
             self._rank(-np.inf)
-        held = {at for at in portfolio if at not in self.funded}
+        funded = self.funded
+        held = {at for at in portfolio if at not in funded}
         scored = [(view[at] + FOLLOW_ON_EDGE, at) for at in held]
         scored = [(score, at) for score, at in scored if score >= threshold]
         fresh = 0
-        key = self._key(inv)
+        key = self._keys.get(inv)
+        if key is None:
+            key = self._keys[inv] = self._key(inv)
         ranked = self._ranked_for(key)
         head = self._head.get(key, 0)
-        while head < len(ranked) and ranked[head] in self.funded:
+        while head < len(ranked) and ranked[head] in funded:
             head += 1
         self._head[key] = head
         for at in islice(ranked, head, None):  # best view first: stop at the k-th new candidate or below the threshold
             if view[at] < threshold or fresh == k:
                 break
-            if at not in self.funded and at not in held:
+            if at not in funded and at not in held:
                 scored.append((view[at], at))
                 fresh += 1
-        scored.sort(key=lambda c: (-c[0], c[1]))
+        if len(scored) > 1:
+            scored.sort(key=lambda c: (-c[0], c[1]))
         return [(at, view[at]) for _, at in scored[:k]]
 
 
+@functools.lru_cache(maxsize=256)
 def _lookup(codes: tuple[int, ...]) -> np.ndarray:
-    """A table answering "is this code one of ``codes``?" by indexing (codes are small integers)."""
+    """A table answering "is this code one of ``codes``?" by indexing (codes are small integers; read only)."""
     table = np.zeros(64, dtype=bool)
     table[list(codes)] = True
+    table.flags.writeable = False
     return table
 
 
