@@ -69,9 +69,7 @@ def climb_boards(model: EcosystemModel) -> None:
     applying_from_regional = _on_regional(f.board[applying])
     _admit_to_neeq(model, active)
     _join_regional(model, joining)
-    # A transfer within the regional market, not an upgrade.
-    f.board[sci_tech[(f.board[sci_tech] == REGIONAL_SCI_TECH) & _specialised_ok(model, sci_tech)]] = (
-        REGIONAL_SPECIALISED)
+    _move_to_specialised(model, sci_tech)
     _apply_to_neeq(model, applying, applying_from_regional)
     _list_on_exchanges(model, listing)
     f.revenue_last[:] = f.revenue
@@ -122,6 +120,16 @@ def _join_regional(model: EcosystemModel, rows: np.ndarray) -> None:
     t["listings_regional_specialised"] += int(np.count_nonzero(spec))
     model.events.record(month, "listing", firm_id=f.agent_id[join], amount=np.zeros(len(join)),
                         channel=f.board[join])
+
+
+def _move_to_specialised(model: EcosystemModel, rows: np.ndarray) -> None:
+    """Firms still on the sci-tech board move to the specialised board once they qualify.
+
+    A transfer within the regional market, not an upgrade. ``rows``: the operating firms on the
+    sci-tech board at the month's start.
+    """
+    f = model.firms
+    f.board[rows[(f.board[rows] == REGIONAL_SCI_TECH) & _specialised_ok(model, rows)]] = REGIONAL_SPECIALISED
 
 
 def _apply_to_neeq(model: EcosystemModel, rows: np.ndarray, from_regional: np.ndarray) -> None:
