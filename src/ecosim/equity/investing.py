@@ -13,7 +13,6 @@ diluted. A private VC may join a guidance fund's round as co-investor.
 from __future__ import annotations
 
 import functools
-from itertools import islice
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -153,7 +152,6 @@ class _DealFlow:
         self.sector = sector
         self.rel_bank = rel_bank
         self.funded: set[int] = set()
-        self._keys: dict[Investor, tuple] = {}  # each manager's :meth:`_key`
         self._rank(floor)
 
     def _rank(self, floor: float) -> None:
@@ -164,23 +162,13 @@ class _DealFlow:
             above = np.flatnonzero(mean >= floor)
             self._ranking[guidance] = above[np.argsort(-mean[above], kind="stable")]
         self._ranked: dict[tuple, list[int]] = {}
-        # Per ranking: where the run of funded seekers at its top ends (they stay off the market all month).
-        self._head: dict[tuple, int] = {}
-
-    @staticmethod
-    def _key(inv: Investor) -> tuple:
-        """What a manager's ranking depends on: guidance or not, stage focus, sectors and (AIC) bank."""
-        return inv.guidance, inv.stage_focus(), inv.sectors(), inv.bank if isinstance(inv, AicFund) else None
 
     def ranked(self, inv: Investor) -> list[int]:
         """Positions of the seekers within ``inv``'s stage focus, sectors and (AIC) bank, best view first.
 
         Ties keep seeker order. Computed once per kind of manager and screen each month.
         """
-        return self._ranked_for(self._key(inv))
-
-    def _ranked_for(self, key: tuple) -> list[int]:
-        """The ranking of :meth:`ranked` for a manager's :meth:`_key`."""
+        key = (inv.guidance, inv.stage_focus(), inv.sectors(), inv.bank if isinstance(inv, AicFund) else None)
         out = self._ranked.get(key)
         if out is None:
             guidance, stages, sectors, bank = key
@@ -210,15 +198,7 @@ class _DealFlow:
         scored = [(view[at] + FOLLOW_ON_EDGE, at) for at in held]
         scored = [(score, at) for score, at in scored if score >= threshold]
         fresh = 0
-        key = self._keys.get(inv)
-        if key is None:
-            key = self._keys[inv] = self._key(inv)
-        ranked = self._ranked_for(key)
-        head = self._head.get(key, 0)
-        while head < len(ranked) and ranked[head] in funded:
-            head += 1
-        self._head[key] = head
-        for at in islice(ranked, head, None):  # best view first: stop at the k-th new candidate or below the threshold
+        for at in self.ranked(inv):  # best view first: stop at the k-th new candidate or below the threshold
             if view[at] < threshold or fresh == k:
                 break
             if at not in funded and at not in held:
