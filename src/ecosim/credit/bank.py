@@ -108,10 +108,8 @@ def bank_defaults_12m(model: EcosystemModel) -> np.ndarray:
 def _book(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
     """Per bank: (non-performing principal, principal on the books: active and workout loans)."""
     loans = model.loans
-    n = len(loans)
-    status = loans.status[:n]
-    on_books = np.flatnonzero((status == L.ACTIVE) | (status == L.WORKOUT))
-    bad = on_books[(status[on_books] == L.WORKOUT)
+    on_books = loans.on_books()
+    bad = on_books[(loans.status[on_books] == L.WORKOUT)
                    | (loans.overdue_months[on_books] >= model.params.banks.overdue_default_months)]
     k = len(model.banks)
     return (np.bincount(loans.bank[bad], weights=loans.outstanding[bad], minlength=k),

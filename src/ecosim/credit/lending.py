@@ -114,26 +114,27 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     p = model.params
     rng = model.streams.credit
     draws = firm_draws(model, rng, "random", 3)
-    alive = np.flatnonzero((f.status == ACTIVE) & (f.pending_until < 0))
-    need_draw, product_draw, ma_draw = (draws[:, c][alive] for c in range(3))
-    has_loan = model.has_loan()[alive]
-    revenue, stage = f.revenue[alive], f.stage[alive]
-    in_need = f.need_since[alive] >= 0
-    chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits[alive] > 0)
-    need = in_need & (need_draw < chance)
-    wc = ~in_need & ~has_loan & (revenue > 0) & (product_draw < p.products.working_capital_apply)
-    ma = (~need & ~wc & (stage >= GROWTH) & (revenue > 0)
+    # Masks over the whole firm table: most rows are operating firms, so reading the columns in order
+    # costs less than gathering the operating rows first.
+    alive = (f.status == ACTIVE) & (f.pending_until < 0)
+    need_draw, product_draw, ma_draw = draws[:, 0], draws[:, 1], draws[:, 2]
+    has_loan = model.has_loan()
+    revenue, stage = f.revenue, f.stage
+    in_need = f.need_since >= 0
+    chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits > 0)
+    need = alive & in_need & (need_draw < chance)
+    wc = alive & ~in_need & ~has_loan & (revenue > 0) & (product_draw < p.products.working_capital_apply)
+    ma = (alive & ~need & ~wc & (stage >= GROWTH) & (revenue > 0)
           & (ma_draw < p.products.ma_apply * p.products.ma_enabled))
     # R&D projects draw from the other end of the same uniform, so a selling firm may seek either.
-    rd = (~in_need & ~has_loan & ~wc
-          & ((f.patents[alive] > 0) | ~np.isnan(f.rating[alive]))
+    rd = (alive & ~in_need & ~has_loan & ~wc
+          & ((f.patents > 0) | ~np.isnan(f.rating))
           & (1.0 - product_draw < p.products.rd_apply * p.products.rd_enabled))
-    applying = np.flatnonzero(need | wc | ma | rd)
-    rows = alive[applying]
+    rows = np.flatnonzero(need | wc | ma | rd)
     purpose = np.full(len(rows), RD_PROJECT, dtype=np.int8)
-    purpose[ma[applying]] = ACQUISITION
-    purpose[wc[applying]] = WORKING_CAPITAL
-    purpose[need[applying]] = NEED
+    purpose[ma[rows]] = ACQUISITION
+    purpose[wc[rows]] = WORKING_CAPITAL
+    purpose[need[rows]] = NEED
     sought = np.zeros(len(rows))
     sel = purpose == NEED
     sought[sel] = money_sought(model, rows[sel])
@@ -196,12 +197,13 @@ def see_applicants(model: EcosystemModel, rows, purpose, sought, bank_idx) -> tu
     bonus = np.broadcast_to(np.asarray(crowding_in(model, rows), dtype=float), len(rows))  # guidance-fund signal
     view = lender_view(rating, rating_prec, f.soft_signal[rows], np.where(own_soft, f.soft_precision[rows], 0.0),
                        bonus)
-    ip_value = f.patents[rows] * p.products.ip_value_per_patent * np.exp(0.5 * f.q_ip[rows])
+    patents = f.patents[rows]
+    ip_value = patents * p.products.ip_value_per_patent * np.exp(0.5 * f.q_ip[rows])
     apps = Applicants(
         rows=rows, purpose=purpose, sought=sought, age=model.month - f.founded[rows], stage=f.stage[rows],
         cash=led.balance[f.acct_cash[rows]], revenue=f.revenue[rows], burn=f.burn[rows],
         debt=-led.balance[f.acct_debt[rows]], service=existing_service(model)[rows], collateral=f.collateral[rows],
-        patents=f.patents[rows].astype(float), ip_value=ip_value, employees=f.employees[rows].astype(float),
+        patents=patents.astype(float), ip_value=ip_value, employees=f.employees[rows].astype(float),
         valuation=f.valuation[rows], equity_raised=f.equity_raised[rows], view_mean=view.mean,
         rated=~np.isnan(rating),
     )
@@ -245,15 +247,19 @@ def lend(model: EcosystemModel) -> None:
     amount = np.minimum(np.minimum(a.sought, np.stack([o.line for o in offers])), b.max_loan)
 
     # The officer prices every offer worth booking: (product j, applicant i) pairs, longest tenors
-    # first, each sized to the firm's repayment capacity.
+    # first, each sized to the firm's repayment capacity. A pair's ``cell`` is its position in the
+    # flattened product-by-applicant tables.
     longest_first = np.argsort(-tenor.max(axis=1, initial=0), kind="stable")
-    j, i = np.nonzero(amount[longest_first] >= MIN_LOAN)
-    j = longest_first[j]
-    ten = tenor[j, i]
-    amt = np.minimum(amount[j, i], capacity_amount(a.revenue[i], a.cash[i], a.service[i], ten, b.rate_cap,
-                                                   b.debt_service_share))
-    sized = amt >= MIN_LOAN
-    j, i, amt, ten = j[sized], i[sized], amt[sized], ten[sized]
+    worth = np.flatnonzero((amount >= MIN_LOAN)[longest_first])  # positions in the reordered table
+    rank = worth // n
+    i = worth - rank * n
+    j = longest_first[rank]
+    cell = j * n + i
+    ten = tenor.ravel()[cell]
+    amt = np.minimum(amount.ravel()[cell], capacity_amount(a.revenue[i], a.cash[i], a.service[i], ten, b.rate_cap,
+                                                           b.debt_service_share))
+    sized = np.flatnonzero(amt >= MIN_LOAN)
+    j, i, cell, amt, ten = j[sized], i[sized], cell[sized], amt[sized], ten[sized]
     service = a.service[i] + debt_service(amt, ten, b.rate_cap)
     g = codes.index(L.GUARANTEED)
     # Pledged patents and unlisted shares lose value with the failing firm; fixed assets keep theirs.
@@ -274,20 +280,22 @@ def lend(model: EcosystemModel) -> None:
     # The bank's credit policy refuses offers above its risk ceiling, and a guaranteed loan needs
     # the guarantor open for business and within its own ceiling; the officer decides the rest.
     considered = (pd <= b.max_pd) & np.where(is_g, chain_open & (pd <= p.guarantee.max_pd), True)
-    j, i, amt, pd, is_g = j[considered], i[considered], amt[considered], pd[considered], is_g[considered]
-    cover, shielded, offer_sd = cover[considered], shielded[considered], offer_sd[considered]
-    lgd = np.maximum(b.loss_given_default * (1 - np.minimum(security[j, i] / np.maximum(amt, 1e-9), 1.0)),
+    considered = np.flatnonzero(considered)  # one index for the many arrays it selects from
+    j, i, cell, amt, ten = j[considered], i[considered], cell[considered], amt[considered], ten[considered]
+    pd, is_g, cover = pd[considered], is_g[considered], cover[considered]
+    shielded, offer_sd = shielded[considered], offer_sd[considered]
+    lgd = np.maximum(b.loss_given_default * (1 - np.minimum(security.ravel()[cell] / np.maximum(amt, 1e-9), 1.0)),
                      lgd_floor[j] * b.loss_given_default)
     dec = decide(pd=pd, view_sd=offer_sd, loss_given_default=lgd, cover=cover, funding_cost=cost[i],
                  base_margin=b.base_margin, rate_cap=bank_terms["rate_cap"][i], officer_penalty=b.officer_penalty,
                  opacity_aversion=b.opacity_aversion, exempt=shielded,
-                 max_pd=b.max_pd, reference_rate=loan_prime_rate(p, tenor[j, i]),
+                 max_pd=b.max_pd, reference_rate=loan_prime_rate(p, ten),
                  capital_charge=b.capital_ratio * b.capital_return, funding_saving=b.funding_rate - cost[i],
                  pass_through=b.subsidy_pass_through, risk_premium=b.risk_premium)
 
     # The firm takes the cheapest approved product that covers its need, else the one lending most.
     yes = np.flatnonzero(dec.approve)
-    j, i, amt, is_g = j[yes], i[yes], amt[yes], is_g[yes]
+    j, i, cell, amt, is_g = j[yes], i[yes], cell[yes], amt[yes], is_g[yes]
     rate, exempt, officer_pd = dec.rate[yes], dec.exempt[yes], dec.officer_pd[yes]
     fee = p.guarantee.fee_rate if chain is not None else 0.0
     all_in = rate + np.where(is_g, fee, 0.0)
@@ -320,23 +328,14 @@ def lend(model: EcosystemModel) -> None:
 
     within_capital(model, bank_idx, lent, approve)
 
-    young = a.age < 36
-    model.tally["applications_young"] += int(young.sum())
-    model.tally["approvals_young"] += int((approve & young).sum())
-    model.tally["applications_old"] += int((~young).sum())
-    model.tally["approvals_old"] += int((approve & ~young).sum())
-    for band, lo, hi in AGE_BANDS:
-        inb = (a.age >= lo) & (a.age < hi)
-        model.tally[f"applications_age_{band}"] += int(inb.sum())
-        model.tally[f"approvals_age_{band}"] += int((approve & inb).sum())
-    model.tally["approvals"] += int(approve.sum())
+    tally_approvals(model, a.age, approve)
     model.record_decisions(rows, approve)
 
     idx = np.flatnonzero(approve)
     if len(idx) == 0:
         return
     chosen = taken[idx]
-    ch = j[chosen]
+    ch, chosen_cell = j[chosen], cell[chosen]
     product = np.array(codes)[ch]
     guaranteed = product == L.GUARANTEED
     inc = p.incentives
@@ -349,9 +348,9 @@ def lend(model: EcosystemModel) -> None:
         "product": product.astype(np.int8),
         "principal": principal,
         "rate": rate[chosen],
-        "tenor": tenor[ch, idx],
-        "collateral": np.stack([o.pledged for o in offers])[ch, idx],
-        "security": np.minimum(security[ch, idx], principal),
+        "tenor": tenor.ravel()[chosen_cell],
+        "collateral": np.concatenate([o.pledged for o in offers])[chosen_cell],
+        "security": np.minimum(security.ravel()[chosen_cell], principal),
         "guaranteed": guaranteed,
         "fee_rate": np.where(guaranteed, chain.fee_rate(principal) if chain is not None else 0.0, 0.0),
         "relending_share": relend_share[idx],
@@ -373,6 +372,26 @@ def lend(model: EcosystemModel) -> None:
         chain.refresh()  # cover recomputed from the loan book and the queue
 
 
+def tally_approvals(model: EcosystemModel, age: np.ndarray, approve: np.ndarray) -> None:
+    """Count this month's applications and approvals, young and old and by age band (:data:`AGE_BANDS`)."""
+    t = model.tally
+    n, approved = len(age), int(np.count_nonzero(approve))
+    young = age < 36
+    young_approved = int(np.count_nonzero(approve & young))
+    t["applications_young"] += int(np.count_nonzero(young))
+    t["approvals_young"] += young_approved
+    t["applications_old"] += n - int(np.count_nonzero(young))
+    t["approvals_old"] += approved - young_approved
+    # The bands are contiguous: position k + 1 among the edges is band k (0 and the last: outside every band).
+    edges = [lo for _, lo, _ in AGE_BANDS] + [AGE_BANDS[-1][2]]
+    band = np.searchsorted(edges, age, side="right")
+    applied_in, approved_in = (np.bincount(b, minlength=len(edges) + 1) for b in (band, band[approve]))
+    for k, (name, _, _) in enumerate(AGE_BANDS, start=1):
+        t[f"applications_age_{name}"] += int(applied_in[k])
+        t[f"approvals_age_{name}"] += int(approved_in[k])
+    t["approvals"] += approved
+
+
 def within_capital(model: EcosystemModel, bank_idx: np.ndarray, amount: np.ndarray, approve: np.ndarray) -> None:
     """Withdraw approvals once a bank's capital requirement binds, in application order (``approve`` in place).
 
@@ -382,15 +401,19 @@ def within_capital(model: EcosystemModel, bank_idx: np.ndarray, amount: np.ndarr
     """
     room = lending_rooms(model)
     approved = np.flatnonzero(approve)
-    asked = np.bincount(bank_idx[approved], weights=amount[approved], minlength=len(room))
+    bank_of = bank_idx[approved]
+    asked = np.bincount(bank_of, weights=amount[approved], minlength=len(room))
     # Banks asked for clearly less than their room approve everything; the others go one by one.
-    for k in np.flatnonzero(asked > (1.0 - 1e-9) * room):
-        left = room[k]
-        for i in approved[bank_idx[approved] == k]:
-            if amount[i] > left:
-                approve[i] = False
+    refused = []
+    for k in np.flatnonzero(asked > (1.0 - 1e-9) * room).tolist():
+        left = float(room[k])
+        queue = approved[bank_of == k]
+        for i, asks in zip(queue.tolist(), amount[queue].tolist(), strict=True):
+            if asks > left:
+                refused.append(i)
             else:
-                left -= amount[i]
+                left -= asks
+    approve[refused] = False
 
 
 def disburse_queued(model: EcosystemModel) -> None:
@@ -452,6 +475,9 @@ def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
     model.tally["guarantee_fee_weighted"] += float((terms["fee_rate"] * principal).sum())
     model.tally["time_to_loan_sum"] += float(ttl.sum())
     made = np.bincount(terms["product"], minlength=len(L.PRODUCTS))
-    for prod in np.flatnonzero(made):  # volume and count by product
-        model.tally[f"new_loans_{L.PRODUCTS[prod]}"] += float(principal[terms["product"] == prod].sum())
+    # Volume and count by product; a stable sort lists each product's loans together, in their order.
+    by_product = principal[np.argsort(terms["product"], kind="stable")]
+    ends = np.cumsum(made)
+    for prod in np.flatnonzero(made).tolist():
+        model.tally[f"new_loans_{L.PRODUCTS[prod]}"] += float(by_product[ends[prod] - made[prod]:ends[prod]].sum())
         model.tally[f"loans_made_{L.PRODUCTS[prod]}"] += int(made[prod])

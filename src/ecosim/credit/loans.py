@@ -53,36 +53,62 @@ LOAN_COLUMNS: tuple[Column, ...] = (
 class LoanBook(ColumnTable):
     """All loans; phases select active ones with :meth:`active`.
 
-    Change a loan's status with :meth:`set_status`: the index of active loans is
-    kept from one status change (or new loan) to the next.
+    Change a loan's status with :meth:`set_status`: the indices of loans by status
+    (:meth:`active`, :meth:`on_books`, :meth:`in_workout`) are kept from one status
+    change to the next, and new loans are appended to them. Whether a loan is
+    guaranteed is set when it is made and never changes (:meth:`guaranteed_loans`).
     """
 
     def __init__(self) -> None:
         super().__init__(LOAN_COLUMNS, capacity=4096)
-        object.__setattr__(self, "_active", None)
+        object.__setattr__(self, "_by_status", {})
+        object.__setattr__(self, "_guaranteed", None)
 
     def add(self, count: int, **values) -> np.ndarray:
         rows = super().add(count, **values)
-        object.__setattr__(self, "_active", None)
+        # New loans go at the end, so each kept index stays ascending with theirs appended.
+        for statuses, idx in list(self._by_status.items()):
+            self._by_status[statuses] = _readonly(np.concatenate([idx, rows[_status_in(self.status[rows], statuses)]]))
+        if self._guaranteed is not None:
+            object.__setattr__(self, "_guaranteed",
+                               _readonly(np.concatenate([self._guaranteed, rows[self.guaranteed[rows]]])))
         return rows
 
     def __setattr__(self, name: str, value) -> None:
         super().__setattr__(name, value)
         if name == "status":
-            object.__setattr__(self, "_active", None)
+            self._by_status.clear()
 
     def set_status(self, idx: np.ndarray, status: int) -> None:
         """Set the status of loans ``idx`` (REPAID, WORKOUT or DEFAULTED ends their servicing)."""
         self.status[idx] = status
-        object.__setattr__(self, "_active", None)
+        self._by_status.clear()
+
+    def _with_status(self, statuses: tuple[int, ...]) -> np.ndarray:
+        """Indices of loans whose status is one of ``statuses``, ascending (read-only, kept until a status changes)."""
+        idx = self._by_status.get(statuses)
+        if idx is None:
+            idx = _readonly(np.flatnonzero(_status_in(self.status, statuses)))
+            self._by_status[statuses] = idx
+        return idx
 
     def active(self) -> np.ndarray:
         """Indices of loans still outstanding, ascending (read-only)."""
-        if self._active is None:
-            act = np.flatnonzero(self.status == ACTIVE)
-            act.flags.writeable = False
-            object.__setattr__(self, "_active", act)
-        return self._active
+        return self._with_status((ACTIVE,))
+
+    def on_books(self) -> np.ndarray:
+        """Indices of loans on the banks' books: active and in workout, ascending (read-only)."""
+        return self._with_status((ACTIVE, WORKOUT))
+
+    def in_workout(self) -> np.ndarray:
+        """Indices of defaulted loans whose loss is not yet resolved, ascending (read-only)."""
+        return self._with_status((WORKOUT,))
+
+    def guaranteed_loans(self) -> np.ndarray:
+        """Indices of the loans covered by the guarantee chain, whatever their status, ascending (read-only)."""
+        if self._guaranteed is None:
+            object.__setattr__(self, "_guaranteed", _readonly(np.flatnonzero(self.guaranteed)))
+        return self._guaranteed
 
     def of_firms(self, rows: np.ndarray) -> np.ndarray:
         """Indices of active loans whose borrower is one of ``rows``."""
@@ -90,8 +116,23 @@ class LoanBook(ColumnTable):
         rows = np.asarray(rows)
         if rows.size == 1:  # the common case: one firm
             return act[self.firm[act] == rows.ravel()[0]]
-        return act[np.isin(self.firm[act], rows)]
+        if rows.size == 0:
+            return np.zeros(0, dtype=act.dtype)
+        # A lookup table over firm rows up to the largest asked for, plus one slot that is never asked for.
+        asked = np.zeros(int(rows.max()) + 2, dtype=bool)
+        asked[rows] = True
+        return act[asked[np.minimum(self.firm[act], len(asked) - 1)]]
 
-    def in_workout(self) -> np.ndarray:
-        """Indices of defaulted loans whose loss is not yet resolved, ascending."""
-        return np.flatnonzero(self.status[: len(self)] == WORKOUT)
+
+def _status_in(status: np.ndarray, statuses: tuple[int, ...]) -> np.ndarray:
+    """Whether each status is one of ``statuses``."""
+    inside = status == statuses[0]
+    for other in statuses[1:]:
+        inside |= status == other
+    return inside
+
+
+def _readonly(idx: np.ndarray) -> np.ndarray:
+    """``idx`` marked read-only (kept indices are shared with every caller)."""
+    idx.flags.writeable = False
+    return idx

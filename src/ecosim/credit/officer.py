@@ -172,15 +172,34 @@ def scorecard_pd(
         runway: Months of runway after debt service (:func:`runway_after`).
         view_sd: Posterior sd of the view (0: quality known).
     """
+    return _scorecard(np.minimum(runway, RUNWAY_CAP), age_months, *_fixed_terms(view_mean, coverage, view_sd))
+
+
+def _fixed_terms(view_mean: np.ndarray, coverage: np.ndarray,
+                 view_sd: np.ndarray | float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The scorecard's parts that stay the same from year to year of a loan.
+
+    Returns:
+        The coverage term, the quality term, and the divisor of the log-odds that integrates over
+        the view's uncertainty (see :func:`scorecard_pd`).
+    """
+    coverage_term = SCORE_COVERAGE * np.minimum(coverage, 1.5)
+    quality_term = SCORE_QUALITY * view_mean
+    sigma = SCORE_QUALITY * np.asarray(view_sd)
+    return coverage_term, quality_term, np.sqrt(1.0 + (np.pi / 8.0) * sigma * sigma)
+
+
+def _scorecard(runway: np.ndarray, age_months: np.ndarray, coverage_term: np.ndarray, quality_term: np.ndarray,
+               divisor: np.ndarray) -> np.ndarray:
+    """:func:`scorecard_pd` from a runway already capped at ``RUNWAY_CAP`` and the :func:`_fixed_terms`."""
     mu = (
         SCORE_INTERCEPT
-        - SCORE_RUNWAY * np.log1p(np.minimum(runway, RUNWAY_CAP))
-        - SCORE_COVERAGE * np.minimum(coverage, 1.5)
-        - SCORE_QUALITY * view_mean
+        - SCORE_RUNWAY * np.log1p(runway)
+        - coverage_term
+        - quality_term
         - SCORE_AGE * np.minimum(age_months, 60) / 60.0
     )
-    sigma = SCORE_QUALITY * np.asarray(view_sd)
-    return expit(mu / np.sqrt(1.0 + (np.pi / 8.0) * sigma * sigma))
+    return expit(mu / divisor)
 
 
 def loan_pd(
@@ -210,6 +229,7 @@ def loan_pd(
     if longest_first:
         negated_tenor = -tenor  # ascending, for searchsorted
     carries = runway >= RUNWAY_CAP
+    fixed = _fixed_terms(view_mean, coverage, view_sd)  # the same in every year of the loan
     survive = np.ones(shape)
     for k in range(years):
         if longest_first:
@@ -217,9 +237,9 @@ def loan_pd(
         else:
             still_running = 12 * k < tenor
             running = ... if still_running.all() else np.nonzero(still_running)
+        # The runway left after k years, at most RUNWAY_CAP.
         left = np.where(carries[running], RUNWAY_CAP, np.maximum(runway[running] - 12.0 * k, 0.0))
-        pd_k = scorecard_pd(view_mean[running], coverage[running], age_months[running] + 12 * k, left,
-                            view_sd[running])
+        pd_k = _scorecard(left, age_months[running] + 12 * k, *(term[running] for term in fixed))
         survive[running] *= 1.0 - pd_k
     return 1.0 - survive ** (12.0 / np.maximum(tenor, 1))
 
@@ -292,8 +312,7 @@ def decide(
         price = required
     else:
         # The spread prices the expected loss and a premium for unexpected loss in proportion to it.
-        feared_loss = pd * loss_given_default * (1.0 - np.clip(cover, 0.0, 1.0))
-        price = np.maximum(reference_rate + capital_charge + (1.0 + risk_premium) * feared_loss + penalty
+        price = np.maximum(reference_rate + capital_charge + (1.0 + risk_premium) * expected_loss + penalty
                            - pass_through * np.maximum(funding_saving, 0.0), required)
     approve = (price <= rate_cap) & (pd <= max_pd)
     rate = np.minimum(price, rate_cap)

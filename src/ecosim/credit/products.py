@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 from scipy.special import ndtr
@@ -80,31 +79,25 @@ class Offer:
     security: np.ndarray  # what the bank expects to realise from them on default
 
 
-@cache
-def _purpose_table(purposes: tuple[int, ...]) -> np.ndarray:
-    """A table answering "is this purpose one of ``purposes``?" by indexing."""
-    table = np.zeros(len(PURPOSES), dtype=bool)
-    table[list(purposes)] = True
-    return table
-
-
 def purpose_in(purpose: np.ndarray, purposes: tuple[int, ...]) -> np.ndarray:
     """Per applicant: whether its purpose is one of ``purposes``."""
-    return _purpose_table(tuple(purposes))[purpose]
+    inside = np.zeros(np.shape(purpose), dtype=bool)
+    for code in purposes:
+        inside |= purpose == code
+    return inside
 
 
 def _per_applicant(value, n: int, dtype) -> np.ndarray:
     """``value`` as a new array of length ``n`` (a scalar is repeated)."""
-    if np.ndim(value) == 0:
-        return np.full(n, value, dtype=dtype)
-    return np.array(value, dtype=dtype)
+    value = np.asarray(value, dtype=dtype)
+    return np.full(n, value) if value.ndim == 0 else value.copy()
 
 
 def _offer(a: Applicants, line, tenor, pledged=0.0, security=0.0, *,
            for_purpose=(NEED, WORKING_CAPITAL)) -> Offer:
     n = len(a.rows)
     ok = purpose_in(a.purpose, for_purpose)
-    line = np.where(ok, np.maximum(_per_applicant(line, n, float), 0.0), 0.0)
+    line = np.where(ok, np.maximum(np.asarray(line, dtype=float), 0.0), 0.0)
     return Offer(
         line=line,
         tenor=_per_applicant(tenor, n, np.int32),
@@ -160,7 +153,7 @@ def guaranteed_offer(a: Applicants, p: Scenario) -> Offer:
     g = p.guarantee
     line = np.minimum(a.employees * g.line_per_employee + a.patents * g.line_per_patent, g.max_guarantee)
     line = np.minimum(line, working_capital_limit(a, p))
-    return _offer(a, np.where(g.enabled, line - a.debt, 0.0), p.banks.tenor_months)
+    return _offer(a, line - a.debt if g.enabled else 0.0, p.banks.tenor_months)
 
 
 def rd_offer(a: Applicants, p: Scenario) -> Offer:
@@ -179,14 +172,14 @@ def ip_pledge_offer(a: Applicants, p: Scenario) -> Offer:
     """Loan against pledged patents at the IP platform's valuation less the haircut."""
     pr = p.products
     secured = a.ip_value * (1 - pr.ip_haircut)
-    return _offer(a, np.where(pr.ip_enabled, secured - a.debt, 0.0), p.banks.tenor_months, a.ip_value, secured)
+    return _offer(a, secured - a.debt if pr.ip_enabled else 0.0, p.banks.tenor_months, a.ip_value, secured)
 
 
 def equity_pledge_offer(a: Applicants, p: Scenario) -> Offer:
     """Loan against pledged unlisted equity; the pledge is worth little once the firm has failed."""
     pr = p.products
     pledged = pr.equity_pledge_share * a.valuation
-    line = np.where(pr.equity_pledge_enabled, pr.equity_pledge_ltv * pledged - a.debt, 0.0)
+    line = pr.equity_pledge_ltv * pledged - a.debt if pr.equity_pledge_enabled else 0.0
     return _offer(a, line, p.banks.tenor_months, pledged, 0.0)
 
 
@@ -194,7 +187,7 @@ def invest_loan_offer(a: Applicants, p: Scenario) -> Offer:
     """Invest-loan linkage: a credit line for VC-backed firms sized by their equity financing."""
     pr = p.products
     line = np.minimum(pr.invest_loan_ratio * a.equity_raised, pr.invest_loan_max)
-    return _offer(a, np.where(pr.invest_loan_enabled, line - a.debt, 0.0), p.banks.tenor_months)
+    return _offer(a, line - a.debt if pr.invest_loan_enabled else 0.0, p.banks.tenor_months)
 
 
 def ma_offer(a: Applicants, p: Scenario) -> Offer:

@@ -37,9 +37,7 @@ def service_loans(model: EcosystemModel) -> None:
         fee = outstanding * loans.fee_rate[act] / 12.0
         due = interest + principal + fee
         due_by_firm = np.bincount(firm, weights=due, minlength=len(f))
-        cash = led.balance[f.acct_cash]
-        cannot = due_by_firm > cash + 1e-12
-        pay = ~cannot[firm]
+        pay = ~(due_by_firm[firm] > led.balance[f.acct_cash[firm]] + 1e-12)  # the borrower can pay all it owes
         mark_arrears(model, act, pay)
         idx = act
         if not pay.all():

@@ -58,73 +58,119 @@ def climb_boards(model: EcosystemModel) -> None:
     if not p.enabled:
         f.revenue_last[:] = f.revenue
         return
-    month = model.month
-    t = model.tally
-    # Only operating firms move: every mask below is over their rows (``alive``), in row order.
-    alive = np.flatnonzero(f.status == S.ACTIVE)
-    draws = np.take(draws, alive, axis=0)
-    stage, revenue = f.stage[alive], f.revenue[alive]
-    # Revenue growth only counts for firms with the revenue NEEQ or ChiNext asks for (0 for the others).
-    growth = np.zeros(len(alive))
-    large = revenue >= min(p.neeq_revenue, p.chinext_revenue)
-    growth[large] = revenue_growth(model, alive[large])
-    profitable = revenue > f.burn[alive]
-    board = f.board[alive]
-    on_regional = (board == REGIONAL_SCI_TECH) | (board == REGIONAL_SPECIALISED)
+    # Only operating firms move. Joining a regional board, applying to NEEQ and listing each take a
+    # draw below a small chance, so each step tests only the operating firms whose draw passes (every
+    # set of rows is in row order). Which firms were on the regional boards is read at the month's start.
+    active = f.status == S.ACTIVE
+    joining = np.flatnonzero(active & (draws[:, 0] < p.regional_join))
+    applying = np.flatnonzero(active & (draws[:, 1] < p.neeq_apply))
+    listing = np.flatnonzero(active & (draws[:, 2] < p.ipo_probability))
+    sci_tech = np.flatnonzero(active & (f.board == REGIONAL_SCI_TECH))
+    applying_from_regional = _on_regional(f.board[applying])
+    _admit_to_neeq(model, active)
+    _join_regional(model, joining)
+    _move_to_specialised(model, sci_tech)
+    _apply_to_neeq(model, applying, applying_from_regional)
+    _list_on_exchanges(model, listing)
+    f.revenue_last[:] = f.revenue
 
-    # Pending NEEQ applications that are admitted this month.
-    admit = f.admit_month[alive]
-    due = alive[(admit >= 0) & (admit <= month)]
+
+def _on_regional(board: np.ndarray) -> np.ndarray:
+    """Whether each board code is one of the regional equity market's boards."""
+    return (board == REGIONAL_SCI_TECH) | (board == REGIONAL_SPECIALISED)
+
+
+def _specialised_ok(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
+    """Per firm in ``rows``: whether it qualifies for the specialised board (a growth firm with revenue)."""
+    f = model.firms
+    return (f.stage[rows] >= S.GROWTH) & (f.revenue[rows] >= model.params.boards.specialised_revenue)
+
+
+def _admit_to_neeq(model: EcosystemModel, active: np.ndarray) -> None:
+    """Pending NEEQ applications of operating firms (``active``: per firm row) admitted this month."""
+    f = model.firms
+    admit = f.admit_month
+    due = np.flatnonzero(active & (admit >= 0) & (admit <= model.month))
     if len(due):
         _move(model, due, NEEQ)
         f.admit_month[due] = -1
 
-    # Regional equity market: eligible firms join; growth firms with revenue go to the specialised board.
-    specialised_ok = (stage >= S.GROWTH) & (revenue >= p.specialised_revenue)
-    # Firms that already qualify for NEEQ go there directly; the regional boards take the smaller ones.
-    board, admit = f.board[alive], f.admit_month[alive]
-    joining = ((board < 0) & (admit < 0) & (stage >= S.EARLY) & (stage <= S.GROWTH)
-               & (revenue < p.neeq_revenue) & (draws[:, 0] < p.regional_join))
-    join = alive[joining]
-    if len(join):
-        spec = specialised_ok[joining]
-        f.board[join] = np.where(spec, REGIONAL_SPECIALISED, REGIONAL_SCI_TECH)
-        f.board_since[join] = month
-        f.regional_since[join] = month
-        t["listings_regional_sci_tech"] += int((~spec).sum())
-        t["listings_regional_specialised"] += int(spec.sum())
-        model.events.record(month, "listing", firm_id=f.agent_id[join], amount=np.zeros(len(join)),
-                            channel=f.board[join])
-    board = f.board[alive]
-    moving = alive[on_regional & (board == REGIONAL_SCI_TECH) & specialised_ok]
-    f.board[moving] = REGIONAL_SPECIALISED  # a transfer within the regional market, not an upgrade
 
-    # NEEQ applications: from the regional board (green channel when on) or directly.
-    board = f.board[alive]
-    months_on = month - f.board_since[alive]
+def _join_regional(model: EcosystemModel, rows: np.ndarray) -> None:
+    """Firms in ``rows`` (their draw passed) join the regional market if eligible.
+
+    Early and growth firms off every board and not applying to NEEQ join, unless they already
+    qualify for NEEQ (they go there directly); growth firms with revenue join the specialised board.
+    """
+    f = model.firms
+    p = model.params.boards
+    stage = f.stage[rows]
+    eligible = ((f.board[rows] < 0) & (f.admit_month[rows] < 0) & (stage >= S.EARLY) & (stage <= S.GROWTH)
+                & (f.revenue[rows] < p.neeq_revenue))
+    join = rows[eligible]
+    if len(join) == 0:
+        return
+    month = model.month
+    t = model.tally
+    spec = _specialised_ok(model, join)
+    f.board[join] = np.where(spec, REGIONAL_SPECIALISED, REGIONAL_SCI_TECH)
+    f.board_since[join] = month
+    f.regional_since[join] = month
+    t["listings_regional_sci_tech"] += int(np.count_nonzero(~spec))
+    t["listings_regional_specialised"] += int(np.count_nonzero(spec))
+    model.events.record(month, "listing", firm_id=f.agent_id[join], amount=np.zeros(len(join)),
+                        channel=f.board[join])
+
+
+def _move_to_specialised(model: EcosystemModel, rows: np.ndarray) -> None:
+    """Firms still on the sci-tech board move to the specialised board once they qualify.
+
+    A transfer within the regional market, not an upgrade. ``rows``: the operating firms on the
+    sci-tech board at the month's start.
+    """
+    f = model.firms
+    f.board[rows[(f.board[rows] == REGIONAL_SCI_TECH) & _specialised_ok(model, rows)]] = REGIONAL_SPECIALISED
+
+
+def _apply_to_neeq(model: EcosystemModel, rows: np.ndarray, from_regional: np.ndarray) -> None:
+    """Firms in ``rows`` (their draw passed) with enough growing revenue apply to NEEQ.
+
+    From the regional board (``from_regional``: per firm in ``rows``, on it at the month's start) a
+    firm applies after its minimum months there, on the green channel's terms when it is on; firms
+    off every board apply directly once they are growth firms.
+    """
+    f = model.firms
+    p = model.params.boards
+    month = model.month
     min_months = p.green_min_months if p.four_to_three else p.neeq_min_months
     review = p.green_review_months if p.four_to_three else p.neeq_review_months
-    meets = (revenue >= p.neeq_revenue) & (growth >= 0) & (f.admit_month[alive] < 0) & (draws[:, 1] < p.neeq_apply)
-    from_regional = alive[on_regional & meets & (months_on >= min_months)]
-    direct = alive[(board < 0) & (stage >= S.GROWTH) & meets]
-    f.admit_month[from_regional] = month + max(review, 1)
+    meets = (f.revenue[rows] >= p.neeq_revenue) & (revenue_growth(model, rows) >= 0) & (f.admit_month[rows] < 0)
+    regional = rows[from_regional & meets & (month - f.board_since[rows] >= min_months)]
+    direct = rows[(f.board[rows] < 0) & (f.stage[rows] >= S.GROWTH) & meets]
+    f.admit_month[regional] = month + max(review, 1)
     f.admit_month[direct] = month + max(p.neeq_review_months, 1)
 
-    # Exchanges: the first whose criteria a firm meets, with a monthly chance of listing.
+
+def _list_on_exchanges(model: EcosystemModel, rows: np.ndarray) -> None:
+    """Firms in ``rows`` (their draw passed) list on the first exchange whose criteria they meet."""
+    f = model.firms
+    p = model.params.boards
+    stage, revenue, board = f.stage[rows], f.revenue[rows], f.board[rows]
+    months_on = model.month - f.board_since[rows]
+    profitable = revenue > f.burn[rows]
+    growth = revenue_growth(model, rows)
     mature = stage == S.MATURE
     criteria = {
-        STAR: mature & (revenue >= p.star_revenue) & (f.patents[alive] >= p.star_patents),
+        STAR: mature & (revenue >= p.star_revenue) & (f.patents[rows] >= p.star_patents),
         CHINEXT: mature & profitable & (revenue >= p.chinext_revenue) & (growth >= p.chinext_growth),
         BSE: (board == NEEQ) & (months_on >= p.bse_min_months) & profitable & (revenue >= p.bse_revenue),
     }
-    lists = draws[:, 2] < p.ipo_probability
+    left = np.ones(len(rows), dtype=bool)
     for exchange, ok in criteria.items():
-        listing = lists & ok
-        rows = alive[listing]
-        if len(rows):
-            list_on_exchange(model, rows, exchange)
-            lists[listing] = False
-    f.revenue_last[:] = f.revenue
+        lists = left & ok
+        if lists.any():
+            list_on_exchange(model, rows[lists], exchange)
+            left &= ~lists
 
 
 def _move(model: EcosystemModel, rows: np.ndarray, board: int, value: np.ndarray | float = 0.0) -> None:
@@ -132,8 +178,8 @@ def _move(model: EcosystemModel, rows: np.ndarray, board: int, value: np.ndarray
     f = model.firms
     t = model.tally
     was = f.board[rows]
-    t["upgrades"] += int((was >= 0).sum())
-    t["upgrades_regional"] += int(((was == REGIONAL_SCI_TECH) | (was == REGIONAL_SPECIALISED)).sum())
+    t["upgrades"] += int(np.count_nonzero(was >= 0))
+    t["upgrades_regional"] += int(np.count_nonzero((was == REGIONAL_SCI_TECH) | (was == REGIONAL_SPECIALISED)))
     t[f"listings_{BOARDS[board]}"] += len(rows)
     f.board[rows] = board
     f.board_since[rows] = model.month

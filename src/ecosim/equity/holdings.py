@@ -58,11 +58,14 @@ class Holdings(ColumnTable):
         """Append ``count`` stakes (see :meth:`ColumnTable.add`) and index the active ones."""
         new = super().add(count, **values)
         data = self._data
-        active, firm, investor = data["active"], data["firm"], data["investor"]
-        for i in range(self.n - count, self.n):
-            if active[i]:
-                self._by_firm.setdefault(int(firm[i]), []).append(i)
-                self._by_investor.setdefault(int(investor[i]), []).append(i)
+        start = self.n - count
+        by_firm, by_investor = self._by_firm, self._by_investor
+        for i, active, firm, investor in zip(range(start, self.n), data["active"][start:self.n].tolist(),
+                                             data["firm"][start:self.n].tolist(),
+                                             data["investor"][start:self.n].tolist(), strict=True):
+            if active:
+                by_firm.setdefault(firm, []).append(i)
+                by_investor.setdefault(investor, []).append(i)
         return new
 
     def add_stakes(self, stakes: list[tuple]) -> None:

@@ -12,6 +12,7 @@ diluted. A private VC may join a guidance fund's round as co-investor.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -78,21 +79,23 @@ def invest(model: EcosystemModel) -> None:
     position = np.full(n, -1, dtype=np.int64)
     position[seekers] = np.arange(len(seekers))
     # Only seekers viewed at least as well as the lowest threshold of this month's investors can be backed.
-    investing = [inv for inv in model.investors if isinstance(inv, (SubFund, VentureFund)) and inv.is_investing()]
+    # A fund not investing at the start of the phase does not start during it (only deals change its state).
+    investing = {inv for inv in model.investors if isinstance(inv, (SubFund, VentureFund)) and inv.is_investing()}
     floor = min((inv.min_signal() for inv in investing), default=-np.inf)
     deal_flow = _DealFlow(views, f.stage[seekers], f.sector[seekers], f.rel_bank[seekers], floor)
     # Stakes only end outside this phase and new ones are in firms just funded, so portfolios hold all month.
     portfolios = _portfolios(model.holdings, position) if pf.follow_on else {}
     batch = RoundBatch()  # the month's rounds, each in a different firm
+    deal_draw = deal_draws.tolist()
     for j in order.tolist():
         if j >= len(model.investors):
             continue
         inv = model.investors[j]
-        if not isinstance(inv, (SubFund, VentureFund)) or not inv.is_investing():
+        if inv not in investing:
             continue
         p = inv.params
-        k = int(p.deals_per_month) + int(deal_draws[j] < p.deals_per_month % 1)
-        if k == 0:
+        k = int(p.deals_per_month) + int(deal_draw[j] < p.deals_per_month % 1)
+        if k == 0 or not inv.is_investing():
             continue
         for at, s in deal_flow.best(inv, k, portfolios.get(inv.index, [])):
             row = int(seekers[at])
@@ -190,24 +193,28 @@ class _DealFlow:
         threshold = inv.min_signal()
         if threshold < self.floor:
             self._rank(-np.inf)
-        held = {at for at in portfolio if at not in self.funded}
+        funded = self.funded
+        held = {at for at in portfolio if at not in funded}
         scored = [(view[at] + FOLLOW_ON_EDGE, at) for at in held]
         scored = [(score, at) for score, at in scored if score >= threshold]
         fresh = 0
         for at in self.ranked(inv):  # best view first: stop at the k-th new candidate or below the threshold
             if view[at] < threshold or fresh == k:
                 break
-            if at not in self.funded and at not in held:
+            if at not in funded and at not in held:
                 scored.append((view[at], at))
                 fresh += 1
-        scored.sort(key=lambda c: (-c[0], c[1]))
+        if len(scored) > 1:
+            scored.sort(key=lambda c: (-c[0], c[1]))
         return [(at, view[at]) for _, at in scored[:k]]
 
 
+@functools.lru_cache(maxsize=256)
 def _lookup(codes: tuple[int, ...]) -> np.ndarray:
-    """A table answering "is this code one of ``codes``?" by indexing (codes are small integers)."""
+    """A table answering "is this code one of ``codes``?" by indexing (codes are small integers; read only)."""
     table = np.zeros(64, dtype=bool)
     table[list(codes)] = True
+    table.flags.writeable = False
     return table
 
 
@@ -268,23 +275,25 @@ def make_round(model: EcosystemModel, backers: list[tuple[Investor, float]], row
     earlier = model.holdings.of_firm(row)
     if earlier:
         model.holdings.stake[earlier] *= pre_money / post
-    f.rounds[row] += 1
-    rnd = int(f.rounds[row])
+    rnd = int(f.rounds[row]) + 1
+    f.rounds[row] = rnd
     if f.stage[row] == SEED and any(inv.kind != "grant" for inv, _ in backers):
         f.seed_financed[row] = True
         tally["seed_rounds"] += 1
     firm_cash, firm_paid_in, firm_id = int(f.acct_cash[row]), int(f.acct_paid_in[row]), int(f.agent_id[row])
     records = RoundBatch() if batch is None else batch
+    fund_backed = bool(f.fund_backed[row])
     for inv, amount in backers:
         inv.fund(amount)
-        led.transfer("equity_investment", inv.accounts["cash"], inv.accounts["investments"], firm_cash,
-                     firm_paid_in, amount)
+        accounts = inv.accounts
+        led.transfer("equity_investment", accounts["cash"], accounts["investments"], firm_cash, firm_paid_in, amount)
         records.stakes.append((inv.index, row, amount / post, amount, month, rnd))
         records.investments.append((firm_id, inv.unique_id, amount, post, rnd))
         inv.record_investment(amount)
-        if f.fund_backed[row] and not inv.guidance:
+        if fund_backed and not inv.guidance:
             tally["equity_crowded_in"] += amount
-        if inv.guidance and not f.fund_backed[row]:
+        if inv.guidance and not fund_backed:
+            fund_backed = True
             f.fund_backed[row] = True
             f.first_fund_month[row] = month
     if batch is None:

@@ -153,6 +153,29 @@ def build_brokers(model: EcosystemModel) -> list[Broker]:
     return out
 
 
+#: Every how many scores :func:`best_first` samples to bracket the ones it sorts.
+_SAMPLE_STEP = 16
+
+
+def best_first(score: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, highest first; equal scores keep their position order.
+
+    A score at or below the ``k``-th highest is found among every :data:`_SAMPLE_STEP`-th score,
+    so only the scores at or above it are sorted (all of them when it does not leave ``k``).
+
+    Args:
+        score: The scores (``-inf`` for positions that cannot be chosen).
+        k: How many positions to return (at most ``len(score)``).
+    """
+    sample = score[::_SAMPLE_STEP]
+    rank = min(2 * k // _SAMPLE_STEP + 1, len(sample) - 1)  # a generous rank: about 2k scores lie above
+    cut = np.partition(sample, len(sample) - 1 - rank)[len(sample) - 1 - rank]
+    candidates = np.flatnonzero(score >= cut)
+    if len(candidates) < k:
+        candidates = np.arange(len(score))
+    return candidates[np.argsort(-score[candidates], kind="stable")[:k]]
+
+
 def visit_firms(model: EcosystemModel) -> None:
     """All brokers make their visits for the month (vectorised over operating firms, kind by kind).
 
@@ -170,25 +193,24 @@ def visit_firms(model: EcosystemModel) -> None:
         return
     alive = np.flatnonzero(f.status == ACTIVE)
     traits = firm_traits(model, alive)
-    free = np.ones(len(alive), dtype=bool)  # not yet visited this month
     soft_prec = model.params.banks.soft_info_precision
+    picked: list[np.ndarray] = []  # positions among ``alive`` of the firms visited, in order of the visits
     visited: list[np.ndarray] = []  # firm rows, in order of the visits
     visitors: list[np.ndarray] = []  # the visiting brokers' ids
+    noise = np.take(noise, alive, axis=0)  # one gather of the operating firms' rows; each kind reads its column
     by_kind: dict[str, list[Broker]] = {kind: [] for kind in KINDS}
     for broker in brokers:
         by_kind[broker.kind].append(broker)
-    noise = noise[alive]  # one gather of the operating firms' rows; each kind reads its column
-    for k, kind in enumerate(KINDS):
-        mine = by_kind[kind]
+    for k, (kind, mine) in enumerate(by_kind.items()):
         if not mine or mine[0].capacity == 0:
             continue
         score = BROKER_CLASSES[kind].priority(traits) + noise[:, k]
-        score[~free] = -np.inf
-        total = min(len(mine) * mine[0].capacity, int(np.count_nonzero(free)))
+        if picked:
+            score[np.concatenate(picked)] = -np.inf  # visited already this month
+        total = min(len(mine) * mine[0].capacity, len(alive) - sum(len(pick) for pick in picked))
         if total == 0:
             continue
-        pick = np.argpartition(-score, total - 1)[:total]
-        pick = pick[np.argsort(-score[pick], kind="stable")]
+        pick = best_first(score, total)
         chosen = alive[pick]
         who = np.arange(total) % len(mine)
         partner = np.array([b.partner_bank for b in mine])[who]
@@ -201,14 +223,16 @@ def visit_firms(model: EcosystemModel) -> None:
             f.soft_signal[chosen] = (old_p * f.soft_signal[chosen] + soft_prec * reading) / (old_p + soft_prec)
             f.soft_precision[chosen] = old_p + soft_prec
         f.visits[chosen] += 1
-        free[pick] = False
+        picked.append(pick)
         traits["visited"][pick] = True
         traits["no_bank"][pick] = False  # every visited firm now has a bank
         visited.append(chosen)
         visitors.append(np.array([b.unique_id for b in mine])[who])
         each, extra = divmod(total, len(mine))  # broker j makes visits j, j + len(mine), ...
-        for j, broker in enumerate(mine):
-            broker.visits += each + (j < extra)
+        for broker in mine[:extra]:
+            broker.visits += each + 1
+        for broker in mine[extra:]:
+            broker.visits += each
         model.tally["visits"] += total
         model.tally[f"visits_{kind}"] += total
     if visited:

@@ -53,9 +53,8 @@ class GuaranteeChain:
         Loans in workout (defaulted, not yet resolved) stay covered until the chain has paid on them.
         """
         loans = self.model.loans
-        n = len(loans)
-        live = np.flatnonzero(loans.status[:n] != L.REPAID) if n else np.zeros(0, dtype=np.int64)
-        live = live[loans.guaranteed[live] & (loans.outstanding[live] > 0)]
+        guaranteed = loans.guaranteed_loans()
+        live = guaranteed[(loans.status[guaranteed] != L.REPAID) & (loans.outstanding[guaranteed] > 0)]
         covered = float(loans.outstanding[live].sum())
         for batches in self.model.loan_queue.values():
             for terms in batches:
