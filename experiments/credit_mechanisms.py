@@ -8,8 +8,10 @@ and prints paired differences with 95% t-intervals (seed by seed):
 * risk-compensation pool 50% vs off: defaults per loan on pool-eligible loans
   (non-guaranteed, within the pool's size limit);
 * under ``downturn``: guarantee split 0:0:8:2 vs 2:2:4:2: the municipal
-  guarantor's losses, its first month without room (exhaustion) and the
-  national fund's refused claims;
+  guarantor's losses, its first month without room under its leverage limit,
+  the first month its net assets fall below half its capital (capital
+  exhaustion) and their lowest point, the guaranteed lending of the two years
+  after the downturn (recovery), and the national fund's refused claims;
 * in the baseline: principal-weighted loan rate, the rate of loans that later
   defaulted against those repaid (pooled, and within each product), the NPL
   ratio (years 3–4 and 9–10), losses per year over the loan balance,
@@ -120,6 +122,18 @@ def measure(name: str, base: str, overrides: dict, seed: int, firms: int) -> dic
     else:
         out["municipal_exhausted_month"] = np.nan
         out["guarantee_rationed"] = np.nan
+    # Capital exhaustion: the first month the municipal guarantor's net assets fall below half its
+    # initial capital (the horizon + 1 when they never do, so that seeds pair), and its lowest net assets.
+    initial = chain.municipal.initial_capital
+    low = met.loc[met["guarantor_net_assets"] < 0.5 * initial, "month"]
+    out["municipal_capital_halved_month"] = float(low.iloc[0]) if len(low) else float(m.params.run.months + 1)
+    out["municipal_net_assets_low"] = float(met["guarantor_net_assets"].min() / initial) if initial > 0 else np.nan
+    # How guaranteed lending recovers: guaranteed principal lent in the two years after a downturn ends
+    # (in runs without one, after month 60), at Jinan scale in million yuan.
+    d = m.params.downturn
+    end = d.start_month + d.months if d.enabled else 60
+    after = (month > end) & (month <= end + 24)
+    out["guaranteed_lent_2y_after_downturn"] = float(met.loc[after, "new_loans_guaranteed"].sum() * scale)
     out["guarantor_leverage_peak"] = float(met["guarantor_leverage"].max())
     out["guarantor_leverage_min"] = float(met["guarantor_leverage"].min())
     from ecosim.credit.bank import lending_rooms
@@ -178,7 +192,9 @@ def main(
                                                                   "defaults_per_pool_eligible_loan"),
     }
     if "downturn" in set(df["variant"]):
-        for metric in ("loss_municipal", "municipal_exhausted_month", "national_refused", "loss_national"):
+        for metric in ("loss_municipal", "municipal_exhausted_month", "municipal_capital_halved_month",
+                       "municipal_net_assets_low", "guaranteed_lent_2y_after_downturn", "national_refused",
+                       "loss_national"):
             effects[f"downturn, 2:2:4:2 -> 0:0:8:2: {metric}"] = paired(df, "downturn", "downturn_0082", metric)
     levels = {}
     for variant in df["variant"].unique():
@@ -194,8 +210,9 @@ def main(
     if "downturn" in levels:
         print("downturn levels:")
         for v in ("downturn", "downturn_0082"):
-            for c in ("loss_municipal", "municipal_exhausted_month", "national_refused", "npl_after_year_2",
-                      "credit_access"):
+            for c in ("loss_municipal", "municipal_exhausted_month", "municipal_capital_halved_month",
+                      "municipal_net_assets_low", "guaranteed_lent_2y_after_downturn", "national_refused",
+                      "npl_after_year_2", "credit_access"):
                 mu, lo, hi = levels[v][c]
                 print(f"  {v} {c}: {mu:.4g} [{lo:.4g}, {hi:.4g}]")
     print(f"written to {out}")

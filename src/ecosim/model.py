@@ -30,7 +30,7 @@ import pandas as pd
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from ecosim.columns import ColumnTable
-from ecosim.credit.bank import Bank
+from ecosim.credit.bank import Bank, recapitalise_banks
 from ecosim.credit.lending import lend
 from ecosim.credit.loans import LoanBook
 from ecosim.credit.servicing import service_loans
@@ -102,16 +102,18 @@ def budget(model: EcosystemModel) -> None:
 
 
 def housekeeping(model: EcosystemModel) -> None:
-    """Month start: banks roll their NPL record; the guarantee chain refreshes its books."""
+    """Month start: banks roll their NPL record and branches that lost their equity are recapitalised;
+    the guarantee chain refreshes its books."""
     for bank in model.banks:
         bank.roll_month()
+    recapitalise_banks(model)
     model.guarantee_chain.refresh()
     model.guarantee_chain.monthly_check()
 
 
 #: The month, in order. Each phase is a function of the model acting on all firms at once.
 MONTH: tuple[Phase, ...] = (
-    housekeeping,  # banks roll NPL windows, guarantor books refresh
+    housekeeping,  # banks roll NPL windows, insolvent branches recapitalised, guarantor books refresh
     budget,  # yearly fiscal budget into the government account
     enter_startups,  # new firms, founders' capital, start-up grants
     broker_research,  # the tech brokerage spins off startups and licenses projects

@@ -214,13 +214,13 @@ class FirmSection(Section):
     tech_failure_hazard: float = lever(
         0.0035,
         "per month",
-        "Monthly hazard that a seed-stage firm of median technical and market quality fails for technical or "
+        "Monthly hazard that a seed-stage firm of median composite quality fails for technical or "
         "market reasons, however well funded (calibrated).",
         ge=0.0,
         le=0.2,
     )
     quality_hazard_slope: float = lever(
-        0.6, "log-hazard per sd", "How much one sd of technical and market quality lowers the failure hazard.",
+        0.6, "log-hazard per sd", "How much one sd of composite latent quality lowers the technical or market failure hazard.",
         ge=0.0, le=3.0,
         source="calibrated within 0.8-1.5: the spread of default rates between the worst and best grades of SME "
         "rating scales (bottom vs top decile ≈ 9-67×); see calibration.toml",
@@ -675,10 +675,33 @@ class ProductSection(Section):
         "March 2025 to end-September 2025, ≈26 a year)",
     )
     ma_revenue_months: float = lever(
-        12.0, "months of revenue", "Size of an acquisition financed by an M&A loan (the loan sought).", ge=0.0,
-        le=120.0, source="model assumption",
+        3.0, "months of revenue", "Size of an acquisition financed by an M&A loan (the loan sought), in months "
+        "of the acquirer's revenue.", ge=0.0, le=120.0,
+        source="calibrated (uncertain): identified by the pilot's principal, 1.747 bn over 15 loans (≈116 m a "
+        "loan; source article), given the loan count",
     )
     ma_tenor: int = lever(60, "months", "Tenor of an M&A loan.", ge=12, le=120)
+    ma_min_revenue: float = lever(
+        20.0 / 12.0, "million yuan a month", "Least monthly revenue of a firm that seeks and gets an M&A loan: the "
+        "pilot finances control acquisitions by established tech firms, not by small young ones.", ge=0.0,
+        le=10_000.0,
+        source="MIIT SME classification (工信部联企业〔2011〕300号): an industrial firm with at least 20 m yuan of "
+        "annual revenue is medium-sized or larger; the acquirer must be at least that",
+    )
+    ma_max_loan: float = lever(
+        500.0, "million yuan", "Largest single M&A loan (in place of banks.max_loan, which caps the other "
+        "products): the deal and the acquirer's repayment capacity size the loan below it.", ge=0.1, le=100_000.0,
+        source="model assumption: well above the pilot's average loan (≈116 m), so that the deal, not the cap, "
+        "sizes most loans",
+    )
+    ma_in_credit_plan: bool = lever(
+        False, "switch", "Whether M&A loans draw on the capital of the bank's separate tech-loan credit plan "
+        "(banks.capital). Off: they are corporate loans booked against the bank's whole balance sheet, which the "
+        "model does not cap, and their balance does not take room from the plan.",
+        source="model assumption: the pilot's ≈3 bn a year would exceed the tech-loan plans sized for small-firm "
+        "lending (banks.capital); its losses still fall on the bank's equity, and a branch that loses its equity is "
+        "recapitalised by its head office",
+    )
 
 
 class ExemptionSection(Section):

@@ -49,7 +49,7 @@ def test_firm_without_cash_or_finance_fails_and_lender_books_loss() -> None:
     f.revenue[firm] = 0.0
     f.burn[firm] = max(float(f.burn[firm]), 0.05)
     f.bridges[firm] = model.params.firms.bridge_rounds  # insiders have nothing more to give
-    f.doomed_since[firm] = -1  # and it is not winding down after a technical or market failure
+    f.doomed_since[firm] = S.NOT_STRUCK  # and it is not winding down after a technical or market failure
     equity_before = bank.equity
     for month in range(model.params.firms.insolvent_months):
         assert f.status[firm] == S.ACTIVE, f"failed after {month} insolvent months"

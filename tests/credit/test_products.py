@@ -62,12 +62,57 @@ def test_ma_loan_only_for_acquisitions_and_only_ma_for_them() -> None:
     """Only acquisition applicants get an M&A loan, and they get no other product."""
     sc = load_scenario("baseline")
     a = _apps(purpose=np.array([NEED, WORKING_CAPITAL, ACQUISITION]), stage=np.full(3, S.GROWTH),
-              revenue=np.full(3, 0.5), collateral=np.full(3, 3.0))
+              revenue=np.full(3, 10.0), collateral=np.full(3, 3.0))
     ma = OFFERS[L.MA](a, sc)
-    assert ma.line.tolist() == [0.0, 0.0, 6.0]
+    assert ma.line.tolist() == [0.0, 0.0, 10.0 * sc.products.ma_revenue_months]
     for code, rule in OFFERS.items():
         if code != L.MA:
             assert rule(a, sc).line[2] == 0.0
+
+
+def test_ma_loans_go_to_established_firms_only() -> None:
+    """An acquirer selling less than ``products.ma_min_revenue`` a month gets no M&A offer; one above it does."""
+    sc = load_scenario("baseline", {"products.ma_min_revenue": 5.0})
+    a = _apps(purpose=np.full(3, ACQUISITION), stage=np.full(3, S.MATURE), revenue=np.array([4.9, 5.0, 50.0]))
+    months = sc.products.ma_revenue_months
+    assert OFFERS[L.MA](a, sc).line.tolist() == [0.0, 5.0 * months, 50.0 * months]
+
+
+def test_ma_loans_have_a_cap_of_their_own_and_stay_outside_the_tech_loan_plan() -> None:
+    """M&A loans are capped by ``products.ma_max_loan``, not ``banks.max_loan``, and take no room from
+    the tech-loan credit plan unless ``products.ma_in_credit_plan`` is on."""
+    from ecosim.credit.lending import in_credit_plan, largest_loans
+
+    sc = load_scenario("baseline", {"products.ma_max_loan": 200.0, "banks.max_loan": 30.0})
+    caps = largest_loans(sc, [L.COLLATERAL, L.MA, L.RD])
+    assert caps.tolist() == [30.0, 200.0, 30.0]
+    assert in_credit_plan(sc, np.array([L.COLLATERAL, L.MA])).tolist() == [True, False]
+    inside = load_scenario("baseline", {"products.ma_in_credit_plan": True})
+    assert in_credit_plan(inside, np.array([L.COLLATERAL, L.MA])).tolist() == [True, True]
+
+
+def test_an_ma_loan_outside_the_plan_leaves_the_banks_lending_room_unchanged() -> None:
+    """Booking an M&A loan outside the plan does not lower the bank's tech-loan room; inside, it does."""
+    from ecosim.credit.bank import lending_rooms
+    from ecosim.model import EcosystemModel
+
+    rooms = {}
+    for inside in (False, True):
+        m = EcosystemModel(scenario="baseline", rng=1, firms=200, months=12,
+                           **{"products.ma_in_credit_plan": inside})
+        before = lending_rooms(m).copy()
+        bank = 0
+        firm = int(np.flatnonzero(m.firms.status == S.ACTIVE)[0])
+        from ecosim.credit.lending import disburse
+
+        disburse(m, {"firm": np.array([firm]), "bank": np.array([bank]), "product": np.array([L.MA], np.int8),
+                     "principal": np.array([5.0]), "rate": np.array([0.04]), "tenor": np.array([60]),
+                     "collateral": np.zeros(1), "security": np.zeros(1), "guaranteed": np.zeros(1, bool),
+                     "fee_rate": np.zeros(1), "relending_share": np.zeros(1), "exempt": np.zeros(1, bool),
+                     "officer_pd": np.array([0.02]), "need_since": np.array([m.month], np.int32)})
+        rooms[inside] = before[bank] - lending_rooms(m)[bank]
+    assert rooms[False] == pytest.approx(0.0, abs=1e-9)
+    assert rooms[True] == pytest.approx(5.0)
 
 
 def test_invest_loan_sized_by_equity_raised() -> None:

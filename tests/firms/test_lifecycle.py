@@ -46,7 +46,7 @@ def test_firm_short_of_cash_hibernates_and_cuts_costs_before_it_fails():
     model = _model(**{"firms.first_sale_rate": 0.0})  # no first sale this month: the cut shows in fixed costs
     f = model.firms
     p = model.params.firms
-    row = int(np.flatnonzero((f.status == S.ACTIVE) & (f.revenue == 0) & ~f.hibernating & (f.doomed_since < 0))[0])
+    row = int(np.flatnonzero((f.status == S.ACTIVE) & (f.revenue == 0) & ~f.hibernating & ~S.struck(f.doomed_since))[0])
     full = float(E.operating_costs(p, f.fixed_costs[[row]], f.revenue[[row]], E.variable_cost_share(p, f.sector[[row]]),
                                    False)[0])
     _drain(model, row, leave=1.5 * full)  # under hibernation_runway months of net burn, still solvent
@@ -69,7 +69,7 @@ def test_insiders_bridge_a_firm_that_cannot_pay_and_books_it_as_paid_in_equity()
     _drain(model, row, leave=0.0)
     f.revenue[row] = 0.0
     f.bridges[row] = 0
-    f.doomed_since[row] = -1
+    f.doomed_since[row] = S.NOT_STRUCK
     paid_in = float(led.balance[f.acct_paid_in[row]])
     trade(model)
     assert f.bridges[row] == 1
@@ -85,7 +85,7 @@ def test_firm_with_no_bridge_left_fails_only_after_months_insolvent():
     _drain(model, row, leave=0.0)
     f.revenue[row] = 0.0
     f.bridges[row] = model.params.firms.bridge_rounds
-    f.doomed_since[row] = -1  # not struck by a technical or market failure
+    f.doomed_since[row] = S.NOT_STRUCK  # not struck by a technical or market failure
     model.distressed[:] = False
     states = []
     for _ in range(3):
@@ -127,7 +127,7 @@ def test_revenue_can_shrink_and_growth_turns_negative_above_the_market_size():
     rows = np.flatnonzero((f.status == S.ACTIVE) & (f.revenue > 0))
     f.q_market[rows] = 0.0
     f.hibernating[rows] = False
-    f.doomed_since[rows] = -1
+    f.doomed_since[rows] = S.NOT_STRUCK
     f.revenue[rows] = 0.5 * f.market_size[rows]
     assert (revenue_drift(model, rows) > 0).all()
     f.revenue[rows] = 1.5 * f.market_size[rows]
@@ -147,7 +147,7 @@ def test_high_quality_firm_fails_less_often_than_a_low_quality_one_with_the_same
     rows = np.flatnonzero(f.status == S.ACTIVE)
     half = len(rows) // 2
     good, bad = rows[:half], rows[half:2 * half]
-    for col in ("q_technology", "q_market"):
+    for col in ("q_technology", "q_team", "q_market", "q_ip", "q_governance", "quality"):
         getattr(f, col)[good] = 1.5
         getattr(f, col)[bad] = -1.5
     f.stage[rows] = S.SEED

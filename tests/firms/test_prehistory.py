@@ -52,3 +52,17 @@ def test_setbacks_switched_off_give_the_firms_of_setbacks_that_never_happen():
     off = _firms(**{"risk.shocks": False})
     never = _firms(**{"risk.shock_rate": 0.0})
     assert all(np.array_equal(off[k], never[k]) for k in off)
+
+
+def test_latent_failures_in_the_pre_history_close_firms_and_carry_into_the_model(firms):
+    # The pre-history's months are negative: a firm struck there must still count as struck, give
+    # up within `failure_months`, and enter the model wound down rather than struck afresh.
+    sc = load_scenario("baseline", firms=FIRMS)
+    struck = S.struck(firms["doomed"])
+    assert struck.any(), "some initial firms are winding down after a failure"
+    assert (firms["doomed"][struck] <= 0).all()
+    # A firm struck more than `failure_months` before month 0 has closed, so none is in the population.
+    assert (-firms["doomed"][struck] < sc.firms.failure_months).all()
+    # The share of struck firms is what the hazard gives over `failure_months`, not a pile-up of
+    # firms struck long ago that never close.
+    assert struck.mean() < 0.5

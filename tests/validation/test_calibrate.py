@@ -68,6 +68,8 @@ def test_calibration_starts_from_the_scenario_resumes_and_writes_a_loadable_scen
     data = tomllib.loads(out.read_text())
     assert set(data["firms"]) == {"apply_probability"}
     assert 0.2 <= data["firms"]["apply_probability"] <= 1.0
+    # written at full precision, so the scenario reproduces the best evaluation's runs exactly
+    assert data["firms"]["apply_probability"] == again.best_params["firms.apply_probability"]
     sc = load_scenario(out)
     assert sc.firms.apply_probability == pytest.approx(data["firms"]["apply_probability"])
     assert (tmp_path / "h.csv").exists()

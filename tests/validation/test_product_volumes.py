@@ -73,7 +73,7 @@ def _applicants(purposes: list[int]) -> Applicants:
     one = np.ones(n)
     return Applicants(
         rows=np.arange(n), purpose=np.array(purposes, dtype=np.int8), sought=5 * one, age=48 * one,
-        stage=np.full(n, 3, dtype=np.int8), cash=2 * one, revenue=one, burn=one, debt=0 * one, service=0 * one,
+        stage=np.full(n, 3, dtype=np.int8), cash=2 * one, revenue=5 * one, burn=one, debt=0 * one, service=0 * one,
         collateral=10 * one, patents=5 * one, ip_value=5 * one, employees=20 * one, valuation=50 * one,
         equity_raised=10 * one, view_mean=one, rated=np.ones(n, dtype=bool),
     )
@@ -82,8 +82,8 @@ def _applicants(purposes: list[int]) -> Applicants:
 def test_a_loan_is_offered_only_for_the_purposes_it_may_fund():
     """An R&D project gets only the R&D loan, an acquisition only the M&A loan; general products serve needs.
 
-    The applicants are mature firms with patents, a rating, sales, collateral and equity, so every product's
-    rule would lend to them; the R&D loan is open to mature firms.
+    The applicants are mature firms with patents, a rating, sales above the M&A loan's threshold,
+    collateral and equity, so every product's rule would lend to them; the R&D loan is open to mature firms.
     """
     p = load_scenario("baseline")
     a = _applicants([NEED, WORKING_CAPITAL, ACQUISITION, RD_PROJECT])

@@ -40,6 +40,7 @@ class Bank(mesa.Agent):
         self.accreditation = 0
         self.appetite = 0.0
         self.delegated_multiplier = 1.0
+        self.allotted_capital = capital
         ext = model.ledger.external_owner("bank_shareholders")
         model.ledger.transfer("bank_capital", ext["cash"], ext["net_flow"],
                               self.accounts["cash"], self.accounts["capital"], capital)
@@ -78,8 +79,8 @@ class Bank(mesa.Agent):
         return self.model.params.exemption.enabled and self.npl_ratio <= self.npl_tolerance()
 
     def lending_room(self) -> float:
-        """How much more the bank may lend before its capital requirement binds."""
-        return max(0.0, self.equity / self.model.params.banks.capital_ratio - self.loan_balance)
+        """How much more the bank may lend from its tech-loan credit plan before its capital requirement binds."""
+        return float(lending_rooms(self.model)[self.index])
 
     def roll_month(self) -> None:
         """Start a new month in the trailing default record."""
@@ -93,8 +94,46 @@ def lending_rooms(model: EcosystemModel) -> np.ndarray:
     bal = model.ledger.balance
     ba = model.bank_accounts
     equity = -(bal[ba["capital"]] + bal[ba["retained"]])
-    room = equity / model.params.banks.capital_ratio - bal[ba["loans"]]
+    room = equity / model.params.banks.capital_ratio - (bal[ba["loans"]] - outside_plan_balance(model))
     return np.where(room > 0.0, room, 0.0)
+
+
+def outside_plan_balance(model: EcosystemModel) -> np.ndarray:
+    """Per bank: principal on its books of loans that do not draw on the tech-loan credit plan.
+
+    These are the M&A loans when ``products.ma_in_credit_plan`` is off (corporate loans booked against
+    the bank's whole balance sheet); 0 otherwise.
+    """
+    loans = model.loans
+    if model.params.products.ma_in_credit_plan or len(loans) == 0:
+        return np.zeros(len(model.banks))
+    held = loans.on_books()
+    held = held[loans.product[held] == L.MA]
+    return np.bincount(loans.bank[held], weights=loans.outstanding[held], minlength=len(model.banks))
+
+
+def recapitalise_banks(model: EcosystemModel) -> None:
+    """The head office restores the capital of a branch whose losses have used up its equity.
+
+    A branch's tech-loan plan is a part of a larger bank: when defaults (a large loan's above all)
+    leave the branch with negative equity, the bank's shareholders pay its allotted capital
+    back in (booked from ``bank_shareholders``), so the branch keeps lending and paying its
+    depositors. The sum is counted in ``model.tally["bank_recapitalisations"]``.
+    """
+    if not model.banks:
+        return
+    bal = model.ledger.balance
+    ba = model.bank_accounts
+    equity = -(bal[ba["capital"]] + bal[ba["retained"]])
+    short = np.flatnonzero(equity < 0.0)
+    if len(short) == 0:
+        return
+    allotted = np.array([model.banks[k].allotted_capital for k in short.tolist()])
+    amount = allotted - equity[short]
+    ext = model.ledger.external_owner("bank_shareholders")
+    model.ledger.transfer("bank_recapitalisation", ext["cash"], ext["net_flow"], ba["cash"][short],
+                          ba["capital"][short], amount)
+    model.tally["bank_recapitalisations"] += float(amount.sum())
 
 
 def bank_defaults_12m(model: EcosystemModel) -> np.ndarray:

@@ -56,6 +56,7 @@ from ecosim.information.view import district_terms
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
+    from ecosim.scenario import Scenario
 
 #: Smallest loan worth booking, million yuan.
 MIN_LOAN = 0.05
@@ -124,7 +125,7 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits > 0)
     need = alive & in_need & (need_draw < chance)
     wc = alive & ~in_need & ~has_loan & (revenue > 0) & (product_draw < p.products.working_capital_apply)
-    ma = (alive & ~need & ~wc & (stage >= GROWTH) & (revenue > 0)
+    ma = (alive & ~need & ~wc & (stage >= GROWTH) & (revenue > 0) & (revenue >= p.products.ma_min_revenue)
           & (ma_draw < p.products.ma_apply * p.products.ma_enabled))
     # R&D projects draw from the other end of the same uniform, so a selling firm may seek either.
     rd = (alive & ~in_need & ~has_loan & ~wc
@@ -244,7 +245,7 @@ def lend(model: EcosystemModel) -> None:
     # One row per product, one column per applicant.
     tenor = np.stack([o.tenor for o in offers])
     security = np.stack([o.security for o in offers])
-    amount = np.minimum(np.minimum(a.sought, np.stack([o.line for o in offers])), b.max_loan)
+    amount = np.minimum(np.minimum(a.sought, np.stack([o.line for o in offers])), largest_loans(p, codes)[:, None])
 
     # The officer prices every offer worth booking: (product j, applicant i) pairs, longest tenors
     # first, each sized to the firm's repayment capacity. A pair's ``cell`` is its position in the
@@ -326,7 +327,9 @@ def lend(model: EcosystemModel) -> None:
     lent = np.zeros(n)
     lent[approve] = amt[taken[approve]]
 
-    within_capital(model, bank_idx, lent, approve)
+    in_plan = lent.copy()  # what each approval asks of its bank's tech-loan credit plan
+    in_plan[approve] *= in_credit_plan(p, np.asarray(codes)[j[taken[approve]]])
+    within_capital(model, bank_idx, in_plan, approve)
 
     tally_approvals(model, a.age, approve)
     model.record_decisions(rows, approve)
@@ -370,6 +373,21 @@ def lend(model: EcosystemModel) -> None:
             model.loan_queue.setdefault(int(d), []).append({k: v[sel] for k, v in terms.items()})
     if chain is not None and guaranteed.any():
         chain.refresh()  # cover recomputed from the loan book and the queue
+
+
+def largest_loans(p: Scenario, codes: list[int]) -> np.ndarray:
+    """Per product code in ``codes``: the largest single loan (``products.ma_max_loan`` for M&A loans,
+    ``banks.max_loan`` for the others)."""
+    return np.array([p.products.ma_max_loan if code == L.MA else p.banks.max_loan for code in codes])
+
+
+def in_credit_plan(p: Scenario, product: np.ndarray) -> np.ndarray:
+    """Whether loans of each ``product`` draw on the capital of the banks' tech-loan credit plan.
+
+    Every product does, except M&A loans when ``products.ma_in_credit_plan`` is off (corporate loans
+    booked against the bank's whole balance sheet).
+    """
+    return (np.asarray(product) != L.MA) | p.products.ma_in_credit_plan
 
 
 def tally_approvals(model: EcosystemModel, age: np.ndarray, approve: np.ndarray) -> None:

@@ -25,7 +25,8 @@ Products and the real instruments they model:
 * ``ip_pledge`` — loan against patents valued by the IP public service platform, with a haircut.
 * ``equity_pledge`` — loan against pledged unlisted equity (科股贷) at the last round's valuation.
 * ``invest_loan`` — invest-loan linkage (联投易贷): a line sized by the firm's equity financing.
-* ``ma`` — M&A loan for tech firms, for acquisitions only.
+* ``ma`` — M&A loan for tech firms (科技企业并购贷款 pilot), for acquisitions by established firms only,
+  with a cap of its own (``products.ma_max_loan``).
 """
 
 from __future__ import annotations
@@ -191,9 +192,9 @@ def invest_loan_offer(a: Applicants, p: Scenario) -> Offer:
 
 
 def ma_offer(a: Applicants, p: Scenario) -> Offer:
-    """M&A loan: finances an acquisition of a growth or mature firm with sales."""
+    """M&A loan: finances an acquisition by a growth or mature firm selling at least ``ma_min_revenue`` a month."""
     pr = p.products
-    eligible = pr.ma_enabled & (a.stage >= S.GROWTH) & (a.revenue > 0)
+    eligible = pr.ma_enabled & (a.stage >= S.GROWTH) & (a.revenue > 0) & (a.revenue >= pr.ma_min_revenue)
     line = np.where(eligible, pr.ma_revenue_months * a.revenue, 0.0)
     return _offer(a, line, pr.ma_tenor, for_purpose=(ACQUISITION,))
 

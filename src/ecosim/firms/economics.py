@@ -111,10 +111,13 @@ def growth_drift(p: FirmSection, q_market: np.ndarray, revenue: np.ndarray, mark
             - p.failure_revenue_decay * doomed)
 
 
-def quality_hazard(p: FirmSection, q_technology: np.ndarray, q_market: np.ndarray) -> np.ndarray:
-    """A seed-stage firm's monthly technical/market failure hazard (weaker technology and market fail more)."""
-    risk = (q_technology + q_market) / np.sqrt(2.0)
-    return p.tech_failure_hazard * np.exp(-p.quality_hazard_slope * risk)
+def quality_hazard(p: FirmSection, quality: np.ndarray) -> np.ndarray:
+    """A seed-stage firm's monthly technical or market failure hazard: weaker firms fail more.
+
+    It falls with composite latent quality, in which technology and market weigh most and team, IP
+    and governance count too (a weak team or poor governance also loses a firm its market).
+    """
+    return p.tech_failure_hazard * np.exp(-p.quality_hazard_slope * quality)
 
 
 def stage_hazard(p: FirmSection, stage: np.ndarray) -> np.ndarray:
@@ -122,12 +125,12 @@ def stage_hazard(p: FirmSection, stage: np.ndarray) -> np.ndarray:
     return (p.stage_hazard_ratio ** np.arange(4.0))[stage]
 
 
-def latent_hazard(p: FirmSection, stage: np.ndarray, q_technology: np.ndarray, q_market: np.ndarray,
+def latent_hazard(p: FirmSection, stage: np.ndarray, quality: np.ndarray,
                   base: np.ndarray | None = None) -> np.ndarray:
     """Monthly hazard of a technical or market failure, whatever the firm's cash: higher for weaker
-    technology and market, falling as the firm reaches later stages. ``base``: :func:`quality_hazard`,
-    when already computed."""
-    return (quality_hazard(p, q_technology, q_market) if base is None else base) * stage_hazard(p, stage)
+    firms (composite latent quality), falling as the firm reaches later stages. ``base``:
+    :func:`quality_hazard`, when already computed."""
+    return (quality_hazard(p, quality) if base is None else base) * stage_hazard(p, stage)
 
 
 def bridge_chance(p: FirmSection, quality: np.ndarray) -> np.ndarray:

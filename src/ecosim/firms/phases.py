@@ -151,7 +151,7 @@ def decide_hibernation(model: EcosystemModel, rows: np.ndarray) -> None:
     full = E.operating_costs(p, f.fixed_costs[rows], f.revenue[rows], E.variable_cost_share(p, f.sector[rows]),
                              False)
     runway = E.runway_months(model.ledger.balance[f.acct_cash[rows]], full, f.revenue[rows])
-    f.hibernating[rows] = E.hibernation(p, f.hibernating[rows], runway, f.doomed_since[rows] >= 0)
+    f.hibernating[rows] = E.hibernation(p, f.hibernating[rows], runway, S.struck(f.doomed_since[rows]))
 
 
 def advance_milestones(model: EcosystemModel, rows: np.ndarray, z: np.ndarray) -> None:
@@ -190,7 +190,7 @@ def revenue_drift(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
     """
     f = model.firms
     drift = E.growth_drift(model.params.firms, f.q_market[rows], f.revenue[rows], f.market_size[rows],
-                           f.hibernating[rows], f.doomed_since[rows] >= 0)
+                           f.hibernating[rows], S.struck(f.doomed_since[rows]))
     return drift + macro.revenue_growth_shift(model)  # a downturn lowers growth while it lasts
 
 
@@ -271,7 +271,7 @@ def bridge_from_insiders(model: EcosystemModel, rows: np.ndarray, u: np.ndarray)
     led = model.ledger
     cash = led.balance[f.acct_cash[rows]]
     shortfall = f.burn[rows] - cash
-    asks = (shortfall > 1e-12) & (f.bridges[rows] < p.bridge_rounds) & (f.doomed_since[rows] < 0)
+    asks = (shortfall > 1e-12) & (f.bridges[rows] < p.bridge_rounds) & ~S.struck(f.doomed_since[rows])
     rows, u, shortfall = rows[asks], u[asks], shortfall[asks]
     got = u < E.bridge_chance(p, f.quality[rows])
     rows, shortfall = rows[got], shortfall[got]
@@ -310,11 +310,11 @@ def pay_out_excess_cash(model: EcosystemModel, rows: np.ndarray) -> None:
 def failure_hazard(model: EcosystemModel, rows: np.ndarray) -> np.ndarray:
     """Monthly technical or market failure hazard of firms ``rows`` (``economics.latent_hazard``).
 
-    It depends on latent technical and market quality and on the stage, not on cash: a well-funded
-    weak firm can fail. The one place where a macro condition scales the failure hazard.
+    It depends on composite latent quality and on the stage, not on cash: a well-funded weak firm can
+    fail. The one place where a macro condition scales the failure hazard.
     """
     f = model.firms
-    hazard = E.latent_hazard(model.params.firms, f.stage[rows], f.q_technology[rows], f.q_market[rows])
+    hazard = E.latent_hazard(model.params.firms, f.stage[rows], f.quality[rows])
     return hazard * macro.failure_multiplier(model)  # a downturn raises it while it lasts
 
 
@@ -327,9 +327,9 @@ def fail_startups(model: EcosystemModel) -> None:
     alive = np.flatnonzero(f.status == S.ACTIVE)
     # A technical or market failure strikes: the firm's revenue decays, insiders stop bridging it, and it
     # spends at full rate trying to recover until its money runs out or `failure_months` have passed.
-    struck = alive[(f.doomed_since[alive] < 0) & (draws[alive] < failure_hazard(model, alive))]
+    struck = alive[~S.struck(f.doomed_since[alive]) & (draws[alive] < failure_hazard(model, alive))]
     f.doomed_since[struck] = model.month
-    doomed = f.doomed_since[alive] >= 0
+    doomed = S.struck(f.doomed_since[alive])
     insolvent = f.months_insolvent[alive] >= p.insolvent_months
     defaulted = model.distressed[alive]
     given_up = doomed & (model.month - f.doomed_since[alive] >= p.failure_months)

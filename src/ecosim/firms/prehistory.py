@@ -47,21 +47,21 @@ def _table(p: FirmSection, d: dict[str, np.ndarray], risk: RiskSection | None) -
     n = len(d["capital"])
     stage = np.zeros(n, np.int8)
     q_tech, q_market = d["q"][:, 0].copy(), d["q"][:, 2].copy()
-    hazard0 = E.quality_hazard(p, q_tech, q_market)
+    hazard0 = E.quality_hazard(p, d["quality"])
     patent_p = p.patent_rate * np.exp(0.5 * d["q"][:, 3])
     x = {"entrant": np.arange(n), "alive": np.ones(n, bool),
          "cash": d["capital"].copy(), "stage": stage, "progress": np.zeros(n),
          "fixed": np.full(n, p.burn_seed), "revenue": np.zeros(n),
          "market": p.market_size * E.MARKET_WEIGHT[d["sector"]], "staff": np.full(n, p.employees_seed),
          "hib": np.zeros(n, bool), "paid": np.ones(n), "insolvent": np.zeros(n, np.int16),
-         "bridges": np.zeros(n, np.int16), "doomed": np.full(n, -1), "patents": np.zeros(n, np.int64),
+         "bridges": np.zeros(n, np.int16), "doomed": np.full(n, S.NOT_STRUCK), "patents": np.zeros(n, np.int64),
          "first_sale": np.full(n, -1), "burn": np.full(n, p.burn_seed),
          # per-firm constants of the rules
          "vshare": E.variable_cost_share(p, d["sector"]), "hazard0": hazard0,
          "sale0": E.first_sale_base(p, q_market), "bridge_p": E.bridge_chance(p, d["quality"]),
          "patent_p": patent_p, "q_tech": q_tech, "q_market": q_market,
          # per-firm rates that change only with the stage, updated at each milestone
-         "hazard": E.latent_hazard(p, stage, q_tech, q_market, hazard0), "patent_rate": patent_p * (1 + stage)}
+         "hazard": E.latent_hazard(p, stage, d["quality"], hazard0), "patent_rate": patent_p * (1 + stage)}
     if risk is not None:
         x["shock_p"] = setback_probability(risk, d["quality"])
     return x
@@ -89,7 +89,7 @@ def _milestones(p: FirmSection, x: dict[str, np.ndarray], z: np.ndarray) -> None
     progress[up] = 0.0
     stage[up] += 1
     x["fixed"][up] = E.fixed_costs_at(p, stage[up])
-    x["hazard"][up] = E.latent_hazard(p, stage[up], x["q_tech"][up], x["q_market"][up], x["hazard0"][up])
+    x["hazard"][up] = E.latent_hazard(p, stage[up], None, x["hazard0"][up])
     x["patent_rate"][up] = x["patent_p"][up] * (1 + stage[up])
 
 
@@ -153,7 +153,7 @@ def _exits(p: FirmSection, x: dict[str, np.ndarray], u: np.ndarray, v: np.ndarra
     struck = np.flatnonzero(u < x["hazard"])
     since[struck[~doomed[struck]]] = month
     alive[x["insolvent"] >= p.insolvent_months] = False
-    failing = np.flatnonzero(since >= 0)
+    failing = np.flatnonzero(S.struck(since))
     alive[failing[month - since[failing] >= p.failure_months]] = False
     acquired = np.flatnonzero(v < p.acquisition_hazard)
     alive[acquired[stage[acquired] >= S.GROWTH]] = False
@@ -175,7 +175,7 @@ def _month(p: FirmSection, x: dict[str, np.ndarray], rng: np.random.Generator, m
     u = rng.random(out=uniforms[: 5 * n].reshape(n, 5))
     # drawn whether or not setbacks are on, so the stream stays in step (common random numbers)
     setback_draws = rng.random(out=uniforms[5 * n : 6 * n]) if risk is not None else None
-    doomed = x["doomed"] >= 0
+    doomed = S.struck(x["doomed"])
     _hibernation(p, x, doomed)
     _milestones(p, x, z[:, 0])
     _sales(p, x, z[:, 1], u[:, 0], doomed, month)

@@ -26,6 +26,10 @@ STATUSES: tuple[str, ...] = ("active", "failed", "acquired", "listed")
 CAUSE_NONE, CAUSE_INSOLVENT, CAUSE_QUALITY, CAUSE_LOAN_DEFAULT = 0, 1, 2, 3
 CAUSES: tuple[str, ...] = ("none", "insolvent", "quality", "loan_default")
 
+#: ``doomed_since`` of a firm no technical or market failure has struck: below every month, the
+#: pre-history's negative months included.
+NOT_STRUCK = -1_000_000
+
 QUALITY_DIMENSIONS: tuple[str, ...] = ("technology", "team", "market", "ip", "governance")
 
 FIRM_COLUMNS: tuple[Column, ...] = (
@@ -56,7 +60,7 @@ FIRM_COLUMNS: tuple[Column, ...] = (
     Column("paid_share", np.float32, 1.0, "share of last month's operating costs the firm could pay"),
     Column("months_insolvent", np.int16, 0, "consecutive months the firm could not pay its costs in full"),
     Column("bridges", np.int16, 0, "bridge rounds received from founders and insiders"),
-    Column("doomed_since", np.int32, -1, "month a technical or market failure struck; -1 when none"),
+    Column("doomed_since", np.int32, NOT_STRUCK, "month a technical or market failure struck; NOT_STRUCK when none"),
     Column("exit_cause", np.int8, CAUSE_NONE, "why a failed firm failed (CAUSES); CAUSE_NONE otherwise"),
     Column("collateral", np.float64, 0.0, "pledgeable fixed assets, million yuan"),
     # financing history
@@ -90,3 +94,8 @@ FIRM_COLUMNS: tuple[Column, ...] = (
     Column("acct_paid_in", np.int64, -1, "ledger account: paid-in equity"),
     Column("acct_retained", np.int64, -1, "ledger account: retained earnings"),
 )
+
+
+def struck(doomed_since: np.ndarray) -> np.ndarray:
+    """Whether a technical or market failure has struck each firm (``doomed_since`` holds its month)."""
+    return doomed_since > NOT_STRUCK

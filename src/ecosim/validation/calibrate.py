@@ -287,11 +287,15 @@ def _write_csv(study, path: Path) -> pd.DataFrame:
 
 
 def write_calibrated(result: CalibrationResult, setup: CalibrationSetup, path: Path, **info: Any) -> Path:
-    """Write the calibrated free parameters as a scenario file (only the free parameters, by section)."""
+    """Write the calibrated free parameters as a scenario file (only the free parameters, by section).
+
+    Values are written at full precision: a run's path depends on every digit of its parameters, so
+    only the exact values reproduce the best evaluation's runs (and its moments) seed by seed.
+    """
     sections: dict[str, dict[str, float]] = {}
     for fp in setup.free:
         section, _, name = fp.path.partition(".")
-        sections.setdefault(section, {})[name] = float(f"{result.best_params[fp.path]:.4g}")
+        sections.setdefault(section, {})[name] = float(result.best_params[fp.path])
     moments = ", ".join(f"{k} {result.moments_start.get(k, float('nan')):.3f} → {v:.3f}"
                         for k, v in result.moments_best.items())
     lines = [
