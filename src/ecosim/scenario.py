@@ -669,7 +669,8 @@ class ProductSection(Section):
     )
     ma_enabled: bool = lever(True, "switch", "M&A loans for tech firms (pilot).")
     ma_apply: float = lever(
-        0.006, "probability per month", "Chance that a growth or mature firm with sales seeks an acquisition loan.",
+        0.006, "probability per month", "Chance that an established growth or mature firm (selling at least "
+        "ma_min_revenue) seeks an acquisition loan.",
         ge=0.0, le=1.0,
         source="model assumption; calibrated to the tech-firm M&A-loan pilot in Jinan (15 loans from its start in "
         "March 2025 to end-September 2025, ≈26 a year)",
