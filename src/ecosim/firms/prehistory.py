@@ -89,7 +89,7 @@ def _milestones(p: FirmSection, x: dict[str, np.ndarray], z: np.ndarray) -> None
     progress[up] = 0.0
     stage[up] += 1
     x["fixed"][up] = E.fixed_costs_at(p, stage[up])
-    x["hazard"][up] = E.latent_hazard(p, stage[up], None, x["hazard0"][up])
+    x["hazard"][up] = x["hazard0"][up] * E.stage_hazard(p, stage[up])  # latent_hazard from its stored base
     x["patent_rate"][up] = x["patent_p"][up] * (1 + stage[up])
 
 
