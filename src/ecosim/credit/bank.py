@@ -89,12 +89,17 @@ class Bank(mesa.Agent):
         d[0] = 0.0
 
 
-def lending_rooms(model: EcosystemModel) -> np.ndarray:
-    """Per bank in ``model.banks`` order: :meth:`Bank.lending_room`, read from the ledger for all banks at once."""
+def bank_equities(model: EcosystemModel) -> np.ndarray:
+    """Per bank in ``model.banks`` order: its equity (capital plus retained earnings), from the ledger."""
     bal = model.ledger.balance
     ba = model.bank_accounts
-    equity = -(bal[ba["capital"]] + bal[ba["retained"]])
-    room = equity / model.params.banks.capital_ratio - (bal[ba["loans"]] - outside_plan_balance(model))
+    return -(bal[ba["capital"]] + bal[ba["retained"]])
+
+
+def lending_rooms(model: EcosystemModel) -> np.ndarray:
+    """Per bank in ``model.banks`` order: :meth:`Bank.lending_room`, read from the ledger for all banks at once."""
+    loans = model.ledger.balance[model.bank_accounts["loans"]]
+    room = bank_equities(model) / model.params.banks.capital_ratio - (loans - outside_plan_balance(model))
     return np.where(room > 0.0, room, 0.0)
 
 
@@ -122,15 +127,14 @@ def recapitalise_banks(model: EcosystemModel) -> None:
     """
     if not model.banks:
         return
-    bal = model.ledger.balance
-    ba = model.bank_accounts
-    equity = -(bal[ba["capital"]] + bal[ba["retained"]])
+    equity = bank_equities(model)
     short = np.flatnonzero(equity < 0.0)
     if len(short) == 0:
         return
     allotted = np.array([model.banks[k].allotted_capital for k in short.tolist()])
     amount = allotted - equity[short]
     ext = model.ledger.external_owner("bank_shareholders")
+    ba = model.bank_accounts
     model.ledger.transfer("bank_recapitalisation", ext["cash"], ext["net_flow"], ba["cash"][short],
                           ba["capital"][short], amount)
     model.tally["bank_recapitalisations"] += float(amount.sum())

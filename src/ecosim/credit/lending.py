@@ -46,10 +46,11 @@ from ecosim.credit.products import (
     RD_PROJECT,
     WORKING_CAPITAL,
     Applicants,
+    ma_eligible,
     purpose_in,
 )
 from ecosim.equity.signals import crowding_in
-from ecosim.firms.state import ACTIVE, GROWTH
+from ecosim.firms.state import ACTIVE
 from ecosim.information.evaluation import incentive_terms
 from ecosim.information.market import choose_bank
 from ecosim.information.view import district_terms
@@ -125,8 +126,7 @@ def applications(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     chance = p.firms.apply_probability + p.brokers.apply_boost * (f.visits > 0)
     need = alive & in_need & (need_draw < chance)
     wc = alive & ~in_need & ~has_loan & (revenue > 0) & (product_draw < p.products.working_capital_apply)
-    ma = (alive & ~need & ~wc & (stage >= GROWTH) & (revenue > 0) & (revenue >= p.products.ma_min_revenue)
-          & (ma_draw < p.products.ma_apply * p.products.ma_enabled))
+    ma = alive & ~need & ~wc & ma_eligible(p, stage, revenue) & (ma_draw < p.products.ma_apply)
     # R&D projects draw from the other end of the same uniform, so a selling firm may seek either.
     rd = (alive & ~in_need & ~has_loan & ~wc
           & ((f.patents > 0) | ~np.isnan(f.rating))

@@ -191,10 +191,17 @@ def invest_loan_offer(a: Applicants, p: Scenario) -> Offer:
     return _offer(a, line - a.debt if pr.invest_loan_enabled else 0.0, p.banks.tenor_months)
 
 
-def ma_offer(a: Applicants, p: Scenario) -> Offer:
-    """M&A loan: finances an acquisition by a growth or mature firm selling at least ``ma_min_revenue`` a month."""
+def ma_eligible(p: Scenario, stage: np.ndarray, revenue: np.ndarray) -> np.ndarray:
+    """Firms that may seek and get an M&A loan: growth or mature firms selling at least
+    ``products.ma_min_revenue`` a month (and something), while the pilot is on."""
     pr = p.products
-    eligible = pr.ma_enabled & (a.stage >= S.GROWTH) & (a.revenue > 0) & (a.revenue >= pr.ma_min_revenue)
+    return pr.ma_enabled & (stage >= S.GROWTH) & (revenue > 0) & (revenue >= pr.ma_min_revenue)
+
+
+def ma_offer(a: Applicants, p: Scenario) -> Offer:
+    """M&A loan: finances an acquisition by an established firm (:func:`ma_eligible`)."""
+    pr = p.products
+    eligible = ma_eligible(p, a.stage, a.revenue)
     line = np.where(eligible, pr.ma_revenue_months * a.revenue, 0.0)
     return _offer(a, line, pr.ma_tenor, for_purpose=(ACQUISITION,))
 
