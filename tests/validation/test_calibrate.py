@@ -73,3 +73,43 @@ def test_calibration_starts_from_the_scenario_resumes_and_writes_a_loadable_scen
     sc = load_scenario(out)
     assert sc.firms.apply_probability == pytest.approx(data["firms"]["apply_probability"])
     assert (tmp_path / "h.csv").exists()
+
+
+def test_calibration_runs_on_seeds_apart_from_the_validations(tmp_path, monkeypatch):
+    """By default a calibration never evaluates on seeds 1..N, which ``ecosim validate`` scores."""
+    import ecosim.validation.calibrate as cal
+
+    used: list[list[int]] = []
+    real = cal.measure_seeds
+
+    def recording(sc, seeds, *args, **kwargs):
+        used.append(list(seeds))
+        return real(sc, seeds, *args, **kwargs)
+
+    monkeypatch.setattr(cal, "measure_seeds", recording)
+    setup = CalibrationSetup(moments=["credit_access"],
+                             free=[FreeParameter(path="firms.apply_probability", low=0.2, high=1.0)])
+    kw = dict(seeds=2, firms=150, months=12, setup=setup, workers=1)
+    out = tmp_path / "c.toml"
+    calibrate(budget=1, history=tmp_path / "a.db", out=out, **kw)
+    assert used[-1] == [cal.FIRST_SEED, cal.FIRST_SEED + 1]
+    assert f"2 seeds ({cal.FIRST_SEED}-{cal.FIRST_SEED + 1})" in out.read_text()
+    calibrate(budget=1, history=tmp_path / "b.db", out=None, first_seed=7, **kw)
+    assert used[-1] == [7, 8]
+    with pytest.raises(ScenarioError, match="first_seed = -1"):
+        calibrate(budget=1, history=tmp_path / "c.db", out=None, first_seed=-1, **kw)
+
+
+def test_cli_calibrates_from_the_same_first_seed_by_default():
+    import inspect
+
+    from ecosim.validation import calibrate as cal
+    from ecosim.validation.cli import register
+
+    import typer
+
+    app = typer.Typer()
+    register(app)
+    command = next(c for c in app.registered_commands if c.callback.__name__ == "calibrate")
+    default = inspect.signature(command.callback).parameters["first_seed"].default
+    assert default == cal.FIRST_SEED

@@ -68,6 +68,17 @@ def test_validate_command_writes_files_and_exits_non_zero_on_failure(tmp_path):
     assert "not passing:" in res.output  # 24 months of 200 firms cannot match every target
     for name in ("scorecard.csv", "scorecard.png", "runs.csv"):
         assert (out / name).exists()
+    assert sorted(pd.read_csv(out / "runs.csv")["seed"]) == [1, 2]
+
+
+def test_validate_command_scores_fresh_seeds_from_first_seed(tmp_path):
+    """``--first-seed 21`` scores seeds 21, 22, ...: a check on seeds a calibration did not see."""
+    from ecosim.cli import app
+
+    out = tmp_path / "v"
+    CliRunner().invoke(app, ["validate", "--seeds", "2", "--first-seed", "21", "--firms", "150", "--months", "12",
+                             "--workers", "1", "--out", str(out)])
+    assert sorted(pd.read_csv(out / "runs.csv")["seed"]) == [21, 22]
 
 
 def test_validate_command_rejects_bad_input_in_one_line():

@@ -4,6 +4,9 @@ The free parameters, their bounds and the moments that identify them are data
 (``calibration.toml``); the moments are validation targets (``targets.toml``).
 For a candidate parameter vector θ the scenario runs over a fixed set of seeds
 (common random numbers: every candidate sees the same entrants and shocks),
+by default seeds from :data:`FIRST_SEED` on, disjoint from the seeds ``ecosim
+validate`` scores (1..N), so that the scorecard tests the calibration on runs
+it was not fitted to;
 each moment is averaged over the seeds, and the distance is
 
     J(θ) = Σ_k ((m_k(θ) - m_k*) / s_k)²
@@ -47,6 +50,9 @@ from ecosim.validation.validate import Target, load_targets, measure_seeds
 
 #: The calibration set-up shipped with the project.
 CALIBRATION_FILE = Path(__file__).with_name("calibration.toml")
+#: First seed of a calibration's evaluations: far above the validation's seeds (1..N), so that a
+#: calibrated model is validated out of sample (on seeds it was not fitted to).
+FIRST_SEED = 1001
 #: Distance added for each moment the model cannot produce.
 MISSING_PENALTY = 100.0
 
@@ -147,6 +153,7 @@ def calibrate(
     *,
     budget: int = 100,
     seeds: int = 4,
+    first_seed: int = FIRST_SEED,
     firms: int | str | None = 1_000,
     months: int | None = 120,
     setup: CalibrationSetup | None = None,
@@ -164,6 +171,8 @@ def calibrate(
         scenario: Scenario to calibrate (its current values are the starting point).
         budget: Total evaluations in the study (evaluations already in the history count).
         seeds: Seeds per evaluation (the same seeds for every candidate).
+        first_seed: The first of them (``first_seed .. first_seed + seeds - 1``); the default keeps
+            them apart from the validation's seeds.
         firms: Initial startups per run during calibration.
         months: Horizon per run (survival at 10 years needs at least 120).
         setup: Free parameters and moments (default: ``calibration.toml``).
@@ -185,8 +194,10 @@ def calibrate(
     base = load_scenario(scenario, months=months, firms=firms)
     base_data = base.model_dump()
     quantities = sorted({t.quantity for t in moments})
-    seed_list = list(range(1, seeds + 1))
-    key = json.dumps({"scenario": scenario, "firms": base.run.firms, "months": base.run.months, "seeds": seeds,
+    if first_seed < 0:
+        raise ScenarioError(f"calibration: first_seed = {first_seed}; allowed: a seed of 0 or more")
+    seed_list = list(range(first_seed, first_seed + seeds))
+    key = json.dumps({"scenario": scenario, "firms": base.run.firms, "months": base.run.months, "seeds": seed_list,
                       "setup": setup.model_dump()}, sort_keys=True)
     study_name = "msm-" + hashlib.sha256(key.encode()).hexdigest()[:12]
     history = Path(history)
@@ -247,7 +258,7 @@ def calibrate(
     )
     if out is not None:
         result.scenario_file = write_calibrated(result, setup, Path(out), scenario=scenario, budget=budget,
-                                                seeds=seeds, firms=base.run.firms, months=base.run.months)
+                                                seeds=seed_list, firms=base.run.firms, months=base.run.months)
     return result
 
 
@@ -286,6 +297,13 @@ def _write_csv(study, path: Path) -> pd.DataFrame:
     return frame
 
 
+def _seed_range(seeds: Any) -> str:
+    """``seeds`` as the header states them: "20 seeds (1001-1020)" for a list, else as given."""
+    if isinstance(seeds, list) and seeds:
+        return f"{len(seeds)} seeds ({seeds[0]}-{seeds[-1]})"
+    return f"{seeds} seeds"
+
+
 def write_calibrated(result: CalibrationResult, setup: CalibrationSetup, path: Path, **info: Any) -> Path:
     """Write the calibrated free parameters as a scenario file (only the free parameters, by section).
 
@@ -302,7 +320,7 @@ def write_calibrated(result: CalibrationResult, setup: CalibrationSetup, path: P
         "# Calibrated firm-side parameters (method of simulated moments; see docs/ODD.md, Calibration).",
         "# Written by `ecosim calibrate`: do not edit by hand, rerun the calibration instead.",
         f"# Date: {dt.date.today().isoformat()}. Base scenario: {info.get('scenario')}; "
-        f"{info.get('firms')} firms, {info.get('months')} months, {info.get('seeds')} seeds per evaluation, "
+        f"{info.get('firms')} firms, {info.get('months')} months, {_seed_range(info.get('seeds'))} per evaluation, "
         f"budget {info.get('budget')} evaluations.",
         f"# Distance J: {result.start_distance:.3f} before, {result.best_distance:.3f} after.",
         f"# Moments (before → after): {moments}.",

@@ -55,7 +55,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def validate(
         scenario: Annotated[str, typer.Argument(help="Scenario to validate (default: the calibrated baseline).")] = "baseline",
-        seeds: Annotated[int, typer.Option(help="Number of seeds (1..N).", min=1, max=10_000)] = 20,
+        seeds: Annotated[int, typer.Option(help="Number of seeds N (1..N, or from --first-seed).", min=1, max=10_000)] = 20,
+        first_seed: Annotated[int, typer.Option(help="First seed (seeds first..first+N-1), e.g. 21 for fresh seeds.",
+                                                min=0)] = 1,
         firms: Annotated[str | None, typer.Option(help="Initial startups: a number or demo/small/medium/jinan/large.")] = None,
         months: Annotated[int | None, typer.Option(help="Horizon in months (survival at 10 years needs ≥120).")] = None,
         out: Annotated[Path, typer.Option("--out", help="Folder for scorecard.csv, scorecard.png and runs.csv.")] = Path("results/validation"),
@@ -71,7 +73,8 @@ def register(app: typer.Typer) -> None:
             target_list = load_targets(targets)
             with Progress(transient=True) as bar:
                 task = bar.add_task(f"{scenario}: {seeds} seeds", total=seeds)
-                card = run_validation(scenario, seeds=seeds, firms=firms, months=months, targets=target_list,
+                card = run_validation(scenario, seeds=range(first_seed, first_seed + seeds), firms=firms,
+                                      months=months, targets=target_list,
                                       workers=workers, on_done=lambda s: bar.advance(task))
         except ScenarioError as exc:
             _fail(str(exc))
@@ -90,6 +93,8 @@ def register(app: typer.Typer) -> None:
         scenario: Annotated[str, typer.Argument(help="Scenario whose free parameters are calibrated.")] = "baseline",
         budget: Annotated[int, typer.Option(help="Total evaluations (those already in the history count).", min=1)] = 100,
         seeds: Annotated[int, typer.Option(help="Seeds per evaluation (common to all candidates).", min=1)] = 4,
+        first_seed: Annotated[int, typer.Option(help="First seed of each evaluation (default: apart from the "
+                                                     "seeds `validate` scores).", min=0)] = 1001,
         firms: Annotated[str, typer.Option(help="Initial startups per run.")] = "1000",
         months: Annotated[int, typer.Option(help="Horizon per run in months.", min=1)] = 120,
         history: Annotated[Path, typer.Option(help="SQLite history of evaluations; rerun with it to resume.")] = Path("results/calibration/history.db"),
@@ -122,7 +127,7 @@ def register(app: typer.Typer) -> None:
                 def on_trial(number: int, value: float, best: float) -> None:
                     bar.update(task, completed=number + 1, best=f"{best:.3f}")
 
-                res = run_calibration(scenario, budget=budget, seeds=seeds, firms=firms, months=months,
+                res = run_calibration(scenario, budget=budget, seeds=seeds, first_seed=first_seed, firms=firms, months=months,
                                       setup=cal_setup, history=history, out=out, workers=workers,
                                       sampler=sampler, cmaes_step=step, on_trial=on_trial)
         except ScenarioError as exc:
