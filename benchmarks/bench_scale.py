@@ -14,6 +14,10 @@ Each repetition of each size runs two fresh processes, one after the other:
    of the whole command are computed from these (the import time of the phase
    process is shown beside them).
 
+The phase process also times each phase of the month (``ecosim.model.MONTH``)
+over the run and prints its share of the simulation, so a change to one phase
+shows where it saved or cost time.
+
 Targets on a 2-core machine: Jinan size (20,000 startups, 120 months) within 3 s
 for the whole command (simulation within 2 s) and 1 GB; 100,000 startups within
 15 s; time about linear in firms.
@@ -79,6 +83,22 @@ def sample_host(model) -> None:
     if model.month % 3 == 0:
         samples.append(reference())
 
+import functools
+import ecosim.model
+
+phase_s = {}
+
+def timed(phase):
+    # The phase as it runs in the month, with the seconds it takes added to phase_s.
+    @functools.wraps(phase)
+    def run(model):
+        t = time.perf_counter()
+        phase(model)
+        phase_s[phase.__name__] = phase_s.get(phase.__name__, 0.0) + time.perf_counter() - t
+    return run
+
+ecosim.model.MONTH = tuple(timed(p) for p in ecosim.model.MONTH)  # read when the model is made
+
 size, months, outputs = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 sc = load_scenario("baseline", months=months, firms=size)
 start = time.perf_counter()
@@ -93,6 +113,7 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"size": size, "firms": sc.run.firms, "months": months, "import_s": import_s, "wall_s": wall,
                   "write_s": write_s, "files": files, "firm_months": firm_months,
                   "firm_months_per_s": firm_months / wall, "peak_mb": peak, "firms_ever": res.summary["firms_ever"],
+                  "phase_s": phase_s,
                   "reference_s": sorted(samples)[len(samples) // 2] if samples else reference()}))
 """
 
@@ -204,6 +225,22 @@ def main() -> None:
             cells = " ".join(f"{v:>6.2f} {100 * v / command:>4.0f}% " for v in parts.values())
             print(f"{size:>8} {command:>9.2f} {min(r['command_s'] for r in rs):>8.2f} {cells} "
                   f"{_median([r['import_s'] for r in rs]):>7.2f} {max(r['command_mb'] for r in rs):>7.0f}")
+
+    print()
+    print("the month's phases (ecosim.model.MONTH), median seconds over the run and share of the simulation; "
+          "'other' is the rest of simulate(): imports, the initial population and its pre-history, the monthly "
+          "metrics and the summary:")
+    names = list(next(iter(runs.values()))[0]["phase_s"])
+    print(f"{'phase':>20} " + " ".join(f"{size:>15}" for size in runs))
+    for name in [*names, "other"]:
+        cells = []
+        for rs in runs.values():
+            if name == "other":
+                secs = _median([r["wall_s"] - sum(r["phase_s"].values()) for r in rs])
+            else:
+                secs = _median([r["phase_s"].get(name) for r in rs])
+            cells.append(f"{secs:>7.2f} {100 * secs / _median([r['wall_s'] for r in rs]):>5.1f}% ")
+        print(f"{name:>20} " + " ".join(cells))
 
     print()
     print("writing, median seconds by file (phase process):")
