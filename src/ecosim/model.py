@@ -103,11 +103,12 @@ def budget(model: EcosystemModel) -> None:
 
 def housekeeping(model: EcosystemModel) -> None:
     """Month start: banks roll their NPL record and branches that lost their equity are recapitalised;
-    the guarantee chain refreshes its books."""
+    the guarantee chain refreshes its books and enters the month in the year's guaranteed balance."""
     for bank in model.banks:
         bank.roll_month()
     recapitalise_banks(model)
     model.guarantee_chain.refresh()
+    model.guarantee_chain.open_month()
     model.guarantee_chain.monthly_check()
 
 

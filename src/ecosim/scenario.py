@@ -78,7 +78,8 @@ class FirmSection(Section):
     entry_rate: float = lever(
         0.0125, "share of initial firms per month",
         "New startups entering each month. With the firms' survival this keeps the population near its "
-        "initial size (entry = initial firms / mean lifetime, about 80 months).",
+        "initial size (entry = initial firms / mean lifetime in the population, about 65 months at the "
+        "calibrated values).",
         ge=0.0, le=0.2, source="calibrated: keeps the population stationary (target population_stationary)",
     )
     founder_capital: float = lever(
@@ -357,9 +358,10 @@ class BankSection(Section):
         source="90 days overdue: the regulatory NPL definition (CBIRC five-category classification)",
     )
     workout_months: int = lever(
-        12, "months", "Months a defaulted loan stays on the bank's books (collection, collateral sale, guarantee "
+        20, "months", "Months a defaulted loan stays on the bank's books (collection, collateral sale, guarantee "
         "and pool claims) before the loss is booked and written off; 0 books it at once.", ge=0, le=36,
-        source="model assumption (uncertain): NPL disposal within about a year, guarantee and pool claims paid on resolution",
+        source="World Bank, Doing Business 2020, China, Resolving Insolvency: 1.7 years from default to resolution "
+        "(≈20 months); guarantee and pool claims paid on resolution",
     )
     rate_cap: float = lever(
         0.065,
@@ -490,8 +492,10 @@ class GuaranteeSection(Section):
         ge=0.0, le=0.02,
     )
     national_cap: float = lever(
-        0.045, "share of guaranteed balance", "National fund pays while its cumulative payouts stay under this.",
-        ge=0.0, le=1.0, source="domain brief: 4–5%",
+        0.045, "share of guaranteed balance per year", "National financing guarantee fund's compensation cap "
+        "(代偿率上限): it pays claims while its payouts of the year stay under this share of its guaranteed balance "
+        "that year (mean outstanding cover); the rest stays with the municipal guarantor.",
+        ge=0.0, le=1.0, source="domain brief: 4–5% of its guaranteed balance (actual rate 1.84% in 2024, a yearly rate)",
     )
     leverage_limit: float = lever(
         10.0, "times net assets", "Outstanding guarantees at most this multiple of net assets.", ge=1.0, le=15.0,

@@ -76,15 +76,16 @@ def test_government_share_of_every_subfund_investment_equals_its_share() -> None
 
 def test_a_failed_firms_equity_is_written_off_in_every_holders_books() -> None:
     """When a firm with several holders fails, every stake is written off and each holder's
-    investments account falls by exactly its cost."""
-    model = run(months=36, firms=400, seed=2)
-    h = model.holdings
-    f = model.firms
-    failed = np.flatnonzero(f.status == S.FAILED)
-    idx = np.flatnonzero(np.isin(h.firm[: len(h)], failed))
-    assert len(idx) > 0
-    firms_with_many = [r for r in np.unique(h.firm[idx]) if (h.firm[idx] == r).sum() >= 2]
-    assert firms_with_many
+    investments account falls by exactly its cost (the first of a few seeds in which such a firm fails)."""
+    for seed in range(2, 8):
+        model = run(months=36, firms=400, seed=seed)
+        h = model.holdings
+        failed = np.flatnonzero(model.firms.status == S.FAILED)
+        idx = np.flatnonzero(np.isin(h.firm[: len(h)], failed))
+        firms_with_many = [r for r in np.unique(h.firm[idx]) if (h.firm[idx] == r).sum() >= 2]
+        if firms_with_many:
+            break
+    assert firms_with_many, "no failed firm with several holders in seeds 2-7"
     assert not h.active[idx].any()
     assert (h.proceeds[idx] == 0).all()
     assert (h.channel[idx] == 0).all()

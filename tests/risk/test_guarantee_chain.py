@@ -36,10 +36,10 @@ def test_bank_keeps_exactly_its_share_of_every_guaranteed_loss(split) -> None:
 
 def test_upper_tiers_reimburse_the_municipal_guarantor_within_their_shares() -> None:
     """2:2:4:2: the municipal guarantor pays 80% and is reimbursed 20% + 20%, less later recoveries."""
-    model = small_model({"guarantee.recovery_rate": 0.0})
+    model = small_model({"guarantee.recovery_rate": 0.0, "guarantee.national_cap": 1.0})  # far from the cap
     chain = model.guarantee_chain
-    chain.national.guaranteed_total = 1e6  # far from the national cap
     idx = book_loans(model, 5, principal=2.0, guaranteed=True)
+    chain.open_month()  # the year's balance is the cover now on the books
     d = _default(model, idx)
     loss = d["amount"].to_numpy()
     np.testing.assert_allclose(d["loss_guarantor_national"], 0.2 * loss)
@@ -52,7 +52,9 @@ def test_national_fund_stops_paying_at_its_cap() -> None:
     model = small_model({"guarantee.recovery_rate": 0.0, "guarantee.national_cap": 0.05})
     chain = model.guarantee_chain
     idx = book_loans(model, 20, principal=2.0, guaranteed=True)
-    cap = 0.05 * chain.national.guaranteed_total
+    chain.open_month()  # month 1 again: the year's balance is the cover now on the books
+    cap = 0.05 * chain.national.outstanding
+    assert cap > 0 and chain.national.year_balance == pytest.approx(chain.national.outstanding)
     d = _default(model, idx)
     loss = d["amount"].to_numpy()
     nat = d["loss_guarantor_national"].to_numpy()
@@ -63,6 +65,39 @@ def test_national_fund_stops_paying_at_its_cap() -> None:
     np.testing.assert_allclose(d["loss_guarantor_municipal"] + nat + d["loss_guarantor_provincial"], 0.8 * loss)
     np.testing.assert_allclose(d["loss_bank"], 0.2 * loss)
     model.ledger.check(model.month)
+
+
+def test_national_fund_cap_is_an_allowance_per_year() -> None:
+    """Spent in one year, the national fund's allowance stays spent for the rest of that year and opens again,
+    on the year's new balance, at the next year's first month."""
+    model = small_model({"guarantee.recovery_rate": 0.0, "guarantee.national_cap": 0.05})
+    chain = model.guarantee_chain
+    nat = chain.national
+    idx = book_loans(model, 40, principal=2.0, guaranteed=True)
+    chain.open_month()
+    first = _default(model, idx[:20])["loss_guarantor_national"].to_numpy()
+    assert nat.year_payouts == pytest.approx(0.05 * nat.year_balance) and first[-1] == 0.0
+    for month in range(2, 13):  # the rest of year 1: the balance enters the year's mean, nothing more is paid
+        model.month = month
+        chain.refresh()
+        chain.open_month()
+        assert nat.compensation_room() == pytest.approx(max(0.0, 0.05 * nat.year_balance - nat.year_payouts))
+    model.month = 13
+    chain.refresh()
+    chain.open_month()
+    assert nat.year_payouts == 0.0
+    assert nat.year_balance == pytest.approx(nat.outstanding) and nat.outstanding > 0
+    paid_before = nat.payouts
+    second = _default(model, idx[20:25])["loss_guarantor_national"].to_numpy()
+    assert second[0] > 0.0  # the new year's allowance pays again
+    assert nat.payouts - paid_before == pytest.approx(min(0.2 * _sum_loss(model, 5), 0.05 * nat.year_balance))
+    model.ledger.check(model.month)
+
+
+def _sum_loss(model, n: int) -> float:
+    """Sum of the last ``n`` defaults' losses."""
+    ev = model.events.frame()
+    return float(ev[ev["kind"] == "default"].tail(n)["amount"].sum())
 
 
 def test_guarantor_at_its_leverage_limit_issues_nothing() -> None:

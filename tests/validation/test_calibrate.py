@@ -113,3 +113,28 @@ def test_cli_calibrates_from_the_same_first_seed_by_default():
     command = next(c for c in app.registered_commands if c.callback.__name__ == "calibrate")
     default = inspect.signature(command.callback).parameters["first_seed"].default
     assert default == cal.FIRST_SEED
+
+
+def test_a_partial_calibration_fits_only_the_named_parameters_and_keeps_the_files_other_values(tmp_path):
+    """``only``: the other free parameters keep their values in the search and in the file written."""
+    setup = CalibrationSetup(
+        moments=["credit_access"],
+        free=[FreeParameter(path="firms.apply_probability", low=0.2, high=1.0),
+              FreeParameter(path="firms.entry_rate", low=0.008, high=0.02)],
+    )
+    out = tmp_path / "calibrated.toml"
+    out.write_text('# Date: 2026-01-01. Base scenario: baseline.\n# Distance J: 9.000 before, 8.000 after.\n'
+                   'description = "x"\n[firms]\napply_probability = 0.5\nentry_rate = 0.0125\n'
+                   '[banks]\nrisk_premium = 0.7\n', encoding="utf-8")
+    res = calibrate(budget=2, seeds=1, firms=150, months=12, setup=setup, history=tmp_path / "h.db", out=out,
+                    workers=1, only=["firms.entry_rate"])
+    assert set(res.best_params) == {"firms.entry_rate"}
+    data = tomllib.loads(out.read_text())
+    assert data["firms"]["apply_probability"] == 0.5 and data["banks"]["risk_premium"] == 0.7  # kept
+    assert data["firms"]["entry_rate"] == res.best_params["firms.entry_rate"]
+    text = out.read_text()
+    assert "Partial calibration: only firms.entry_rate" in text
+    assert "# Kept from the calibration before: Distance J: 9.000 before, 8.000 after." in text
+    with pytest.raises(ScenarioError, match="--only 'firms.no_such' is not a free parameter"):
+        calibrate(budget=1, seeds=1, firms=150, months=12, setup=setup, history=tmp_path / "g.db", out=None,
+                  workers=1, only=["firms.no_such"])

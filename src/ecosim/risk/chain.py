@@ -69,6 +69,12 @@ class GuaranteeChain:
         self.provincial.outstanding = covered * g.share_provincial
         self.national.outstanding = covered * g.share_national
 
+    def open_month(self) -> None:
+        """Month start, after :meth:`refresh`: each tier enters its cover in the year's balance (a new year
+        opens the national fund's allowance afresh)."""
+        for tier in self.tiers:
+            tier.open_month(self.model.month)
+
     def open_for_business(self) -> bool:
         """The municipal guarantor issues only with capital left and room under its leverage limit."""
         return self.params.enabled and self.municipal.net_assets > 0 and self.municipal.room() > 0
@@ -124,14 +130,14 @@ class GuaranteeChain:
         paid = first_come(covered, max(m.cash, 0.0))
         led.transfer("guarantee_payout", m.accounts["cash"], m.accounts["retained"], ba["cash"][bank_idx],
                      ba["loans"][bank_idx], paid)
-        m.payouts += float(paid.sum())
+        m.record_payout(float(paid.sum()))
         net = {"municipal": paid.copy(), "provincial": np.zeros(len(loss)), "national": np.zeros(len(loss))}
         for tier, share in ((self.provincial, g.share_provincial), (self.national, g.share_national)):
             claim = np.minimum(loss * share, paid)
             got = first_come(claim, min(tier.compensation_room(), max(tier.cash, 0.0)))
             led.transfer("reguarantee_claim", tier.accounts["cash"], tier.accounts["retained"], m.accounts["cash"],
                          m.accounts["retained"], float(got.sum()))
-            tier.payouts += float(got.sum())
+            tier.record_payout(float(got.sum()))
             tier.refused += float((claim - got).sum())
             if tier is self.national:
                 self.model.tally["national_refused"] += float((claim - got).sum())

@@ -164,6 +164,7 @@ def calibrate(
     sampler: str = "tpe",
     cmaes_step: float = 0.15,
     on_trial: Callable[[int, float, float], None] | None = None,
+    only: list[str] | None = None,
 ) -> CalibrationResult:
     """Calibrate the free parameters of a scenario by simulated moments.
 
@@ -183,6 +184,9 @@ def calibrate(
         sampler: ``"tpe"`` (global search) or ``"cmaes"`` (local search from the scenario's values).
         cmaes_step: CMA-ES initial step as a share of each parameter's (log-)range.
         on_trial: Called after every evaluation with (number, distance, best distance so far).
+        only: Free only these parameters of the set-up (a partial calibration, e.g. after a change
+            that concerns one moment); the others keep their values, and the scenario file written
+            keeps the values it holds for them.
     """
     import optuna
 
@@ -190,6 +194,8 @@ def calibrate(
         raise ScenarioError(f"calibration: sampler = {sampler!r}; allowed: {', '.join(SAMPLERS)}")
     targets_all = {t.id: t for t in load_targets()}
     setup = setup or load_setup(targets=list(targets_all.values()))
+    if only:
+        setup = restrict_setup(setup, only)
     moments = [targets_all[m] for m in setup.moments]
     base = load_scenario(scenario, months=months, firms=firms)
     base_data = base.model_dump()
@@ -258,7 +264,8 @@ def calibrate(
     )
     if out is not None:
         result.scenario_file = write_calibrated(result, setup, Path(out), scenario=scenario, budget=budget,
-                                                seeds=seed_list, firms=base.run.firms, months=base.run.months)
+                                                seeds=seed_list, firms=base.run.firms, months=base.run.months,
+                                                keep_others=bool(only))
     return result
 
 
@@ -304,13 +311,39 @@ def _seed_range(seeds: Any) -> str:
     return f"{seeds} seeds"
 
 
-def write_calibrated(result: CalibrationResult, setup: CalibrationSetup, path: Path, **info: Any) -> Path:
+def restrict_setup(setup: CalibrationSetup, only: list[str]) -> CalibrationSetup:
+    """The set-up with only the free parameters named in ``only`` (same bounds, same moments).
+
+    Raises:
+        ScenarioError: A name that is not a free parameter of the set-up.
+    """
+    free = {fp.path: fp for fp in setup.free}
+    for path in only:
+        if path not in free:
+            raise ScenarioError(f"calibration: --only {path!r} is not a free parameter; allowed: {', '.join(free)}")
+    return CalibrationSetup(moments=setup.moments, free=[free[p] for p in dict.fromkeys(only)])
+
+
+def write_calibrated(result: CalibrationResult, setup: CalibrationSetup, path: Path, *,
+                     keep_others: bool = False, **info: Any) -> Path:
     """Write the calibrated free parameters as a scenario file (only the free parameters, by section).
 
     Values are written at full precision: a run's path depends on every digit of its parameters, so
     only the exact values reproduce the best evaluation's runs (and its moments) seed by seed.
+
+    Args:
+        keep_others: A partial calibration: keep the values ``path`` already holds for parameters
+            this set-up does not free, and the lines of its header that say where they came from.
     """
     sections: dict[str, dict[str, float]] = {}
+    kept_header: list[str] = []
+    if keep_others and path.exists():
+        text = path.read_text(encoding="utf-8")
+        for section, values in tomllib.loads(text).items():
+            if isinstance(values, dict):
+                sections[section] = dict(values)
+        kept_header = ["# Kept from the calibration before: " + line.removeprefix("# ")
+                       for line in text.splitlines() if line.startswith(("# Date:", "# Distance J:", "# Moments"))]
     for fp in setup.free:
         section, _, name = fp.path.partition(".")
         sections.setdefault(section, {})[name] = float(result.best_params[fp.path])
@@ -324,6 +357,12 @@ def write_calibrated(result: CalibrationResult, setup: CalibrationSetup, path: P
         f"budget {info.get('budget')} evaluations.",
         f"# Distance J: {result.start_distance:.3f} before, {result.best_distance:.3f} after.",
         f"# Moments (before → after): {moments}.",
+    ]
+    if keep_others:
+        lines.append("# Partial calibration: only " + ", ".join(fp.path for fp in setup.free)
+                     + " re-fitted; the other values are kept.")
+        lines += kept_header
+    lines += [
         'description = "Calibrated free parameters; every other value takes the schema default."',
     ]
     for section, values in sections.items():

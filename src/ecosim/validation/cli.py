@@ -103,6 +103,8 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int | None, typer.Option(help="Processes per evaluation (default: CPU count).", min=1)] = None,
         sampler: Annotated[str, typer.Option(help="Search: tpe (global) or cmaes (local, from the scenario's values).")] = "tpe",
         step: Annotated[float, typer.Option(help="CMA-ES initial step, share of each parameter's range.", min=0.001, max=1.0)] = 0.15,
+        only: Annotated[list[str] | None, typer.Option("--only", help="Free only this parameter of the set-up "
+                                                       "(repeatable); the scenario file keeps its other values.")] = None,
     ) -> None:
         """Calibrate the declared free parameters by simulated moments and write them as a scenario file."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -129,7 +131,7 @@ def register(app: typer.Typer) -> None:
 
                 res = run_calibration(scenario, budget=budget, seeds=seeds, first_seed=first_seed, firms=firms, months=months,
                                       setup=cal_setup, history=history, out=out, workers=workers,
-                                      sampler=sampler, cmaes_step=step, on_trial=on_trial)
+                                      sampler=sampler, cmaes_step=step, on_trial=on_trial, only=only)
         except ScenarioError as exc:
             _fail(str(exc))
         table = Table(title=f"Calibration: J {res.start_distance:.3f} → {res.best_distance:.3f} "
