@@ -5,6 +5,9 @@ and prints paired differences with 95% t-intervals (seed by seed):
 
 * rating accuracy 0.5 vs 0.95 at full platform coverage (district score off):
   defaults per loan, loans made and the defaulted share of principal lent;
+* what the banks know of quality, from nothing (ratings of accuracy 0, no screening) to
+  everything (latent quality read exactly at full effort, whatever the cover):
+  the bound on what any information can do to defaults per loan;
 * risk-compensation pool 50% vs off: defaults per loan on pool-eligible loans
   (non-guaranteed, within the pool's size limit);
 * under ``downturn``: guarantee split 0:0:8:2 vs 2:2:4:2: the municipal
@@ -44,6 +47,13 @@ from ecosim.validation.quantities import gap_within_product
 
 FULL_COVERAGE = {"platforms.district": False, "platforms.coverage_start": 1.0,
                  "platforms.provincial_coverage_start": 1.0}
+#: The banks' own reading of quality is nothing: ratings of accuracy 0 (the platforms and their products stay),
+#: no district score and no due diligence; only a relationship bank's soft information and the hard data remain.
+NO_INFORMATION = {"platforms.district": False, "platforms.accuracy": 0.0, "platforms.provincial_accuracy": 0.0,
+                  "banks.screening_precision": 0.0}
+#: The banks read latent quality all but exactly: due diligence at full effort whatever the cover or exemption.
+FULL_INFORMATION = {"banks.screening_precision": 100.0, "banks.screening_cover_cut": 0.0,
+                    "banks.screening_exempt_cut": 0.0}
 SPLIT_0082 = {"guarantee.share_national": 0.0, "guarantee.share_provincial": 0.0, "guarantee.share_municipal": 0.8}
 
 
@@ -56,6 +66,8 @@ def variants() -> dict[str, tuple[str, dict]]:
         "accuracy_0.95": ("baseline", {**FULL_COVERAGE, "platforms.accuracy": 0.95,
                                        "platforms.provincial_accuracy": 0.95}),
         "pool_off": ("baseline", {"pool.enabled": False}),
+        "information_none": ("baseline", NO_INFORMATION),
+        "information_full": ("baseline", FULL_INFORMATION),
     }
     if (SCENARIO_DIR / "downturn.toml").exists():
         out["downturn"] = ("downturn", {})
@@ -175,23 +187,35 @@ def main(
     firms: Annotated[int, typer.Option(help="Initial startups.")] = 2000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
     out: Annotated[Path, typer.Option(help="Results folder.")] = Path("results/credit_mechanisms"),
+    variant: Annotated[list[str] | None, typer.Option(help="Run only these variants (repeatable).")] = None,
 ) -> None:
-    """Run every variant on seeds 1..N, write ``runs.csv`` and ``effects.json``, print the figures."""
+    """Run every variant (or those named) on seeds 1..N, write ``runs.csv`` and ``effects.json``, print the figures."""
     out.mkdir(parents=True, exist_ok=True)
-    jobs = [(name, base, ov, seed, firms) for name, (base, ov) in variants().items() for seed in range(1, seeds + 1)]
+    chosen = variants()
+    unknown = sorted(set(variant or ()) - set(chosen))
+    if unknown:
+        raise typer.BadParameter(f"unknown variant {unknown[0]!r}; choose from {', '.join(chosen)}", param_hint="--variant")
+    if variant:
+        chosen = {name: chosen[name] for name in variant}
+    jobs = [(name, base, ov, seed, firms) for name, (base, ov) in chosen.items() for seed in range(1, seeds + 1)]
     with ProcessPoolExecutor(workers) as pool:
         rows = list(pool.map(measure, *zip(*jobs, strict=True)))
     df = pd.DataFrame(rows)
     df.to_csv(out / "runs.csv", index=False)
-    effects = {
-        "accuracy 0.5 -> 0.95: defaults per loan": paired(df, "accuracy_0.5", "accuracy_0.95", "defaults_per_loan"),
-        "accuracy 0.5 -> 0.95: loans": paired(df, "accuracy_0.5", "accuracy_0.95", "loans"),
-        "accuracy 0.5 -> 0.95: defaulted share of principal lent": paired(df, "accuracy_0.5", "accuracy_0.95",
-                                                                         "defaults_per_yuan_lent"),
-        "pool off -> 50%: defaults per pool-eligible loan": paired(df, "pool_off", "baseline",
-                                                                  "defaults_per_pool_eligible_loan"),
+    comparisons = {
+        "accuracy 0.5 -> 0.95: defaults per loan": ("accuracy_0.5", "accuracy_0.95", "defaults_per_loan"),
+        "accuracy 0.5 -> 0.95: loans": ("accuracy_0.5", "accuracy_0.95", "loans"),
+        "accuracy 0.5 -> 0.95: defaulted share of principal lent": ("accuracy_0.5", "accuracy_0.95",
+                                                                    "defaults_per_yuan_lent"),
+        "information none -> full: defaults per loan": ("information_none", "information_full", "defaults_per_loan"),
+        "information none -> full: loans": ("information_none", "information_full", "loans"),
+        "information none -> full: defaulted share of principal lent": ("information_none", "information_full",
+                                                                        "defaults_per_yuan_lent"),
+        "pool off -> 50%: defaults per pool-eligible loan": ("pool_off", "baseline", "defaults_per_pool_eligible_loan"),
     }
-    if "downturn" in set(df["variant"]):
+    ran = set(df["variant"])
+    effects = {key: paired(df, a, b, metric) for key, (a, b, metric) in comparisons.items() if {a, b} <= ran}
+    if {"downturn", "downturn_0082"} <= ran:
         for metric in ("loss_municipal", "municipal_exhausted_month", "municipal_capital_halved_month",
                        "municipal_net_assets_low", "guaranteed_lent_2y_after_downturn", "national_refused",
                        "loss_national"):
@@ -204,10 +228,11 @@ def main(
     for key, e in effects.items():
         print(f"{key}: {e.get('a', np.nan):.4g} -> {e.get('b', np.nan):.4g}; diff {e['diff']:.4g} "
               f"[{e['low']:.4g}, {e['high']:.4g}] ({100 * e['rel']:+.1f}%)")
-    print("baseline levels (mean [95% CI]):")
-    for c, (mu, lo, hi) in levels["baseline"].items():
-        print(f"  {c}: {mu:.4g} [{lo:.4g}, {hi:.4g}]")
-    if "downturn" in levels:
+    if "baseline" in levels:
+        print("baseline levels (mean [95% CI]):")
+        for c, (mu, lo, hi) in levels["baseline"].items():
+            print(f"  {c}: {mu:.4g} [{lo:.4g}, {hi:.4g}]")
+    if {"downturn", "downturn_0082"} <= set(levels):
         print("downturn levels:")
         for v in ("downturn", "downturn_0082"):
             for c in ("loss_municipal", "municipal_exhausted_month", "municipal_capital_halved_month",

@@ -321,7 +321,8 @@ class BankSection(Section):
     )
     capital_return: float = lever(
         0.06, "per year", "Return a bank requires on the capital a loan ties up (capital_ratio of the principal); "
-        "the capital cost in a loan's spread is capital_ratio × this (excess over the funding it replaces).", ge=0.0, le=0.5,
+        "the capital cost in a loan's break-even rate is capital_ratio × this (excess over the funding it "
+        "replaces); the rate charged prices it through the loan prime rate.", ge=0.0, le=0.5,
         source="model assumption: listed Chinese banks' return on equity ≈8–10% (2023–2024) less the deposit rate "
         "the capital replaces",
     )

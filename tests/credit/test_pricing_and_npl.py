@@ -19,12 +19,16 @@ KW = dict(view_sd=np.zeros(3), loss_given_default=0.75, cover=0.0, funding_cost=
           rate_cap=0.2, officer_penalty=0.0, opacity_aversion=0.0, exempt=True)
 
 
-def test_rate_is_lpr_plus_spread_for_expected_loss_capital_and_risk_less_the_subsidy() -> None:
-    """rate = LPR + capital charge + (1 + risk premium) × expected loss - passed-on funding saving."""
+def test_rate_is_lpr_plus_spread_for_expected_and_unexpected_loss_less_the_subsidy() -> None:
+    """rate = LPR + (1 + risk premium) × expected loss - passed-on funding saving, never below break-even.
+
+    The capital charge is part of the break-even only: the prime rate already pays for the capital of a
+    riskless loan.
+    """
     pd_ = np.array([0.0, 0.02, 0.05])
     d = decide(pd=pd_, **KW, reference_rate=0.03, capital_charge=0.006, funding_saving=0.0065, pass_through=1.0,
                risk_premium=1.0)
-    expected = 0.03 + 0.006 + 2.0 * pd_ * 0.75 - 0.0065
+    expected = 0.03 + 2.0 * pd_ * 0.75 - 0.0065
     np.testing.assert_allclose(d.rate, np.maximum(expected, 0.0135 + 0.008 + 0.006 + pd_ * 0.75))
     assert (np.diff(d.rate) > 0).all()  # riskier borrowers pay more
 

@@ -135,6 +135,15 @@ def test_a_partial_calibration_fits_only_the_named_parameters_and_keeps_the_file
     text = out.read_text()
     assert "Partial calibration: only firms.entry_rate" in text
     assert "# Kept from the calibration before: Distance J: 9.000 before, 8.000 after." in text
+    # A second partial calibration keeps the first one's record and the record it had kept.
+    first_distance = next(line for line in text.splitlines() if line.startswith("# Distance J:"))
+    calibrate(budget=1, seeds=1, firms=150, months=12, setup=setup, history=tmp_path / "h2.db", out=out,
+              workers=1, only=["firms.apply_probability"])
+    lines = out.read_text().splitlines()
+    assert "# Kept from the calibration before: " + first_distance.removeprefix("# ") in lines
+    assert "# Kept from the calibration before: Partial calibration: only firms.entry_rate re-fitted; the other " \
+           "values are kept." in lines
+    assert "# Kept from the calibration before: Distance J: 9.000 before, 8.000 after." in lines
     with pytest.raises(ScenarioError, match="--only 'firms.no_such' is not a free parameter"):
         calibrate(budget=1, seeds=1, firms=150, months=12, setup=setup, history=tmp_path / "g.db", out=None,
                   workers=1, only=["firms.no_such"])

@@ -35,10 +35,15 @@ sources of repayment, not a reason to lend to a firm that cannot repay.
 
 Pricing is risk-based: the rate is the loan prime rate for the tenor (a lever:
 3.0% for one year, 3.5% for five) plus a spread for the expected loss, the
-capital the loan ties up and the officer's risk premium, less the funding
-subsidies (re-lending, FTP rebate, rediscount) the bank passes on; never below
-the bank's break-even (funding cost + operating cost + capital charge + both
-costs). The officer approves when that rate is within the bank's rate cap, so a
+bank's premium for unexpected loss and the officer's risk premium, less the
+funding subsidies (re-lending, FTP rebate, rediscount) the bank passes on;
+never below the bank's break-even (funding cost + operating cost + capital
+charge + both costs). The loan prime rate is what banks charge their best
+borrowers, so it already pays for the funding, operating cost and capital of a
+loan without credit risk; the spread over it carries only the risk (a small
+firm's loan ties up no more capital per yuan than a prime one: the capital
+rules of 2023 weight loans to small and micro firms at 75–85%, below the 100%
+of other corporate loans). The officer approves when that rate is within the bank's rate cap, so a
 bank never lends where its expected loss exceeds the margin it can earn. Because cover
 lowers the expected loss, a bank with more cover approves riskier firms: its
 screening weakens as cover rises (the known side effect of risk sharing).
@@ -281,10 +286,11 @@ def decide(
     The officer's *required* rate is the bank's break-even: funding cost, operating cost
     (``base_margin``), the capital charge, the expected loss and the officer's own risk
     premium (the personal penalty on the inflated default estimate). With a reference rate
-    the bank prices off the loan prime rate: ``reference_rate + capital_charge + (1 +
-    risk_premium) × feared loss + officer's premium - pass_through × funding_saving``, where the feared loss is the expected
-    loss at the officer's ambiguity-averse default estimate (risk-based pricing, the
-    funding subsidies passed on), never below break-even. A loan is approved when its rate
+    the bank prices off the loan prime rate: ``reference_rate + (1 + risk_premium) × expected
+    loss + officer's premium - pass_through × funding_saving`` (risk-based pricing, the
+    funding subsidies passed on), never below break-even. The loan prime rate already pays
+    for the capital of a loan without credit risk, so the capital charge enters only the
+    break-even. A loan is approved when its rate
     is within the cap and its estimated default risk within the bank's ceiling.
 
     Args:
@@ -300,7 +306,7 @@ def decide(
         exempt: Whether the due-diligence exemption shields the officer on each loan.
         max_pd: The bank's ceiling on estimated default risk (credit policy).
         reference_rate: The loan prime rate for the loan's tenor; None prices at break-even.
-        capital_charge: Annual cost of the capital the loan ties up.
+        capital_charge: Annual cost of the capital the loan ties up (part of the break-even).
         funding_saving: The bank's funding-cost saving on the loan (re-lending, FTP, rediscount).
         pass_through: Share of that saving passed on to the borrower.
         risk_premium: Premium for unexpected loss, as a share of the feared loss (the bank's risk aversion).
@@ -312,8 +318,9 @@ def decide(
     if reference_rate is None:
         price = required
     else:
-        # The spread prices the expected loss and a premium for unexpected loss in proportion to it.
-        price = np.maximum(reference_rate + capital_charge + (1.0 + risk_premium) * expected_loss + penalty
+        # The spread over the prime rate prices the expected loss and a premium for unexpected loss
+        # in proportion to it; the prime rate itself pays for funding, operations and capital.
+        price = np.maximum(reference_rate + (1.0 + risk_premium) * expected_loss + penalty
                            - pass_through * np.maximum(funding_saving, 0.0), required)
     approve = (price <= rate_cap) & (pd <= max_pd)
     rate = np.minimum(price, rate_cap)

@@ -333,7 +333,8 @@ def write_calibrated(result: CalibrationResult, setup: CalibrationSetup, path: P
 
     Args:
         keep_others: A partial calibration: keep the values ``path`` already holds for parameters
-            this set-up does not free, and the lines of its header that say where they came from.
+            this set-up does not free, and the lines of its header that say where they came from
+            (including those it kept from calibrations before it).
     """
     sections: dict[str, dict[str, float]] = {}
     kept_header: list[str] = []
@@ -342,8 +343,12 @@ def write_calibrated(result: CalibrationResult, setup: CalibrationSetup, path: P
         for section, values in tomllib.loads(text).items():
             if isinstance(values, dict):
                 sections[section] = dict(values)
-        kept_header = ["# Kept from the calibration before: " + line.removeprefix("# ")
-                       for line in text.splitlines() if line.startswith(("# Date:", "# Distance J:", "# Moments"))]
+        # The file's own record, then the records it had kept itself: a chain of partial
+        # calibrations keeps where every value came from, newest first.
+        header = text.splitlines()
+        kept_header = ["# Kept from the calibration before: " + line.removeprefix("# ") for line in header
+                       if line.startswith(("# Date:", "# Distance J:", "# Moments", "# Partial calibration:"))]
+        kept_header += [line for line in header if line.startswith("# Kept from the calibration")]
     for fp in setup.free:
         section, _, name = fp.path.partition(".")
         sections.setdefault(section, {})[name] = float(result.best_params[fp.path])
