@@ -11,8 +11,9 @@ and prints paired differences with 95% t-intervals (seed by seed):
 * risk-compensation pool 50% vs off: defaults per loan on pool-eligible loans
   (non-guaranteed, within the pool's size limit);
 * under ``downturn``: guarantee split 0:0:8:2 vs 2:2:4:2: the municipal
-  guarantor's losses, its first month without room under its leverage limit,
-  the first month its net assets fall below half its capital (capital
+  guarantor's losses and its share of the guarantee chain's losses (who
+  bears them), its first month without room under its leverage limit, the
+  first month its net assets fall below half its capital (capital
   exhaustion) and their lowest point, the guaranteed lending of the two years
   after the downturn (recovery), and the national fund's refused claims;
 * in the baseline: principal-weighted loan rate, the rate of loans that later
@@ -127,6 +128,10 @@ def measure(name: str, base: str, overrides: dict, seed: int, firms: int) -> dic
     out["loss_municipal"] = float(met["loss_guarantor_municipal"].sum())
     out["loss_national"] = float(met["loss_guarantor_national"].sum())
     out["national_refused"] = float(met["national_refused"].sum())
+    # Who bears the guarantee chain's losses: the municipal guarantor's share of the three tiers' losses
+    # (a ratio, so it does not carry the seed-to-seed noise of how many guaranteed loans default).
+    chain_loss = out["loss_municipal"] + out["loss_national"] + float(met["loss_guarantor_provincial"].sum())
+    out["municipal_share_of_chain_losses"] = out["loss_municipal"] / chain_loss if chain_loss > 0 else np.nan
     if "guarantee_rationed" in met:  # first month the guarantor turned loans away for lack of room
         empty = met.loc[met["guarantee_rationed"] > 0, "month"]
         out["municipal_exhausted_month"] = float(empty.iloc[0]) if len(empty) else np.nan
@@ -216,7 +221,7 @@ def main(
     ran = set(df["variant"])
     effects = {key: paired(df, a, b, metric) for key, (a, b, metric) in comparisons.items() if {a, b} <= ran}
     if {"downturn", "downturn_0082"} <= ran:
-        for metric in ("loss_municipal", "municipal_exhausted_month", "municipal_capital_halved_month",
+        for metric in ("loss_municipal", "municipal_share_of_chain_losses", "municipal_exhausted_month", "municipal_capital_halved_month",
                        "municipal_net_assets_low", "guaranteed_lent_2y_after_downturn", "national_refused",
                        "loss_national"):
             effects[f"downturn, 2:2:4:2 -> 0:0:8:2: {metric}"] = paired(df, "downturn", "downturn_0082", metric)
