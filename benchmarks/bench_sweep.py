@@ -1,7 +1,10 @@
 """Experiment-engine benchmark: executor overhead; a sweep serially, on processes and on Dask; store speed.
 
-Part 1 times the executors themselves (``--overhead-tasks``, skip with
-``--skip-overhead``), for ``processes`` and ``dask`` on 1 and ``--workers``
+Part 1 first measures the host: a fixed workload (numpy gathers and a Python
+loop) run alone and ``--workers`` copies at once in plain processes; the ratio
+of throughputs is the most any executor can gain on this host (a shared or
+virtual machine often gives less than the number of cores). It then times the
+executors themselves (``--overhead-tasks``, skip with ``--skip-overhead``), for ``processes`` and ``dask`` on 1 and ``--workers``
 workers: the start-up (pool or LocalCluster opened and a first empty task
 back) and the shut-down; the cost of one submission, from empty tasks sent one
 by one (wall ms per task, per worker) and with short-run chunking on; and the
@@ -91,9 +94,44 @@ def tree_cpu() -> float:
     return total
 
 
+def fixed_work(_=None) -> float:
+    """A fixed workload of numpy gathers and arithmetic plus a Python loop (the model's mix); its seconds."""
+    x = np.random.default_rng(0).random(400_000)
+    idx = np.random.default_rng(1).integers(0, 400_000, 120_000)
+    start = time.perf_counter()
+    for _ in range(200):
+        y = np.exp(0.5 * x[idx]) * (1.0 + x[idx])
+        y[y > 1.5] = 0.0
+    total = 0
+    for i in range(2_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
+def host_scaling(workers: int, rounds: int = 3) -> float:
+    """Throughput of ``workers`` copies of :func:`fixed_work` run at once over that of one copy alone.
+
+    Plain worker processes, none of ecosim's executors: the bound the host itself sets on any executor's
+    speed-up (shared caches, memory bandwidth, a virtual machine's neighbours). Median over ``rounds``.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    ratios = []
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(fixed_work, range(workers)))  # warm the workers
+        for _ in range(rounds):
+            alone = float(np.mean([pool.submit(fixed_work).result() for _ in range(workers)]))
+            together = float(np.mean(list(pool.map(fixed_work, range(workers)))))
+            ratios.append(workers * alone / together)
+    return float(np.median(ratios))
+
+
 def bench_overhead(workers: int, n_empty: int) -> None:
     from ecosim.experiments.executors import open_pool
 
+    scaling = host_scaling(workers)
+    print(f"Host: {workers} copies of a fixed workload run at once give {scaling:.2f}× the throughput of one "
+          f"alone (median of 3; the bound on any executor's speed-up on this host) [{load()}]")
     print(f"Executor overhead ({load()}); per-task wall figures are per worker")
     for executor in ("processes", "dask"):
         for w in sorted({1, workers}):

@@ -1,4 +1,5 @@
-"""The sweep benchmark runs end to end at a tiny size: three executors agree, the store is timed."""
+"""The sweep benchmark runs end to end at a tiny size: the host's scaling is measured, three executors agree,
+the store is timed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ def test_sweep_benchmark_reports_every_executor_and_the_store() -> None:
                           "3", "--workers", "2", "--store-runs", "8", "--batch", "4", "--store-months", "12"],
                          check=True, capture_output=True, text=True, timeout=600).stdout
     assert "3 points × 2 seeds = 6 runs" in out
+    host = next(ln for ln in out.splitlines() if ln.startswith("Host: 2 copies of a fixed workload"))
+    assert 0.0 < float(host.split(" give ")[1].split("×")[0]) <= 2.5  # the host's own bound on a speed-up
     for executor in ("serial", "processes", "dask"):
         line = next(ln for ln in out.splitlines() if ln.strip().startswith(executor) and "runs/s" in ln)
         assert "speed-up" in line
