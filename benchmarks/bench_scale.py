@@ -62,19 +62,14 @@ from ecosim.outputs.files import write_run
 from ecosim.runner import simulate
 from ecosim.scenario import load_scenario
 
-X = np.random.default_rng(0).random(40_000)
-IDX = np.random.default_rng(1).integers(0, 40_000, 12_000)
+sys.path.insert(0, sys.argv[4])  # the benchmarks folder
+import reference_workload
+
+X, IDX = reference_workload.inputs(40_000, 12_000)
 
 def reference() -> float:
     # A fixed workload of gathers, arithmetic and a Python loop (the mix the model spends its time on).
-    start = time.perf_counter()
-    for _ in range(30):
-        y = np.exp(0.5 * X[IDX]) * (1.0 + X[IDX])
-        y[y > 1.5] = 0.0
-    total = 0
-    for i in range(30_000):
-        total += i
-    return time.perf_counter() - start
+    return reference_workload.timed(X, IDX, rounds=30, loop=30_000)
 
 samples = []
 
@@ -126,8 +121,8 @@ def ecosim_command() -> list[str]:
 
 def run_phases(size: str, months: int, outputs: str) -> dict:
     """One phase process: import, simulation (with host samples) and writing, timed inside it."""
-    out = subprocess.run([sys.executable, "-c", CHILD, size, str(months), outputs], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run([sys.executable, "-c", CHILD, size, str(months), outputs, str(Path(__file__).parent)],
+                         check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

@@ -47,6 +47,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from reference_workload import inputs, timed  # beside this script
 
 #: The sweep's design: two policy levers and two uncertainties.
 LEVERS = ["pool.share=0.2:0.8", "exemption.max_loan=0:2"]
@@ -96,16 +97,8 @@ def tree_cpu() -> float:
 
 def fixed_work(_=None) -> float:
     """A fixed workload of numpy gathers and arithmetic plus a Python loop (the model's mix); its seconds."""
-    x = np.random.default_rng(0).random(400_000)
-    idx = np.random.default_rng(1).integers(0, 400_000, 120_000)
-    start = time.perf_counter()
-    for _ in range(200):
-        y = np.exp(0.5 * x[idx]) * (1.0 + x[idx])
-        y[y > 1.5] = 0.0
-    total = 0
-    for i in range(2_000_000):
-        total += i
-    return time.perf_counter() - start
+    x, idx = inputs(400_000, 120_000)
+    return timed(x, idx, rounds=200, loop=2_000_000)
 
 
 def host_scaling(workers: int, rounds: int = 3) -> float:
