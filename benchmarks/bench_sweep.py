@@ -4,10 +4,11 @@ Part 1 first measures the host: a fixed workload (numpy gathers and a Python
 loop) run alone and ``--workers`` copies at once in plain processes; the ratio
 of throughputs is the most any executor can gain on this host (a shared or
 virtual machine often gives less than the number of cores). It then times the
-executors themselves (``--overhead-tasks``, skip with ``--skip-overhead``), for ``processes`` and ``dask`` on 1 and ``--workers``
-workers: the start-up (pool or LocalCluster opened and a first empty task
-back) and the shut-down; the cost of one submission, from empty tasks sent one
-by one (wall ms per task, per worker) and with short-run chunking on; and the
+executors themselves (``--overhead-tasks``, skip with ``--skip-overhead``),
+for ``processes`` and ``dask`` on 1 and ``--workers`` workers: the start-up
+(pool or LocalCluster opened and a first empty task back) and the shut-down;
+the cost of one submission, from empty tasks sent one by one (wall ms per
+task, per worker) and with short-run chunking on; and the
 overhead of a 1 s CPU-bound task (it spins for 1 s of wall time, so its length
 does not move with the machine's load): wall time beyond the ideal, and the CPU
 that executor, scheduler and workers burn beside the tasks, in ms per task and

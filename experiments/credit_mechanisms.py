@@ -55,6 +55,10 @@ NO_INFORMATION = {"platforms.district": False, "platforms.accuracy": 0.0, "platf
 #: The banks read latent quality all but exactly: due diligence at full effort whatever the cover or exemption.
 FULL_INFORMATION = {"banks.screening_precision": 100.0, "banks.screening_cover_cut": 0.0,
                     "banks.screening_exempt_cut": 0.0}
+#: What the guarantee split is compared on under the downturn.
+SPLIT_OUTCOMES = ("loss_municipal", "municipal_share_of_chain_losses", "municipal_exhausted_month",
+                  "municipal_capital_halved_month", "municipal_net_assets_low", "guaranteed_lent_2y_after_downturn",
+                  "national_refused", "loss_national")
 SPLIT_0082 = {"guarantee.share_national": 0.0, "guarantee.share_provincial": 0.0, "guarantee.share_municipal": 0.8}
 
 
@@ -199,7 +203,8 @@ def main(
     chosen = variants()
     unknown = sorted(set(variant or ()) - set(chosen))
     if unknown:
-        raise typer.BadParameter(f"unknown variant {unknown[0]!r}; choose from {', '.join(chosen)}", param_hint="--variant")
+        raise typer.BadParameter(f"unknown variant {unknown[0]!r}; choose from {', '.join(chosen)}",
+                                 param_hint="--variant")
     if variant:
         chosen = {name: chosen[name] for name in variant}
     jobs = [(name, base, ov, seed, firms) for name, (base, ov) in chosen.items() for seed in range(1, seeds + 1)]
@@ -221,9 +226,7 @@ def main(
     ran = set(df["variant"])
     effects = {key: paired(df, a, b, metric) for key, (a, b, metric) in comparisons.items() if {a, b} <= ran}
     if {"downturn", "downturn_0082"} <= ran:
-        for metric in ("loss_municipal", "municipal_share_of_chain_losses", "municipal_exhausted_month", "municipal_capital_halved_month",
-                       "municipal_net_assets_low", "guaranteed_lent_2y_after_downturn", "national_refused",
-                       "loss_national"):
+        for metric in SPLIT_OUTCOMES:
             effects[f"downturn, 2:2:4:2 -> 0:0:8:2: {metric}"] = paired(df, "downturn", "downturn_0082", metric)
     levels = {}
     for variant in df["variant"].unique():
@@ -240,9 +243,7 @@ def main(
     if {"downturn", "downturn_0082"} <= set(levels):
         print("downturn levels:")
         for v in ("downturn", "downturn_0082"):
-            for c in ("loss_municipal", "municipal_exhausted_month", "municipal_capital_halved_month",
-                      "municipal_net_assets_low", "guaranteed_lent_2y_after_downturn", "national_refused",
-                      "npl_after_year_2", "credit_access"):
+            for c in (*SPLIT_OUTCOMES, "npl_after_year_2", "credit_access"):
                 mu, lo, hi = levels[v][c]
                 print(f"  {v} {c}: {mu:.4g} [{lo:.4g}, {hi:.4g}]")
     print(f"written to {out}")

@@ -479,7 +479,6 @@ def disburse(model: EcosystemModel, terms: dict[str, np.ndarray]) -> None:
     bank_ids = model.bank_ids[banks]
     model.graph.link(f.agent_id[rows], bank_ids, "lending")
     if terms["guaranteed"].any() and model.guarantee_chain is not None:
-        model.guarantee_chain.record_issued(float(principal[terms["guaranteed"]].sum()))
         g_rows = rows[terms["guaranteed"]]
         model.graph.link(f.agent_id[g_rows], np.full(len(g_rows), model.guarantee_chain.municipal.unique_id),
                          "guarantee")

@@ -84,13 +84,6 @@ class GuaranteeChain:
         share = self.covered_share
         return self.municipal.room() / share if share > 0 else float("inf")
 
-    def record_issued(self, principal: float) -> None:
-        """Count newly paid-out guaranteed principal in each tier's cumulative guaranteed total (its cap's base)."""
-        g = self.params
-        self.municipal.guaranteed_total += principal * self.covered_share
-        self.provincial.guaranteed_total += principal * g.share_provincial
-        self.national.guaranteed_total += principal * g.share_national
-
     def charge_fees(self, firm_rows: np.ndarray, outstanding: np.ndarray, fee_rate: np.ndarray) -> None:
         """Monthly: firms pay the direct fee; the municipal guarantor pays re-guarantee fees upward."""
         if len(firm_rows) == 0:

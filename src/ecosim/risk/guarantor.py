@@ -32,7 +32,6 @@ class Guarantor(mesa.Agent):
     Attributes:
         tier: ``national``, ``provincial`` or ``municipal``.
         accounts: Ledger accounts (cash, capital, retained).
-        guaranteed_total: Principal it has ever covered (its share of each loan).
         outstanding: Principal currently covered (its share of each active loan).
         payouts: Cumulative payouts on defaults.
         year_payouts: Payouts since the current year began.
@@ -44,7 +43,6 @@ class Guarantor(mesa.Agent):
         self.tier = tier
         self.accounts = model.ledger.open(f"guarantor_{tier}", GUARANTOR_CHART)
         self.initial_capital = capital
-        self.guaranteed_total = 0.0
         self.outstanding = 0.0
         self.payouts = 0.0
         self.year_payouts = 0.0
