@@ -101,3 +101,27 @@ def test_failures_are_kept_with_traceback_until_the_run_succeeds(tmp_path, outco
     assert len(store.failures()) == 0 and store.completed_keys() == {ok.task.key}
     info = store.describe()
     assert info["runs"] == 1 and info["failures"] == 0
+
+
+def test_two_writers_saving_the_same_scenario_at_once_both_succeed(tmp_path, monkeypatch) -> None:
+    """A second writer that saves the same scenario between the first one's write and its move does not
+    take the first one's temporary file from under it: both succeed, and no temporary file is left."""
+    import os
+
+    first, second = ResultStore(tmp_path / "store"), ResultStore(tmp_path / "store")
+    first.save_scenario("warm", "a = 1\n")  # both stores ready before the race
+    second.save_scenario("warm", "a = 1\n")
+    real_replace = os.replace
+    raced = []
+
+    def replace_after_the_other_writer(src, dst):
+        if not raced:
+            raced.append(True)
+            second.save_scenario("same", "x = 1\n")  # the other writer saves the same scenario first
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_after_the_other_writer)
+    first.save_scenario("same", "x = 1\n")
+    folder = tmp_path / "store" / "scenarios"
+    assert raced and (folder / "same.toml").read_text(encoding="utf-8") == "x = 1\n"
+    assert not list(folder.glob("*.tmp"))

@@ -168,11 +168,15 @@ class ResultStore:
                 part.unlink(missing_ok=True)
 
     def save_scenario(self, content_hash: str, toml_text: str) -> None:
-        """Keep a resolved scenario's TOML (provenance) under its content hash."""
+        """Keep a resolved scenario's TOML (provenance) under its content hash.
+
+        Sweeps started together save the same scenarios at once, so each writer writes a temporary
+        file of its own and moves it into place: the last move wins, with the same content.
+        """
         self._prepare()
         target = self.path / "scenarios" / f"{content_hash}.toml"
         if not target.exists():
-            tmp = target.with_suffix(".toml.tmp")
+            tmp = target.with_name(f"{target.name}.{uuid.uuid4().hex}.tmp")
             tmp.write_text(toml_text, encoding="utf-8")
             os.replace(tmp, target)
 
