@@ -16,7 +16,12 @@ Each repetition of each size runs two fresh processes, one after the other:
 
 The phase process also times each phase of the month (``ecosim.model.MONTH``)
 over the run and prints its share of the simulation, so a change to one phase
-shows where it saved or cost time.
+shows where it saved or cost time. What is not a phase is split into the model's
+set-up (the initial population and its pre-history), the monthly metrics and the
+rest; and the month's milliseconds in the second and the last year of the run are
+printed beside the firm table's rows (firms that have left keep theirs) and the
+firms operating, which separates what a month costs per firm from what it costs
+as the table grows.
 
 Targets on a 2-core machine: Jinan size (20,000 startups, 120 months) within 3 s
 for the whole command (simulation within 2 s) and 1 GB; 100,000 startups within
@@ -72,14 +77,42 @@ def reference() -> float:
     return reference_workload.timed(X, IDX, rounds=30, loop=30_000)
 
 samples = []
+month_log = []  # per month of the run: seconds (without the host samples), rows of the firm table, firms operating
+clock = [0.0]
 
 def sample_host(model) -> None:
     # Every third month, time the reference workload: how fast the host is running during the run.
+    now = time.perf_counter()
+    month_log.append((now - clock[0], len(model.firms), int(np.count_nonzero(model.firms.status == 0))))
     if model.month % 3 == 0:
         samples.append(reference())
+    clock[0] = time.perf_counter()
 
 import functools
 import ecosim.model
+
+setup_s, metrics_s = [0.0], [0.0]
+_init = ecosim.model.EcosystemModel.__init__
+
+@functools.wraps(_init)
+def timed_init(self, *args, **kwargs):
+    # The model's set-up (the initial population and its pre-history, the institutions), timed.
+    t = time.perf_counter()
+    _init(self, *args, **kwargs)
+    clock[0] = time.perf_counter()
+    setup_s[0] += clock[0] - t
+
+ecosim.model.EcosystemModel.__init__ = timed_init
+_metrics = ecosim.model.monthly_metrics
+
+def timed_metrics(model):
+    # The month's metrics (read by step() from the module), timed.
+    t = time.perf_counter()
+    out = _metrics(model)
+    metrics_s[0] += time.perf_counter() - t
+    return out
+
+ecosim.model.monthly_metrics = timed_metrics
 
 phase_s = {}
 
@@ -108,7 +141,7 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"size": size, "firms": sc.run.firms, "months": months, "import_s": import_s, "wall_s": wall,
                   "write_s": write_s, "files": files, "firm_months": firm_months,
                   "firm_months_per_s": firm_months / wall, "peak_mb": peak, "firms_ever": res.summary["firms_ever"],
-                  "phase_s": phase_s,
+                  "phase_s": phase_s, "setup_s": setup_s[0], "metrics_s": metrics_s[0], "month_log": month_log,
                   "reference_s": sorted(samples)[len(samples) // 2] if samples else reference()}))
 """
 
@@ -223,8 +256,8 @@ def main() -> None:
 
     print()
     print("the month's phases (ecosim.model.MONTH), median seconds over the run and share of the simulation; "
-          "'other' is the rest of simulate(): imports, the initial population and its pre-history, the monthly "
-          "metrics and the summary:")
+          "'other' is the rest of simulate(): the initial population and its pre-history, the monthly metrics "
+          "and the summary (split below):")
     names = list(next(iter(runs.values()))[0]["phase_s"])
     print(f"{'phase':>20} " + " ".join(f"{size:>15}" for size in runs))
     for name in [*names, "other"]:
@@ -236,6 +269,29 @@ def main() -> None:
                 secs = _median([r["phase_s"].get(name) for r in rs])
             cells.append(f"{secs:>7.2f} {100 * secs / _median([r['wall_s'] for r in rs]):>5.1f}% ")
         print(f"{name:>20} " + " ".join(cells))
+
+    print()
+    print("'other' in parts, median seconds: the model's set-up (the initial population and its pre-history, the "
+          "institutions), the monthly metrics, and the rest (Mesa's data collector, the metrics table, the summary):")
+    print(f"{'size':>8} {'set-up':>14} {'metrics':>14} {'rest':>14}")
+    for size, rs in runs.items():
+        wall = _median([r["wall_s"] for r in rs])
+        other = _median([r["wall_s"] - sum(r["phase_s"].values()) for r in rs])
+        setup, metrics = _median([r["setup_s"] for r in rs]), _median([r["metrics_s"] for r in rs])
+        cells = [setup, metrics, other - setup - metrics]
+        print(f"{size:>8} " + " ".join(f"{v:>7.3f} {100 * v / wall:>5.1f}%" for v in cells))
+
+    print()
+    print("the month as the firm table grows (exited firms keep their rows), median over the runs: milliseconds per "
+          "month, rows of the table and firms operating, in the second year and the last year of the run:")
+    print(f"{'size':>8} {'months':>9} {'ms/month':>9} {'rows':>8} {'operating':>10}")
+    for size, rs in runs.items():
+        n = min(len(r["month_log"]) for r in rs)
+        spans = [(12, min(24, n)), (max(n - 12, 0), n)] if n > 24 else [(0, n)]
+        for a, b in spans:
+            per = [[statistics.mean(c) for c in zip(*r["month_log"][a:b], strict=True)] for r in rs]
+            ms, rows, operating = (_median([p[k] for p in per]) for k in range(3))
+            print(f"{size:>8} {f'{a + 1}-{b}':>9} {1000 * ms:>9.1f} {rows:>8.0f} {operating:>10.0f}")
 
     print()
     print("writing, median seconds by file (phase process):")

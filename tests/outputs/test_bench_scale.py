@@ -33,6 +33,20 @@ def test_bench_reports_the_command_its_phases_and_every_file() -> None:
     assert row[0] == "demo" and all(float(x) >= 0 for x in row[1:]) and float(row[-1]) > 0
 
 
+def test_bench_splits_the_rest_of_the_simulation_and_times_the_month_against_the_table() -> None:
+    """'other' is split into the model's set-up, the monthly metrics and the rest, shares of the simulation
+    below 100% together; the month's milliseconds come with the firm table's rows and the firms operating."""
+    out = subprocess.run([sys.executable, str(BENCH), "--sizes", "demo", "--months", "3", "--repeat", "1",
+                          "--no-command"], check=True, capture_output=True, text=True).stdout
+    (size, *cells), = _block(out, "'other' in parts")
+    seconds, shares = [float(x) for x in cells[0::2]], [float(x.rstrip("%")) for x in cells[1::2]]
+    assert size == "demo" and len(seconds) == 3 and seconds[0] > 0 and min(seconds) >= 0
+    assert 0 < sum(shares) < 100
+    (size, months, ms, rows, operating), = _block(out, "the month as the firm table grows")
+    assert size == "demo" and months == "1-3" and float(ms) > 0
+    assert float(rows) >= float(operating) > 0
+
+
 def test_bench_refuses_an_unknown_output_before_any_run() -> None:
     """A bad --outputs list is a usage error naming the allowed outputs."""
     res = subprocess.run([sys.executable, str(BENCH), "--sizes", "demo", "--outputs", "metrics,photos"],
