@@ -64,6 +64,7 @@ import ecosim.cli, ecosim.runner, ecosim.outputs.files  # what `ecosim run` impo
 import_s = time.perf_counter() - start
 import numpy as np
 from ecosim.outputs.files import write_run
+from ecosim.firms.state import ACTIVE
 from ecosim.runner import simulate
 from ecosim.scenario import load_scenario
 
@@ -83,7 +84,7 @@ clock = [0.0]
 def sample_host(model) -> None:
     # Every third month, time the reference workload: how fast the host is running during the run.
     now = time.perf_counter()
-    month_log.append((now - clock[0], len(model.firms), int(np.count_nonzero(model.firms.status == 0))))
+    month_log.append((now - clock[0], len(model.firms), int(np.count_nonzero(model.firms.status == ACTIVE))))
     if model.month % 3 == 0:
         samples.append(reference())
     clock[0] = time.perf_counter()
