@@ -1,0 +1,176 @@
+"""Instruction benchmark: the simulation's cost counted in machine instructions, which a busy host does not change.
+
+Wall-clock time on a shared machine varies with what its neighbours do: the
+same run of 2,000 firms can take anywhere between 1.8 and 2.3 seconds, so a
+change that saves less than about a tenth cannot be told apart from noise by
+:mod:`bench_scale`. The number of instructions the processor executes for the
+same run does not depend on the host's load. This benchmark runs ``simulate()``
+under valgrind's callgrind tool, with counting switched on only around the
+call (the interpreter's start-up, the imports and loading the scenario are not
+counted), and reports the instructions it executed.
+
+Instructions are not seconds: a memory-bound step costs more time per
+instruction than arithmetic does, so a change that trades instructions for
+memory traffic can look better here than it is. Use this benchmark to compare
+two versions of the code on the same workload (``--src`` points at another
+checkout's ``src``; the versions are run in alternation), and
+:mod:`bench_scale` for what a user waits.
+
+Counting slows a run about forty-fold: 2,000 firms for 24 months take about
+two minutes. ``PYTHONHASHSEED`` is fixed so that repeated runs execute the
+same code paths; their counts then agree to within about 0.1%.
+
+``--by-library`` also splits this checkout's count by the library the
+instructions ran in (from ``callgrind_annotate``): the Python interpreter (the
+cost of the calls themselves), numpy's array code, numpy's random generators
+and the C library (``exp``, copies, allocation). It tells a month's fixed cost
+of calls from its array work without a timer.
+
+Requires valgrind (``apt install valgrind``), whose ``callgrind_control``
+switches the counting on and off from inside the run.
+
+    python benchmarks/bench_instructions.py [--firms 2000] [--months 24] [--seed 1] [--repeat 2]
+        [--src OTHER/src ...] [--by-library]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Runs in the process valgrind watches: everything before ``simulate()`` is left uncounted.
+CHILD = r"""
+import os, subprocess, sys
+from ecosim.runner import model_class, simulate
+from ecosim.scenario import load_scenario
+
+firms, months, seed = (int(a) for a in sys.argv[1:4])
+scenario = load_scenario("baseline")
+model_class()  # the model's imports, outside the count
+
+
+def control(*args):
+    subprocess.run(["callgrind_control", *args, str(os.getpid())], check=True, capture_output=True)
+
+
+control("--instr=on")
+result = simulate(scenario, seed, firms=firms, months=months)
+control("--dump=simulate")
+control("--instr=off")
+print(len(result.metrics))
+"""
+
+#: Libraries by the file name callgrind_annotate gives their code, first match wins.
+LIBRARIES = (
+    ("numpy random generators", re.compile(r"numpy/random/")),
+    ("numpy arrays and ufuncs", re.compile(r"numpy/")),
+    ("Python interpreter", re.compile(r"libpython|Python-3|/Python/|/Objects/")),
+    ("C library (libc, libm, loader)", re.compile(r"libc\.so|libm\.so|ld-linux|sysdeps|/math/|/malloc/|/string/")),
+)
+#: A function's line of callgrind_annotate's table: its count and where it is.
+_FUNCTION_LINE = re.compile(r"^\s*([\d,]+)\s+\([ \d.]+%\)\s+(.*)$")
+#: The line of a callgrind profile that holds its total instruction count.
+_TOTALS = re.compile(r"^totals:\s+(\d+)", re.MULTILINE)
+
+
+def instructions_in(profile: str) -> int:
+    """The total instruction count of one callgrind profile (the text of its ``totals:`` line)."""
+    match = _TOTALS.search(profile)
+    if match is None:
+        raise ValueError("not a callgrind profile: it has no 'totals:' line")
+    return int(match.group(1))
+
+
+def simulate_dump(folder: Path) -> Path:
+    """The profile dumped at the end of ``simulate()`` among the files callgrind wrote into ``folder``."""
+    for path in sorted(folder.glob("callgrind.out*")):
+        if "Trigger: dump simulate" in path.read_text(errors="replace")[:2000]:
+            return path
+    raise FileNotFoundError(f"no profile of simulate() in {folder}")
+
+
+def by_library(annotated: str) -> dict[str, int]:
+    """Instructions per library (:data:`LIBRARIES`, the rest as "other") from ``callgrind_annotate`` output."""
+    out = {name: 0 for name, _ in LIBRARIES} | {"other": 0}
+    for line in annotated.splitlines():
+        match = _FUNCTION_LINE.match(line)
+        if match is None or "PROGRAM TOTALS" in line:
+            continue
+        where = match.group(2)
+        name = next((name for name, pattern in LIBRARIES if pattern.search(where)), "other")
+        out[name] += int(match.group(1).replace(",", ""))
+    return out
+
+
+def count(src: Path, firms: int, months: int, seed: int, libraries: bool = False) -> tuple[int, dict[str, int]]:
+    """Instructions executed by ``simulate()`` for the baseline with the code under ``src``, and
+    (``libraries``) their split by library."""
+    with tempfile.TemporaryDirectory(prefix="ecosim-instr-") as tmp:
+        folder = Path(tmp)
+        env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(src)}
+        subprocess.run(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no",
+             f"--callgrind-out-file={folder / 'callgrind.out'}",
+             sys.executable, "-c", CHILD, str(firms), str(months), str(seed)],
+            check=True, env=env, capture_output=True, text=True)
+        profile = simulate_dump(folder)
+        split = {}
+        if libraries:
+            annotated = subprocess.run(["callgrind_annotate", "--threshold=100", str(profile)],
+                                       check=True, capture_output=True, text=True).stdout
+            split = by_library(annotated)
+        return instructions_in(profile.read_text(errors="replace")), split
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Count each version's instructions ``--repeat`` times, in alternation, and print them."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--firms", type=int, default=2000)
+    ap.add_argument("--months", type=int, default=24)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--src", type=Path, nargs="*", default=[],
+                    help="other checkouts' src folders to count beside this one's (e.g. a worktree of main)")
+    ap.add_argument("--by-library", action="store_true",
+                    help="split this checkout's count by library (interpreter, numpy, random, C library)")
+    args = ap.parse_args(argv)
+    for tool in ("valgrind", "callgrind_control"):
+        if shutil.which(tool) is None:
+            ap.error(f"{tool} is not installed (apt install valgrind)")
+    versions = [ROOT / "src", *args.src]
+    counts: list[list[int]] = [[] for _ in versions]  # by position: the same folder may be given twice
+    split: dict[str, int] = {}
+    for repeat in range(args.repeat):
+        for k, (runs, src) in enumerate(zip(counts, versions)):
+            total, libraries = count(src, args.firms, args.months, args.seed,
+                                     libraries=args.by_library and repeat == 0 and k == 0)
+            runs.append(total)
+            split = split or libraries
+    firm_months = args.firms * args.months
+    print(f"baseline, seed {args.seed}, {args.firms} firms, {args.months} months: instructions executed by simulate()")
+    print(f"{'version':>40} {'millions':>14} {'spread':>8} {'per firm-month':>15}")
+    first = statistics.median(counts[0])
+    for k, (src, runs) in enumerate(zip(versions, counts)):
+        median = statistics.median(runs)
+        spread = (max(runs) - min(runs)) / median
+        ratio = f"  {median / first:.4f} of this checkout's" if k else ""
+        print(f"{str(src)[-40:]:>40} {median / 1e6:14,.1f} {spread:8.2%} {median / firm_months:15,.0f}{ratio}")
+    if split:
+        total = sum(split.values())
+        print()
+        print("this checkout's instructions by library (first run):")
+        for name, n in split.items():
+            print(f"{name:>40} {n / 1e6:14,.1f} {n / total:8.1%}")
+
+
+if __name__ == "__main__":
+    main()
