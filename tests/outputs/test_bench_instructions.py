@@ -30,17 +30,24 @@ def test_the_count_is_read_from_the_profile_totals_and_a_file_without_them_is_re
 
 
 @pytest.mark.skipif(shutil.which("callgrind_control") is None, reason="valgrind is not installed")
-def test_two_counts_of_the_same_code_agree_and_are_compared() -> None:
-    """This checkout counted twice (once as 'another' version) gives counts within 0.5% of each other."""
+def test_the_same_code_counts_the_same_and_its_phases_account_for_the_whole() -> None:
+    """This checkout counted twice (once as 'another' version, the first time split by phase) gives counts
+    within 0.5% of each other, and the split names every phase of the month and 'other'."""
+    from ecosim.model import MONTH
+
     src = BENCH.parents[1] / "src"
     out = subprocess.run([sys.executable, str(BENCH), "--firms", "100", "--months", "2", "--repeat", "1",
-                          "--src", str(src)], check=True, capture_output=True, text=True).stdout
-    rows = [line.split() for line in out.splitlines()[2:]]
+                          "--src", str(src), "--by-phase"], check=True, capture_output=True, text=True).stdout
+    versions, phases = out.split("\n\n")
+    rows = [line.split() for line in versions.splitlines()[2:]]
     assert len(rows) == 2
     counts = [float(row[1].replace(",", "")) for row in rows]
     assert min(counts) > 0 and abs(counts[0] - counts[1]) <= 0.005 * counts[0]
     ratio, *words = rows[1][-4:]
     assert words == ["of", "this", "checkout's"] and abs(float(ratio) - 1.0) <= 0.005
+    split = {name: float(n.replace(",", "")) for name, n, _ in (line.split() for line in phases.splitlines()[1:])}
+    assert set(split) == {p.__name__ for p in MONTH} | {"other"} and min(split.values()) >= 0
+    assert abs(sum(split.values()) - counts[0]) <= 0.005 * counts[0]  # the split is of the first count
 
 
 def test_the_split_by_library_adds_up_to_the_functions_and_leaves_out_the_total() -> None:
@@ -58,3 +65,25 @@ def test_the_split_by_library_adds_up_to_the_functions_and_leaves_out_the_total(
     split = bench.by_library(annotated)
     assert split == {"numpy random generators": 300, "numpy arrays and ufuncs": 400, "Python interpreter": 200,
                      "C library (libc, libm, loader)": 60, "other": 40}
+
+
+def _dump(folder: Path, number: int, trigger: str, total: int) -> None:
+    (folder / f"callgrind.out.{number}").write_text(
+        f"version: 1\ncreator: callgrind-3.19.0\ndesc: Trigger: dump {trigger}\nevents: Ir\ntotals: {total}\n")
+
+
+def test_each_phase_gets_its_segments_less_what_the_dumps_cost(tmp_path: Path) -> None:
+    """A phase's count is the sum of its segments, each less the median cost of a dump measured between
+    empty dumps (the first of which, holding the switch-on, is left out); the set-up and the end of the
+    run go to 'other'; files of other triggers are ignored."""
+    bench = _bench()
+    for number, total in enumerate([9_000, 100, 120, 100, 80, 100], start=1):  # calibration: median 100
+        _dump(tmp_path, number, "calibrate", total)
+    segments = [("phase other", 5_000), ("phase lend", 1_100), ("phase other", 300), ("phase invest", 600),
+                ("phase other", 150), ("phase lend", 1_300), ("phase other", 200), ("phase invest", 700),
+                ("simulate", 400)]
+    for number, (trigger, total) in enumerate(segments, start=7):
+        _dump(tmp_path, number, trigger, total)
+    (tmp_path / "callgrind.out").write_text("desc: Trigger: Program termination\ntotals: 77\n")
+    split = bench.by_phase(tmp_path)
+    assert split == {"other": 5_000 + 300 + 150 + 200 + 400 - 5 * 100, "lend": 2_400 - 200, "invest": 1_300 - 200}
