@@ -1,5 +1,5 @@
 """``python -m ecosim``: the command-line interface."""
 
-from ecosim.cli import app
+from ecosim.cli import main
 
-app()
+main()

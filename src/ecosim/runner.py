@@ -143,6 +143,9 @@ def run_to_dir(
 ) -> RunResult:
     """Run one scenario (with optional plug-ins) and write its files into ``out_dir``.
 
+    When the dashboard is among the files, a helper process started with the run draws it
+    (:mod:`ecosim.outputs.painter`), so matplotlib's import and the drawing take the other core.
+
     Args:
         scenario: The scenario to run.
         seed: The run's seed.
@@ -154,19 +157,28 @@ def run_to_dir(
             before the run starts (``ecosim.outputs.files.OutputsError``).
     """
     from ecosim.outputs.files import parse_outputs, write_run
+    from ecosim.outputs.painter import DashboardPainter
 
     names = parse_outputs(outputs)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if progress:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    # The dashboard's helper process imports matplotlib on another core while the model runs (started
+    # after the model's own imports, so that the two processes' imports do not compete).
+    model_class()
+    painter = DashboardPainter() if "dashboard" in names else None
+    try:
+        if progress:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("month {task.completed}/{task.total}"),
-                      TimeRemainingColumn()) as bar:
-            task = bar.add_task(f"{scenario.name} seed {seed}", total=scenario.run.months)
-            result = simulate(scenario, seed, keep_model=True, on_month=lambda m: bar.advance(task),
-                              plugins=plugins)
-    else:
-        result = simulate(scenario, seed, keep_model=True, plugins=plugins)
-    write_run(result, scenario, seed, out_dir, names)
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                          TextColumn("month {task.completed}/{task.total}"), TimeRemainingColumn()) as bar:
+                task = bar.add_task(f"{scenario.name} seed {seed}", total=scenario.run.months)
+                result = simulate(scenario, seed, keep_model=True, on_month=lambda m: bar.advance(task),
+                                  plugins=plugins)
+        else:
+            result = simulate(scenario, seed, keep_model=True, plugins=plugins)
+        write_run(result, scenario, seed, out_dir, names, painter=painter)
+    finally:
+        if painter is not None:
+            painter.close()
     return result

@@ -52,3 +52,18 @@ def test_bench_refuses_an_unknown_output_before_any_run() -> None:
     res = subprocess.run([sys.executable, str(BENCH), "--sizes", "demo", "--outputs", "metrics,photos"],
                          capture_output=True, text=True)
     assert res.returncode == 2 and "unknown output 'photos'" in res.stderr
+
+
+def test_bench_times_another_checkout_in_turn_with_a_row_of_its_own() -> None:
+    """With --src every table has a row per size and checkout, this checkout's first; a folder without
+    the package is refused before any run."""
+    src = Path(__file__).resolve().parents[2] / "src"
+    out = subprocess.run([sys.executable, str(BENCH), "--sizes", "demo", "--months", "2", "--repeat", "1",
+                          "--no-command", "--src", str(src)], check=True, capture_output=True, text=True).stdout
+    assert out.splitlines()[0] == f"src1 = {src}"
+    rows = _block(out, "the month as the firm table grows")
+    assert [row[:2] for row in rows] == [["demo", "this"], ["demo", "src1"]]
+    assert all(float(row[3]) > 0 for row in rows)
+    res = subprocess.run([sys.executable, str(BENCH), "--sizes", "demo", "--src", str(src.parent / "docs")],
+                         capture_output=True, text=True)
+    assert res.returncode == 2 and "no ecosim package in that folder" in res.stderr

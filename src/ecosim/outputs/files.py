@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from ecosim.model import EcosystemModel
+    from ecosim.outputs.painter import DashboardPainter
     from ecosim.runner import RunResult
 
 #: Every output of a run: its name (for ``--outputs``) and the file it writes, in writing order.
@@ -227,6 +228,8 @@ class _Run:
     seed: int
     out_dir: Path
     seconds: dict[str, float]
+    painter: DashboardPainter | None = None
+    started: float = 0.0  # when writing began (perf_counter)
 
     @property
     def model(self) -> EcosystemModel:
@@ -283,9 +286,12 @@ def _write_network(run: _Run, path: Path) -> None:
 
 
 def _write_dashboard(run: _Run, path: Path) -> None:
+    title = f"{run.scenario.name} — seed {run.seed}"
+    if run.painter is not None and run.painter.draw(run.result.metrics, path, title):
+        return  # drawn by the helper process (ecosim.outputs.painter)
     from ecosim.outputs.dashboard import draw_dashboard
 
-    draw_dashboard(run.result.metrics, path, title=f"{run.scenario.name} — seed {run.seed}")
+    draw_dashboard(run.result.metrics, path, title=title)
 
 
 def _write_provenance(run: _Run, path: Path) -> None:
@@ -297,6 +303,8 @@ def _write_provenance(run: _Run, path: Path) -> None:
         "git_commit": git_commit(),
         "wall_seconds": round(run.result.wall_seconds, 3),
         "write_seconds": {file: round(run.seconds[name], 4) for name, file in OUTPUTS.items() if name in run.seconds},
+        # the files above, start to finish: less than their sum, since the dashboard is drawn beside the tables
+        "write_wall_seconds": round(time.perf_counter() - run.started, 4),
         "summary": run.result.summary,
     }
     path.write_text(json.dumps(provenance, indent=2, default=float))
@@ -318,6 +326,7 @@ WRITERS: dict[str, Callable[[_Run, Path], bool | None]] = {
 
 def write_run(
     result: RunResult, scenario: Scenario, seed: int, out_dir: Path, outputs: str | Iterable[str] | None = None,
+    painter: DashboardPainter | None = None,
 ) -> dict[str, float]:
     """Write the output files of a finished run (the result must keep its model).
 
@@ -327,19 +336,23 @@ def write_run(
         seed: Its seed.
         out_dir: An existing folder for the files.
         outputs: Which outputs to write (see :func:`parse_outputs`); all by default.
+        painter: A helper process started with the run that draws the dashboard
+            (:class:`ecosim.outputs.painter.DashboardPainter`); without one, or when it
+            fails, the dashboard is drawn in this process.
 
     Returns:
         Seconds each file took to write, by output name, in writing order (files the run
         has nothing for, such as ``banks.csv`` without the evaluation of banks, are left out).
     """
     names = parse_outputs(outputs)
-    run = _Run(result, scenario, int(seed), Path(out_dir), {})
+    run = _Run(result, scenario, int(seed), Path(out_dir), {}, painter, time.perf_counter())
     if "dashboard" not in names or len(names) == 1:
         for name in names:
             _write_one(run, name)
         return dict(run.seconds)
     # The dashboard is drawn on a thread of its own while the tables are written: pyarrow and zlib
-    # release the interpreter while they encode, so on a machine with a free core the two overlap.
+    # release the interpreter while they encode, so on a machine with a free core the two overlap;
+    # with a painter the thread only waits for the helper process, which draws on the other core.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecosim-dashboard") as pool:
         drawing = pool.submit(_write_one, run, "dashboard")
         for name in names:
