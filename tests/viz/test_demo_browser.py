@@ -40,6 +40,8 @@ def test_demo_in_a_browser_steps_keeps_a_reference_and_reacts_to_a_lever(demo_ur
         first = page.locator(FIRST_LINE).first.get_attribute("d")
 
         page.get_by_role("button", name="Keep this run as reference").click()
+        # the page redraws once the reference is kept: a lever clicked before that can be lost in the redraw
+        expect(page.get_by_text("Reference kept at month 3")).to_be_visible()
         page.get_by_label("Guidance funds (6+N)").uncheck()
         page.get_by_role("button", name="Reset").click()
         expect(status).to_contain_text("Month 0", timeout=60_000)
