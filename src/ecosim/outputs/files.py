@@ -33,7 +33,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -229,7 +229,7 @@ class _Run:
     out_dir: Path
     seconds: dict[str, float]
     painter: DashboardPainter | None = None
-    started: float = 0.0  # when writing began (perf_counter)
+    started: float = field(default_factory=time.perf_counter)  # when writing began
 
     @property
     def model(self) -> EcosystemModel:
@@ -345,7 +345,7 @@ def write_run(
         has nothing for, such as ``banks.csv`` without the evaluation of banks, are left out).
     """
     names = parse_outputs(outputs)
-    run = _Run(result, scenario, int(seed), Path(out_dir), {}, painter, time.perf_counter())
+    run = _Run(result, scenario, int(seed), Path(out_dir), {}, painter=painter)
     if "dashboard" not in names or len(names) == 1:
         for name in names:
             _write_one(run, name)
